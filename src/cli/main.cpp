@@ -1,0 +1,28 @@
+// nubocmd: the Nubo engine without a GUI.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "e2ee_commands.h"
+#include "self_test.h"
+
+int main(int argc, char** argv)
+{
+    // Known-answer tests before anything else: a build whose crypto is broken must not run.
+    if (auto ok = nubo::e2ee::selfTest(); !ok) {
+        std::cerr << "nubocmd: " << ok.error().message << "\n";
+        return nubo::cli::ExitFailure;
+    }
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+        std::cout << "Usage: nubocmd e2ee COMMAND ...   (nubocmd e2ee --help for the commands)\n";
+        return args.empty() ? nubo::cli::ExitUsage : nubo::cli::ExitOk;
+    }
+    if (args[0] == "--version") {
+        std::cout << "nubocmd " NUBO_VERSION "\n";
+        return nubo::cli::ExitOk;
+    }
+    if (args[0] == "e2ee") return nubo::cli::runE2eeCommand({args.begin() + 1, args.end()});
+    std::cerr << "nubocmd: unknown command \"" << args[0] << "\" (try nubocmd --help)\n";
+    return nubo::cli::ExitUsage;
+}

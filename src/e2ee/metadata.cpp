@@ -1,0 +1,385 @@
+#include "metadata.h"
+
+#include <algorithm>
+#include <set>
+
+#include "encoding.h"
+#include "file_cipher.h"
+#include "gzip.h"
+
+namespace nubo::e2ee {
+
+using nlohmann::json;
+
+namespace {
+
+// Parses JSON and lists every object key that appears twice in the same object.
+struct ParsedJson {
+    json value;
+    std::vector<std::string> duplicates;
+};
+
+Result<ParsedJson> parseJsonStrict(std::string_view text, std::string_view what)
+{
+    ParsedJson out;
+    std::vector<std::set<std::string>> open;
+    const json::parser_callback_t callback = [&](int, json::parse_event_t event, json& parsed) {
+        switch (event) {
+        case json::parse_event_t::object_start: open.emplace_back(); break;
+        case json::parse_event_t::object_end:
+            if (!open.empty()) open.pop_back();
+            break;
+        case json::parse_event_t::key:
+            if (!open.empty() && parsed.is_string() && !open.back().insert(parsed.get<std::string>()).second) {
+                out.duplicates.push_back(parsed.get<std::string>());
+            }
+            break;
+        default: break;
+        }
+        return true;
+    };
+    out.value = json::parse(text.begin(), text.end(), callback, false);
+    if (out.value.is_discarded()) return fail(ErrorCode::MalformedInput, std::string(what) + " is not valid JSON");
+    if (!out.value.is_object()) return fail(ErrorCode::MalformedInput, std::string(what) + " is not a JSON object");
+    return out;
+}
+
+const json* member(const json& object, const char* name)
+{
+    const auto it = object.find(name);
+    return it == object.end() ? nullptr : &*it;
+}
+
+Result<std::string> stringField(const json& object, const char* name, std::string_view where, bool required = true)
+{
+    const json* value = member(object, name);
+    if (value == nullptr || value->is_null()) {
+        if (!required) return std::string();
+        return fail(ErrorCode::MalformedInput, std::string(where) + " has no \"" + name + "\"");
+    }
+    if (!value->is_string()) {
+        return fail(ErrorCode::MalformedInput, std::string(where) + ": \"" + name + "\" is not a string");
+    }
+    return value->get<std::string>();
+}
+
+Result<SecureBytes> base64Field(const json& object, const char* name, std::string_view where, bool required = true)
+{
+    auto text = stringField(object, name, where, required);
+    if (!text) return std::unexpected(text.error());
+    auto bytes = base64Decode(*text);
+    if (!bytes) {
+        return fail(ErrorCode::MalformedInput, std::string(where) + ": \"" + name + "\" is not valid base64");
+    }
+    return bytes;
+}
+
+Bytes plain(const SecureBytes& bytes) { return Bytes(bytes.begin(), bytes.end()); }
+
+// nlohmann::json frees strings without wiping them; the inner document holds file keys.
+void wipeStrings(json& value)
+{
+    if (value.is_string()) {
+        auto& text = value.get_ref<std::string&>();
+        secureWipe(text.data(), text.size());
+    } else if (value.is_structured()) {
+        for (json& child : value) wipeStrings(child);
+    }
+}
+
+struct JsonWiper {
+    json& value;
+    ~JsonWiper() { wipeStrings(value); }
+};
+
+} // namespace
+
+bool isFolderMimetype(std::string_view mimetype)
+{
+    return mimetype == "httpd/unix-directory" || mimetype == "inode/directory";
+}
+
+int MetadataDocument::versionNumber() const
+{
+    if (version == "2" || version == "2.0") return 20;
+    if (version == "1.2") return 12;
+    if (version == "1" || version == "1.0" || version == "1.1") return 10;
+    return 0;
+}
+
+Result<MetadataDocument> parseMetadataDocument(std::string_view text)
+{
+    if (text.size() > kMaxMetadataDocumentSize) {
+        return fail(ErrorCode::MalformedInput, "the metadata document is larger than the limit of " +
+                                                   std::to_string(kMaxMetadataDocumentSize) + " bytes");
+    }
+    auto parsed = parseJsonStrict(text, "the metadata document");
+    if (!parsed) return std::unexpected(parsed.error());
+
+    // An OCS reply wraps the document as a string in ocs.data["meta-data"].
+    if (const json* ocs = member(parsed->value, "ocs"); ocs != nullptr && ocs->is_object()) {
+        const json* data = member(*ocs, "data");
+        const json* inner = data != nullptr && data->is_object() ? member(*data, "meta-data") : nullptr;
+        if (inner == nullptr || !inner->is_string()) {
+            return fail(ErrorCode::MalformedInput, "the OCS reply holds no ocs.data[\"meta-data\"] string");
+        }
+        return parseMetadataDocument(inner->get<std::string>());
+    }
+
+    MetadataDocument doc;
+    doc.json = std::move(parsed->value);
+    doc.duplicateKeys = std::move(parsed->duplicates);
+    const json& root = doc.json;
+
+    if (const json* version = member(root, "version")) {
+        if (version->is_string()) {
+            doc.version = version->get<std::string>();
+        } else if (version->is_number()) {
+            const double v = version->get<double>();
+            doc.version = v == 2.0 ? "2.0" : v == 1.0 ? "1.0" : v == 1.2 ? "1.2" : version->dump();
+        }
+    }
+    const json* metadata = member(root, "metadata");
+    if (metadata == nullptr || !metadata->is_object()) {
+        return fail(ErrorCode::MalformedInput, "the metadata document has no \"metadata\" object");
+    }
+    if (doc.version.empty()) {
+        // 1.x documents kept the version inside "metadata".
+        if (const json* v = member(*metadata, "version"); v != nullptr && (v->is_string() || v->is_number())) {
+            doc.version = v->is_string() ? v->get<std::string>() : v->dump();
+        }
+    }
+    auto ciphertextText = stringField(*metadata, "ciphertext", "metadata");
+    if (!ciphertextText) return std::unexpected(ciphertextText.error());
+    // Writers append "|base64(nonce)"; only the part before it is ciphertext.
+    const std::string_view ct = std::string_view(*ciphertextText).substr(0, ciphertextText->find('|'));
+    auto ciphertext = base64Decode(ct);
+    if (!ciphertext) return fail(ErrorCode::MalformedInput, "metadata: \"ciphertext\" is not valid base64");
+    auto nonce = base64Field(*metadata, "nonce", "metadata");
+    if (!nonce) return std::unexpected(nonce.error());
+    auto tag = base64Field(*metadata, "authenticationTag", "metadata", false);
+    if (!tag) return std::unexpected(tag.error());
+    doc.ciphertext = plain(*ciphertext);
+    doc.nonce = plain(*nonce);
+    doc.authenticationTag = plain(*tag);
+
+    if (const json* users = member(root, "users"); users != nullptr && !users->is_null()) {
+        if (!users->is_array()) return fail(ErrorCode::MalformedInput, "\"users\" is not an array");
+        for (std::size_t i = 0; i < users->size(); ++i) {
+            const json& user = (*users)[i];
+            const std::string where = "users[" + std::to_string(i) + "]";
+            if (!user.is_object()) return fail(ErrorCode::MalformedInput, where + " is not an object");
+            auto id = stringField(user, "userId", where);
+            auto cert = stringField(user, "certificate", where);
+            auto key = stringField(user, "encryptedMetadataKey", where);
+            if (!id) return std::unexpected(id.error());
+            if (!cert) return std::unexpected(cert.error());
+            if (!key) return std::unexpected(key.error());
+            doc.users.push_back(UserEntry{std::move(*id), std::move(*cert), std::move(*key)});
+        }
+    }
+    return doc;
+}
+
+std::string serializeMetadataDocument(const MetadataDocument& document) { return document.json.dump(); }
+
+std::string metadataSigningBytes(const MetadataDocument& document)
+{
+    json canonical = document.json;
+    canonical.erase("filedrop");
+    if (auto users = canonical.find("users"); users != canonical.end() && users->is_array()) {
+        for (json& user : *users) {
+            if (user.is_object()) user.erase("encryptedFiledropKey");
+        }
+    }
+    // nlohmann::json keeps object keys sorted and dumps compact UTF-8 without escaping '/'.
+    return base64Encode(asBytes(canonical.dump()));
+}
+
+Result<SecureBytes> decryptMetadataKey(const UserEntry& user, const PrivateKey& key)
+{
+    auto encrypted = base64Decode(user.encryptedMetadataKey);
+    if (!encrypted) {
+        return fail(ErrorCode::MalformedInput,
+                    "the encryptedMetadataKey of user \"" + user.userId + "\" is not valid base64");
+    }
+    auto decrypted = key.decryptOaep(*encrypted);
+    if (!decrypted) {
+        return fail(ErrorCode::DecryptionFailed, "cannot decrypt the metadata key of user \"" + user.userId +
+                                                     "\" with this private key (wrong key, or tampered)");
+    }
+    if (decrypted->size() == 24) {
+        // A second base64 layer written by some client versions.
+        auto inner = base64Decode(asChars(*decrypted));
+        if (inner) decrypted = std::move(inner);
+    }
+    if (decrypted->size() != kMetadataKeySize) {
+        return fail(ErrorCode::MalformedInput, "the metadata key has " + std::to_string(decrypted->size()) +
+                                                   " bytes, expected 16");
+    }
+    return decrypted;
+}
+
+Result<FolderMetadata> decryptFolderMetadata(const MetadataDocument& document, ByteView metadataKey)
+{
+    if (metadataKey.size() != kMetadataKeySize) {
+        return fail(ErrorCode::MalformedInput, "a metadata key has 16 bytes, this one has " +
+                                                   std::to_string(metadataKey.size()));
+    }
+    if (document.versionNumber() != 20) {
+        return fail(ErrorCode::MalformedInput, "metadata version \"" + document.version +
+                                                   "\" is not supported (Nubo reads version 2.0)");
+    }
+    std::optional<ByteView> tag;
+    if (!document.authenticationTag.empty()) tag = ByteView(document.authenticationTag);
+    auto compressed = decryptBlob(metadataKey, document.nonce, tag, document.ciphertext);
+    if (!compressed) {
+        if (compressed.error().code != ErrorCode::DecryptionFailed) return std::unexpected(compressed.error());
+        return fail(ErrorCode::DecryptionFailed,
+                    "the metadata does not decrypt: wrong metadata key, or the ciphertext was tampered with");
+    }
+    const bool isGzip = compressed->size() >= 2 && (*compressed)[0] == 0x1f && (*compressed)[1] == 0x8b;
+    Result<SecureBytes> inflated = isGzip ? gzipDecompress(*compressed, kMaxInnerMetadataSize) : std::move(compressed);
+    if (!inflated) {
+        return fail(ErrorCode::MalformedInput, "the decrypted metadata: " + inflated.error().message);
+    }
+    auto parsed = parseJsonStrict(asChars(*inflated), "the decrypted metadata");
+    if (!parsed) return std::unexpected(parsed.error());
+    const json& inner = parsed->value;
+    const JsonWiper wiper{parsed->value};
+
+    FolderMetadata out;
+    out.duplicateIds = std::move(parsed->duplicates);
+    if (const json* counter = member(inner, "counter"); counter != nullptr) {
+        if (counter->is_number_unsigned()) {
+            out.counter = counter->get<std::uint64_t>();
+        } else if (counter->is_number_integer() && counter->get<std::int64_t>() >= 0) {
+            out.counter = static_cast<std::uint64_t>(counter->get<std::int64_t>());
+        } else {
+            return fail(ErrorCode::MalformedInput, "the metadata counter is not a non-negative integer");
+        }
+    }
+    if (const json* deleted = member(inner, "deleted"); deleted != nullptr && !deleted->is_null()) {
+        if (!deleted->is_boolean()) return fail(ErrorCode::MalformedInput, "\"deleted\" is not a boolean");
+        out.deleted = deleted->get<bool>();
+    }
+    if (const json* folders = member(inner, "folders"); folders != nullptr && !folders->is_null()) {
+        if (!folders->is_object()) return fail(ErrorCode::MalformedInput, "\"folders\" is not an object");
+        for (const auto& [id, name] : folders->items()) {
+            if (!name.is_string()) {
+                return fail(ErrorCode::MalformedInput, "folders[\"" + id + "\"] is not a string");
+            }
+            out.folders.emplace(id, name.get<std::string>());
+        }
+    }
+    if (const json* files = member(inner, "files"); files != nullptr && !files->is_null()) {
+        if (!files->is_object()) return fail(ErrorCode::MalformedInput, "\"files\" is not an object");
+        for (const auto& [id, file] : files->items()) {
+            const std::string where = "files[\"" + id + "\"]";
+            if (!file.is_object()) return fail(ErrorCode::MalformedInput, where + " is not an object");
+            FileEntry entry;
+            auto filename = stringField(file, "filename", where);
+            auto mimetype = stringField(file, "mimetype", where, false);
+            if (!filename) return std::unexpected(filename.error());
+            if (!mimetype) return std::unexpected(mimetype.error());
+            entry.filename = std::move(*filename);
+            entry.mimetype = std::move(*mimetype);
+            if (isFolderMimetype(entry.mimetype)) {
+                // Older writers listed folders among the files.
+                if (!out.folders.emplace(id, entry.filename).second) out.duplicateIds.push_back(id);
+                continue;
+            }
+            auto key = base64Field(file, "key", where, false);
+            const char* nonceName = member(file, "nonce") != nullptr ? "nonce" : "initializationVector";
+            auto nonce = base64Field(file, nonceName, where, false);
+            auto fileTag = base64Field(file, "authenticationTag", where, false);
+            if (!key) return std::unexpected(key.error());
+            if (!nonce) return std::unexpected(nonce.error());
+            if (!fileTag) return std::unexpected(fileTag.error());
+            entry.key = std::move(*key);
+            entry.nonce = plain(*nonce);
+            entry.authenticationTag = plain(*fileTag);
+            out.files.emplace(id, std::move(entry));
+        }
+    }
+    for (const auto& [id, name] : out.folders) {
+        if (out.files.contains(id)) out.duplicateIds.push_back(id);
+    }
+    if (const json* checksums = member(inner, "keyChecksums"); checksums != nullptr && !checksums->is_null()) {
+        if (!checksums->is_array()) return fail(ErrorCode::MalformedInput, "\"keyChecksums\" is not an array");
+        for (const json& checksum : *checksums) {
+            if (!checksum.is_string()) return fail(ErrorCode::MalformedInput, "a keyChecksums entry is not a string");
+            out.keyChecksums.push_back(checksum.get<std::string>());
+        }
+    }
+    return out;
+}
+
+json toJson(const FolderMetadata& metadata)
+{
+    json inner = {{"counter", metadata.counter}, {"files", json::object()}, {"folders", json::object()}};
+    if (metadata.deleted) inner["deleted"] = true;
+    for (const auto& [id, file] : metadata.files) {
+        inner["files"][id] = {{"filename", file.filename},
+                              {"mimetype", file.mimetype},
+                              {"key", base64Encode(file.key)},
+                              {"nonce", base64Encode(file.nonce)},
+                              {"authenticationTag", base64Encode(file.authenticationTag)}};
+    }
+    for (const auto& [id, name] : metadata.folders) inner["folders"][id] = name;
+    if (!metadata.keyChecksums.empty()) inner["keyChecksums"] = metadata.keyChecksums;
+    return inner;
+}
+
+Result<MetadataDocument> encryptFolderMetadata(const FolderMetadata& metadata, ByteView metadataKey,
+                                               const std::vector<MetadataRecipient>& recipients)
+{
+    if (metadataKey.size() != kMetadataKeySize) {
+        return fail(ErrorCode::MalformedInput, "a metadata key has 16 bytes");
+    }
+    json inner = toJson(metadata);
+    const JsonWiper wiper{inner};
+
+    std::string innerText = inner.dump();
+    auto compressed = gzipCompress(asBytes(innerText));
+    secureWipe(innerText.data(), innerText.size());
+    if (!compressed) return std::unexpected(compressed.error());
+    auto sealed = seal(metadataKey, kFileNonceSize, *compressed);
+    if (!sealed) return std::unexpected(sealed.error());
+
+    MetadataDocument doc;
+    doc.version = "2.0";
+    doc.nonce = sealed->nonce;
+    doc.authenticationTag.assign(sealed->ciphertextAndTag.end() - kGcmTagSize, sealed->ciphertextAndTag.end());
+    doc.ciphertext = std::move(sealed->ciphertextAndTag);
+    doc.json = {{"metadata",
+                 {{"ciphertext", base64Encode(doc.ciphertext) + "|" + base64Encode(doc.nonce)},
+                  {"nonce", base64Encode(doc.nonce)},
+                  {"authenticationTag", base64Encode(doc.authenticationTag)}}},
+                {"version", "2.0"}};
+    if (!recipients.empty()) {
+        json users = json::array();
+        for (const MetadataRecipient& recipient : recipients) {
+            auto certificate = Certificate::fromPem(recipient.certificatePem);
+            if (!certificate) {
+                return fail(ErrorCode::MalformedInput,
+                            "the certificate of \"" + recipient.userId + "\": " + certificate.error().message);
+            }
+            auto encrypted = certificate->publicKey().encryptOaep(metadataKey);
+            if (!encrypted) return std::unexpected(encrypted.error());
+            UserEntry entry{recipient.userId, recipient.certificatePem, base64Encode(*encrypted)};
+            users.push_back({{"userId", entry.userId},
+                             {"certificate", entry.certificatePem},
+                             {"encryptedMetadataKey", entry.encryptedMetadataKey}});
+            doc.users.push_back(std::move(entry));
+        }
+        doc.json["users"] = std::move(users);
+    }
+    return doc;
+}
+
+std::string metadataKeyChecksum(ByteView metadataKey) { return sha256Hex(metadataKey); }
+
+Result<SecureBytes> generateMetadataKey() { return randomBytes(kMetadataKeySize); }
+
+} // namespace nubo::e2ee

@@ -1,0 +1,97 @@
+// Folder metadata v2.0 (PROTOCOL.md §4.5–4.6): the typed model, the outer document
+// codec, encryption of the inner document, and the canonical bytes that are signed.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "error.h"
+#include "keys.h"
+#include "secure_bytes.h"
+
+namespace nubo::e2ee {
+
+inline constexpr std::size_t kMetadataKeySize = 16;
+// Caps on what a reader accepts, so a hostile server cannot exhaust memory.
+inline constexpr std::size_t kMaxMetadataDocumentSize = 64 * 1024 * 1024;
+inline constexpr std::size_t kMaxInnerMetadataSize = 128 * 1024 * 1024;
+
+struct FileEntry {
+    std::string filename;
+    std::string mimetype;
+    SecureBytes key;
+    Bytes nonce;
+    Bytes authenticationTag;
+};
+
+// The decrypted inner document.
+struct FolderMetadata {
+    std::uint64_t counter = 0;
+    bool deleted = false;
+    std::map<std::string, FileEntry> files;     // server id -> file
+    std::map<std::string, std::string> folders; // server id -> plain name
+    std::vector<std::string> keyChecksums;      // top-level folder only
+    // Ids the JSON named more than once (a JSON reader would silently keep one of them);
+    // the trust checks refuse such metadata.
+    std::vector<std::string> duplicateIds;
+};
+
+struct UserEntry {
+    std::string userId;
+    std::string certificatePem;
+    std::string encryptedMetadataKey; // base64, as stored
+};
+
+// The outer document, as stored on the server.
+struct MetadataDocument {
+    std::string version;           // "2.0"
+    Bytes ciphertext;              // encrypted gzip(inner JSON), normally with the tag appended
+    Bytes nonce;
+    Bytes authenticationTag;
+    std::vector<UserEntry> users;  // empty for nested folders
+    nlohmann::json json;           // the whole document, unknown fields and filedrop included
+    std::vector<std::string> duplicateKeys;
+
+    // Major*10+minor: 20 for "2.0", "2" or 2.0; 0 when unreadable.
+    int versionNumber() const;
+};
+
+// Parses the outer document, or an OCS reply whose ocs.data["meta-data"] holds it.
+Result<MetadataDocument> parseMetadataDocument(std::string_view text);
+std::string serializeMetadataDocument(const MetadataDocument& document);
+
+// The bytes a v2 signature covers: base64 of the canonical JSON (sorted keys, compact,
+// UTF-8 unescaped) of the document without filedrop and without encryptedFiledropKey.
+std::string metadataSigningBytes(const MetadataDocument& document);
+
+// RSA-OAEP-decrypts the user's entry (undoing the extra base64 layer some writers add).
+Result<SecureBytes> decryptMetadataKey(const UserEntry& user, const PrivateKey& key);
+
+Result<FolderMetadata> decryptFolderMetadata(const MetadataDocument& document, ByteView metadataKey);
+
+// The inner document as JSON, in the layout the official clients write (keys base64).
+nlohmann::json toJson(const FolderMetadata& metadata);
+
+struct MetadataRecipient {
+    std::string userId;
+    std::string certificatePem;
+};
+// Writes the document the official clients write: gzip, AES-128-GCM under the metadata key
+// with a fresh 16-byte nonce, `ciphertext` as base64(ct‖tag)|base64(nonce), version "2.0",
+// and the metadata key encrypted to each recipient (none for a nested folder).
+Result<MetadataDocument> encryptFolderMetadata(const FolderMetadata& metadata, ByteView metadataKey,
+                                               const std::vector<MetadataRecipient>& recipients);
+
+// Lowercase hex SHA-256 of a raw metadata key, as listed in keyChecksums.
+std::string metadataKeyChecksum(ByteView metadataKey);
+Result<SecureBytes> generateMetadataKey();
+
+// Whether a mimetype marks a folder entry written by older clients into "files".
+bool isFolderMimetype(std::string_view mimetype);
+
+} // namespace nubo::e2ee
