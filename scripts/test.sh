@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the build needs, builds with warnings as errors, and runs every test:
+# all suites in the developer build, the unit tests again under ASan/UBSan, and a short
+# libFuzzer run of the metadata readers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+jobs=$(nproc)
+
+echo "== developer build (warnings are errors) =="
+cmake --preset dev >/dev/null
+cmake --build --preset dev -j "$jobs"
+ctest --preset dev -j "$jobs"
+
+echo "== unit tests under AddressSanitizer and UBSan =="
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --preset asan -j "$jobs"
+
+echo "== fuzzing smoke run =="
+bash test/fuzz/run_fuzzers.sh "${NUBO_FUZZ_SECONDS:-15}"

@@ -1,0 +1,338 @@
+// One test per trust check of PROTOCOL.md §4.7 and per tampering a server could try.
+#include <gtest/gtest.h>
+
+#include "cms_signature.h"
+#include "encoding.h"
+#include "test_support.h"
+#include "trust.h"
+
+namespace nubo::e2ee {
+namespace {
+
+using nlohmann::json;
+using test::must;
+using test::TestUser;
+
+constexpr const char* kFileId = "0123456789abcdef0123456789abcdef";
+constexpr const char* kFolderId = "fedcba9876543210fedcba9876543210";
+
+struct Signed {
+    std::string text;
+    Bytes signature;
+};
+
+class Trust : public ::testing::Test {
+protected:
+    const TestUser& alice = test::testUser("alice");
+    const TestUser& bob = test::testUser("bob");
+    const TestUser& mallory = test::testUser("mallory"); // issued by the same server, not a member
+    SecureBytes metadataKey = must(generateMetadataKey());
+
+    std::vector<MetadataRecipient> members() const
+    {
+        return {{"alice", alice.certificatePem}, {"bob", bob.certificatePem}};
+    }
+
+    FolderMetadata inner() const
+    {
+        FolderMetadata m;
+        m.counter = 5;
+        m.files[kFileId] = {"report.pdf", "application/pdf", must(randomBytes(16)), Bytes(16, 2), Bytes(16, 3)};
+        m.folders[kFolderId] = "Photos";
+        m.keyChecksums = {metadataKeyChecksum(metadataKey)};
+        return m;
+    }
+
+    Signed sign(const json& document, const TestUser& signer) const
+    {
+        MetadataDocument doc;
+        doc.json = document;
+        const auto certificate = must(Certificate::fromPem(signer.certificatePem));
+        return {document.dump(), must(signDetached(asBytes(metadataSigningBytes(doc)), certificate, signer.key))};
+    }
+
+    json document(const FolderMetadata& m, const std::vector<MetadataRecipient>& recipients) const
+    {
+        return must(encryptFolderMetadata(m, metadataKey, recipients)).json;
+    }
+
+    Signed build(const FolderMetadata& m) const { return sign(document(m, members()), alice); }
+
+    std::expected<VerifiedFolder, TrustFailure> verify(const Signed& s, FolderHistory seen = {},
+                                                       const TestUser* reader = nullptr,
+                                                       const PrivateKey* readerKey = nullptr) const
+    {
+        reader = reader ? reader : &bob;
+        TrustRequest request;
+        request.metadata = s.text;
+        request.signature = s.signature;
+        request.serverKey = &test::serverCa().publicKey();
+        request.userId = reader->id;
+        request.privateKey = readerKey ? readerKey : &reader->key;
+        request.seen = std::move(seen);
+        return verifyFolder(request);
+    }
+};
+
+#define EXPECT_REFUSED(result, expectedCheck)                                                                          \
+    do {                                                                                                               \
+        const auto& r_ = (result);                                                                                     \
+        ASSERT_FALSE(r_) << "expected the " << trustCheckName(expectedCheck) << " check to fail";                      \
+        EXPECT_EQ(trustCheckName(r_.error().check), trustCheckName(expectedCheck)) << r_.error().message;              \
+        EXPECT_FALSE(r_.error().message.empty());                                                                      \
+    } while (false)
+
+TEST_F(Trust, ValidFolderPassesAndAdvancesTheHistory)
+{
+    auto verified = verify(build(inner()), FolderHistory{5, {}, 20});
+    ASSERT_TRUE(verified) << verified.error().message;
+    EXPECT_EQ(verified->signerUserId, "alice");
+    EXPECT_EQ(verified->metadataKey, metadataKey);
+    EXPECT_EQ(verified->metadata.files.at(kFileId).filename, "report.pdf");
+    EXPECT_EQ(*verified->history.highestCounter, 5u);
+    EXPECT_TRUE(verified->history.keyChecksums.contains(metadataKeyChecksum(metadataKey)));
+    EXPECT_EQ(verified->history.highestVersion, 20);
+}
+
+TEST_F(Trust, FlippedCiphertextByteBreaksTheSignature)
+{
+    Signed s = build(inner());
+    json doc = json::parse(s.text);
+    std::string ct = doc["metadata"]["ciphertext"];
+    ct[4] = ct[4] == 'A' ? 'B' : 'A';
+    doc["metadata"]["ciphertext"] = ct;
+    s.text = doc.dump();
+    EXPECT_REFUSED(verify(s), TrustCheck::Signature);
+}
+
+TEST_F(Trust, FlippedCiphertextByteResignedByAMemberFailsDecryption)
+{
+    json doc = document(inner(), members());
+    auto full = must(parseMetadataDocument(doc.dump()));
+    full.ciphertext[2] ^= 0x40;
+    doc["metadata"]["ciphertext"] = base64Encode(full.ciphertext);
+    EXPECT_REFUSED(verify(sign(doc, alice)), TrustCheck::Decryption);
+}
+
+TEST_F(Trust, SwappedTagFailsDecryption)
+{
+    json doc = document(inner(), members());
+    json other = document(inner(), members());
+    doc["metadata"]["authenticationTag"] = other["metadata"]["authenticationTag"];
+    EXPECT_REFUSED(verify(sign(doc, alice)), TrustCheck::Decryption);
+}
+
+TEST_F(Trust, RemovedKeyChecksumIsRefused)
+{
+    FolderMetadata m = inner();
+    m.keyChecksums.clear();
+    EXPECT_REFUSED(verify(build(m)), TrustCheck::KeyChecksum);
+}
+
+TEST_F(Trust, KeyChecksumSeenBeforeMustNotDisappear)
+{
+    FolderHistory seen;
+    seen.keyChecksums = {std::string(64, 'a')};
+    EXPECT_REFUSED(verify(build(inner()), seen), TrustCheck::KeyChecksum);
+}
+
+TEST_F(Trust, LowerCounterIsARollback)
+{
+    EXPECT_REFUSED(verify(build(inner()), FolderHistory{6, {}, 0}), TrustCheck::Counter);
+    EXPECT_TRUE(verify(build(inner()), FolderHistory{5, {}, 0})); // the same metadata read again
+}
+
+TEST_F(Trust, SignatureByACertificateNotInUsersIsRefused)
+{
+    // Mallory's certificate is genuine (issued by the server) but she is not a member.
+    EXPECT_REFUSED(verify(sign(document(inner(), members()), mallory)), TrustCheck::Signature);
+}
+
+TEST_F(Trust, CertificateNotIssuedByTheServerKeyIsRefused)
+{
+    const test::TestServerCa rogueCa;
+    const TestUser eve = rogueCa.makeUser("eve");
+    auto recipients = members();
+    recipients.push_back({"eve", eve.certificatePem});
+    EXPECT_REFUSED(verify(sign(document(inner(), recipients), alice)), TrustCheck::Certificates);
+}
+
+TEST_F(Trust, CertificateListedUnderAnotherUsersNameIsRefused)
+{
+    auto recipients = members();
+    recipients.push_back({"carol", mallory.certificatePem});
+    EXPECT_REFUSED(verify(sign(document(inner(), recipients), alice)), TrustCheck::Certificates);
+}
+
+TEST_F(Trust, OwnCertificateMustMatchTheKeyInTheKeychain)
+{
+    EXPECT_REFUSED(verify(build(inner()), {}, &bob, &mallory.key), TrustCheck::Certificates);
+}
+
+TEST_F(Trust, EmptyAndGarbageSignaturesAreRefused)
+{
+    Signed s = build(inner());
+    s.signature.clear();
+    EXPECT_REFUSED(verify(s), TrustCheck::Signature);
+    s.signature = test::bytesOf("MIIBogYJKoZIhvcNAQcCoIIBkzCCAY8=");
+    EXPECT_REFUSED(verify(s), TrustCheck::Signature);
+}
+
+TEST_F(Trust, SignatureFromAnotherFolderIsRefused)
+{
+    Signed s = build(inner());
+    FolderMetadata other = inner();
+    other.counter = 6;
+    s.signature = build(other).signature;
+    EXPECT_REFUSED(verify(s), TrustCheck::Signature);
+}
+
+TEST_F(Trust, EmptyUsersIsRefused)
+{
+    EXPECT_REFUSED(verify(sign(document(inner(), {}), alice)), TrustCheck::Users);
+}
+
+TEST_F(Trust, DuplicateUserIsRefused)
+{
+    auto recipients = members();
+    recipients.push_back({"bob", bob.certificatePem});
+    EXPECT_REFUSED(verify(sign(document(inner(), recipients), alice)), TrustCheck::Users);
+}
+
+TEST_F(Trust, ReaderWhoIsNotAMemberIsTold)
+{
+    EXPECT_REFUSED(verify(build(inner()), {}, &mallory), TrustCheck::Users);
+}
+
+TEST_F(Trust, DuplicateIdsInTheEncryptedDocumentAreRefused)
+{
+    const std::string checksum = metadataKeyChecksum(metadataKey);
+    const std::string raw = R"({"counter":5,"files":{},"folders":{")" + std::string(kFolderId) + R"(":"a",")" +
+                            std::string(kFolderId) + R"(":"b"},"keyChecksums":[")" + checksum + R"("]})";
+    auto doc = test::documentWithRawInner(raw, metadataKey, members());
+    EXPECT_REFUSED(verify(sign(doc.json, alice)), TrustCheck::Duplicates);
+}
+
+TEST_F(Trust, IdUsedForAFileAndAFolderIsRefused)
+{
+    FolderMetadata m = inner();
+    m.folders[kFileId] = "Other";
+    EXPECT_REFUSED(verify(build(m)), TrustCheck::Duplicates);
+}
+
+TEST_F(Trust, TwoEntriesWithTheSameNameAreRefused)
+{
+    FolderMetadata m = inner();
+    m.folders["11111111111111111111111111111111"] = "report.pdf";
+    EXPECT_REFUSED(verify(build(m)), TrustCheck::Duplicates);
+}
+
+TEST_F(Trust, DuplicateKeyInTheOuterDocumentIsRefused)
+{
+    Signed s = build(inner());
+    s.text.insert(1, R"("version":"1.0",)");
+    EXPECT_REFUSED(verify(s), TrustCheck::Duplicates);
+}
+
+TEST_F(Trust, UnsupportedVersionAndDowngradeAreRefused)
+{
+    json doc = document(inner(), members());
+    doc["version"] = "1.2";
+    EXPECT_REFUSED(verify(sign(doc, alice)), TrustCheck::Version);
+    EXPECT_REFUSED(verify(build(inner()), FolderHistory{std::nullopt, {}, 21}), TrustCheck::Version);
+}
+
+TEST_F(Trust, NamesThatEscapeTheFolderAreRefused)
+{
+    for (const std::string& name : std::vector<std::string>{"../.bashrc", "a/b", "..", ".", std::string("a\0b", 3), ""}) {
+        FolderMetadata m = inner();
+        m.files.begin()->second.filename = name;
+        EXPECT_REFUSED(verify(build(m)), TrustCheck::UnsafeName);
+    }
+    FolderMetadata m = inner();
+    m.folders.begin()->second = "..";
+    EXPECT_REFUSED(verify(build(m)), TrustCheck::UnsafeName);
+    FolderMetadata badId = inner();
+    badId.folders["../../x"] = "fine";
+    EXPECT_REFUSED(verify(build(badId)), TrustCheck::UnsafeName);
+}
+
+TEST_F(Trust, EmptyOrWronglySizedKeyMaterialIsRefused)
+{
+    const auto withFile = [&](auto change) {
+        FolderMetadata m = inner();
+        change(m.files.begin()->second);
+        return verify(build(m));
+    };
+    EXPECT_REFUSED(withFile([](FileEntry& f) { f.key.clear(); }), TrustCheck::KeyMaterial);
+    EXPECT_REFUSED(withFile([](FileEntry& f) { f.key.assign(16, 0); }), TrustCheck::KeyMaterial);
+    EXPECT_REFUSED(withFile([](FileEntry& f) { f.nonce.resize(8); }), TrustCheck::KeyMaterial);
+    EXPECT_REFUSED(withFile([](FileEntry& f) { f.authenticationTag.clear(); }), TrustCheck::KeyMaterial);
+}
+
+TEST_F(Trust, MetadataKeyEncryptedForSomeoneElseFailsDecryption)
+{
+    json doc = document(inner(), members());
+    const auto malloryCert = must(Certificate::fromPem(mallory.certificatePem));
+    doc["users"][1]["encryptedMetadataKey"] = base64Encode(must(malloryCert.publicKey().encryptOaep(metadataKey)));
+    EXPECT_REFUSED(verify(sign(doc, alice)), TrustCheck::Decryption);
+}
+
+TEST_F(Trust, MalformedDocumentAndMissingServerKey)
+{
+    EXPECT_REFUSED(verify(Signed{"{\"metadata\":", test::bytesOf("x")}), TrustCheck::Format);
+    TrustRequest request;
+    request.metadata = "{}";
+    EXPECT_REFUSED(verifyFolder(request), TrustCheck::Certificates);
+}
+
+TEST_F(Trust, NestedFolderIsCheckedAgainstItsTopLevelMembers)
+{
+    auto top = verify(build(inner()));
+    ASSERT_TRUE(top);
+    FolderMetadata nested;
+    nested.counter = 1;
+    nested.files["22222222222222222222222222222222"] = {"n.txt", "text/plain", must(randomBytes(16)), Bytes(16, 1),
+                                                       Bytes(16, 1)};
+    const json nestedDoc = document(nested, {});
+    TrustRequest request;
+    request.serverKey = &test::serverCa().publicKey();
+    request.topLevel = &*top;
+
+    const Signed byMember = sign(nestedDoc, bob);
+    request.metadata = byMember.text;
+    request.signature = byMember.signature;
+    auto ok = verifyFolder(request);
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(ok->signerUserId, "bob");
+
+    const Signed byOutsider = sign(nestedDoc, mallory);
+    request.metadata = byOutsider.text;
+    request.signature = byOutsider.signature;
+    EXPECT_REFUSED(verifyFolder(request), TrustCheck::Signature);
+
+    const Signed withUsers = sign(document(nested, members()), bob);
+    request.metadata = withUsers.text;
+    request.signature = withUsers.signature;
+    EXPECT_REFUSED(verifyFolder(request), TrustCheck::Users);
+}
+
+TEST_F(Trust, IdsWithoutABlobOnTheServerAreWarnedAbout)
+{
+    const Signed s = build(inner());
+    const std::set<std::string> onServer{kFolderId};
+    TrustRequest request;
+    request.metadata = s.text;
+    request.signature = s.signature;
+    request.serverKey = &test::serverCa().publicKey();
+    request.userId = "bob";
+    request.privateKey = &bob.key;
+    request.serverIds = &onServer;
+    auto verified = verifyFolder(request);
+    ASSERT_TRUE(verified);
+    ASSERT_EQ(verified->warnings.size(), 1u);
+    EXPECT_NE(verified->warnings[0].find(kFileId), std::string::npos);
+}
+
+} // namespace
+} // namespace nubo::e2ee
