@@ -13,6 +13,9 @@ using nlohmann::json;
 
 namespace {
 
+// Real metadata nests four levels; the limit keeps recursive JSON code (dump) off a cliff.
+constexpr int kMaxJsonDepth = 32;
+
 // Parses JSON and lists every object key that appears twice in the same object.
 struct ParsedJson {
     json value;
@@ -23,7 +26,13 @@ Result<ParsedJson> parseJsonStrict(std::string_view text, std::string_view what)
 {
     ParsedJson out;
     std::vector<std::set<std::string>> open;
-    const json::parser_callback_t callback = [&](int, json::parse_event_t event, json& parsed) {
+    bool tooDeep = false;
+    const json::parser_callback_t callback = [&](int depth, json::parse_event_t event, json& parsed) {
+        if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
+            depth >= kMaxJsonDepth) {
+            tooDeep = true;
+            return false; // the parser skips the subtree instead of storing it
+        }
         switch (event) {
         case json::parse_event_t::object_start: open.emplace_back(); break;
         case json::parse_event_t::object_end:
@@ -40,6 +49,10 @@ Result<ParsedJson> parseJsonStrict(std::string_view text, std::string_view what)
     };
     out.value = json::parse(text.begin(), text.end(), callback, false);
     if (out.value.is_discarded()) return fail(ErrorCode::MalformedInput, std::string(what) + " is not valid JSON");
+    if (tooDeep) {
+        return fail(ErrorCode::MalformedInput,
+                    std::string(what) + " nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    }
     if (!out.value.is_object()) return fail(ErrorCode::MalformedInput, std::string(what) + " is not a JSON object");
     return out;
 }
@@ -77,13 +90,19 @@ Result<SecureBytes> base64Field(const json& object, const char* name, std::strin
 Bytes plain(const SecureBytes& bytes) { return Bytes(bytes.begin(), bytes.end()); }
 
 // nlohmann::json frees strings without wiping them; the inner document holds file keys.
-void wipeStrings(json& value)
+// Iterative, so no document can exhaust the stack.
+void wipeStrings(json& root)
 {
-    if (value.is_string()) {
-        auto& text = value.get_ref<std::string&>();
-        secureWipe(text.data(), text.size());
-    } else if (value.is_structured()) {
-        for (json& child : value) wipeStrings(child);
+    std::vector<json*> pending{&root};
+    while (!pending.empty()) {
+        json* value = pending.back();
+        pending.pop_back();
+        if (value->is_string()) {
+            auto& text = value->get_ref<std::string&>();
+            secureWipe(text.data(), text.size());
+        } else if (value->is_structured()) {
+            for (json& child : *value) pending.push_back(&child);
+        }
     }
 }
 
@@ -340,7 +359,12 @@ Result<MetadataDocument> encryptFolderMetadata(const FolderMetadata& metadata, B
     json inner = toJson(metadata);
     const JsonWiper wiper{inner};
 
-    std::string innerText = inner.dump();
+    std::string innerText;
+    try {
+        innerText = inner.dump();
+    } catch (const json::exception&) {
+        return fail(ErrorCode::MalformedInput, "a file or folder name is not valid UTF-8");
+    }
     auto compressed = gzipCompress(asBytes(innerText));
     secureWipe(innerText.data(), innerText.size());
     if (!compressed) return std::unexpected(compressed.error());

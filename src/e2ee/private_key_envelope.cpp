@@ -14,6 +14,7 @@ namespace nubo::e2ee {
 namespace {
 constexpr std::size_t kSaltSize = 40;
 constexpr std::size_t kIvSize = 12;
+constexpr std::size_t kMaxEnvelopeSize = 256 * 1024; // an RSA-8192 key is about 9 KiB here
 constexpr std::array kReadOrder{KdfVariant::Sha256x600000, KdfVariant::Sha1x600000, KdfVariant::Sha1x1024};
 
 std::vector<std::string_view> split(std::string_view text, std::string_view separator)
@@ -47,6 +48,7 @@ Result<PrivateKeyEnvelope> fromParts(std::string_view ct, std::string_view iv, s
 Result<PrivateKeyEnvelope> parseOldSeparator(std::string_view text)
 {
     const auto pieces = split(text, "fA==");
+    if (pieces.size() > 8) return fail(ErrorCode::MalformedInput, "the private key envelope has too many fields");
     const auto join = [&](std::size_t from, std::size_t to) {
         std::string out;
         for (std::size_t k = from; k < to; ++k) {
@@ -84,6 +86,10 @@ std::string PrivateKeyEnvelope::toServerString() const
 
 Result<PrivateKeyEnvelope> PrivateKeyEnvelope::parse(std::string_view text)
 {
+    if (text.size() > kMaxEnvelopeSize) {
+        return fail(ErrorCode::MalformedInput, "the private key envelope is larger than " +
+                                                   std::to_string(kMaxEnvelopeSize) + " bytes");
+    }
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
     while (!text.empty() && (text.front() == '\n' || text.front() == '\r' || text.front() == ' ')) text.remove_prefix(1);
     if (text.starts_with("{")) {
@@ -141,9 +147,9 @@ Result<PrivateKeyEnvelope> wrapPrivateKey(const PrivateKey& key, std::string_vie
     auto derived = pbkdf2(KdfVariant::Sha256x600000, mnemonicPassword(*normalized), *salt);
     if (!derived) return std::unexpected(derived.error());
     const SecureString pem = key.toPkcs8Pem();
-    const std::string encoded = base64Encode(asBytes(pem));
-    const SecureString plaintext(encoded.begin(), encoded.end());
-    auto sealed = seal(*derived, kIvSize, asBytes(std::string_view(plaintext.data(), plaintext.size())));
+    std::string plaintext = base64Encode(asBytes(pem));
+    auto sealed = seal(*derived, kIvSize, asBytes(plaintext));
+    secureWipe(plaintext.data(), plaintext.size());
     if (!sealed) return std::unexpected(sealed.error());
     return PrivateKeyEnvelope{std::move(sealed->ciphertextAndTag), std::move(sealed->nonce),
                               Bytes(salt->begin(), salt->end())};

@@ -214,6 +214,25 @@ TEST_F(Metadata, OversizedDocumentIsRejectedBeforeParsing)
     EXPECT_NE(result.error().message.find("larger than"), std::string::npos);
 }
 
+TEST_F(Metadata, DeeplyNestedJsonIsRejected)
+{
+    auto doc = must(encryptFolderMetadata(sample(), key, alice));
+    std::string text = serializeMetadataDocument(doc);
+    text.insert(1, "\"x\":" + std::string(100000, '[') + std::string(100000, ']') + ",");
+    auto result = parseMetadataDocument(text);
+    ASSERT_FALSE(result);
+    EXPECT_NE(result.error().message.find("nests deeper"), std::string::npos) << result.error().message;
+}
+
+TEST_F(Metadata, NamesThatAreNotUtf8AreAnErrorNotAnException)
+{
+    FolderMetadata m = sample();
+    m.folders["fedcba9876543210fedcba9876543210"] = "\xff\xfe";
+    auto result = encryptFolderMetadata(m, key, alice);
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().code, ErrorCode::MalformedInput);
+}
+
 TEST_F(Metadata, DuplicateJsonKeysAreRecorded)
 {
     const std::string inner = R"({"counter":1,"files":{},"folders":{"dddddddddddddddddddddddddddddddd":"a",

@@ -107,6 +107,14 @@ TEST(Envelope, RejectsMalformedEnvelopes)
     }
 }
 
+TEST(Envelope, OversizedAndPathologicalEnvelopesAreRejectedQuickly)
+{
+    std::string manySeparators;
+    for (int i = 0; i < 5000; ++i) manySeparators += "QUFBfA==";
+    EXPECT_EQ(PrivateKeyEnvelope::parse(manySeparators).error().code, ErrorCode::MalformedInput);
+    EXPECT_EQ(PrivateKeyEnvelope::parse(std::string(300 * 1024, 'A')).error().code, ErrorCode::MalformedInput);
+}
+
 TEST(Envelope, TamperedCiphertextIsNotMistakenForAKey)
 {
     const auto alice = dataJson("alice.json");
