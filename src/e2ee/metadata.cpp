@@ -15,6 +15,10 @@ namespace {
 
 // Real metadata nests four levels; the limit keeps recursive JSON code (dump) off a cliff.
 constexpr int kMaxJsonDepth = 32;
+// Parsed JSON costs far more memory than its text; these bound what a document can cost.
+// An outer document holds a handful of values per user; an inner one six per file.
+constexpr std::size_t kMaxOuterValues = 1 << 20;
+constexpr std::size_t kMaxInnerValues = 1 << 23;
 
 // Parses JSON and lists every object key that appears twice in the same object.
 struct ParsedJson {
@@ -22,16 +26,18 @@ struct ParsedJson {
     std::vector<std::string> duplicates;
 };
 
-Result<ParsedJson> parseJsonStrict(std::string_view text, std::string_view what)
+Result<ParsedJson> parseJsonStrict(std::string_view text, std::string_view what, std::size_t maxValues)
 {
     ParsedJson out;
     std::vector<std::set<std::string>> open;
     bool tooDeep = false;
+    std::size_t values = 0;
     const json::parser_callback_t callback = [&](int depth, json::parse_event_t event, json& parsed) {
-        if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-            depth >= kMaxJsonDepth) {
+        const bool opens = event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
+        if (opens || event == json::parse_event_t::value) ++values;
+        if (values > maxValues || (opens && depth >= kMaxJsonDepth)) {
             tooDeep = true;
-            return false; // the parser skips the subtree instead of storing it
+            return false; // the parser skips what follows instead of storing it
         }
         switch (event) {
         case json::parse_event_t::object_start: open.emplace_back(); break;
@@ -50,8 +56,9 @@ Result<ParsedJson> parseJsonStrict(std::string_view text, std::string_view what)
     out.value = json::parse(text.begin(), text.end(), callback, false);
     if (out.value.is_discarded()) return fail(ErrorCode::MalformedInput, std::string(what) + " is not valid JSON");
     if (tooDeep) {
-        return fail(ErrorCode::MalformedInput,
-                    std::string(what) + " nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+        return fail(ErrorCode::MalformedInput, std::string(what) + " nests deeper than " +
+                                                   std::to_string(kMaxJsonDepth) + " levels or holds more than " +
+                                                   std::to_string(maxValues) + " values");
     }
     if (!out.value.is_object()) return fail(ErrorCode::MalformedInput, std::string(what) + " is not a JSON object");
     return out;
@@ -132,7 +139,7 @@ Result<MetadataDocument> parseMetadataDocument(std::string_view text)
         return fail(ErrorCode::MalformedInput, "the metadata document is larger than the limit of " +
                                                    std::to_string(kMaxMetadataDocumentSize) + " bytes");
     }
-    auto parsed = parseJsonStrict(text, "the metadata document");
+    auto parsed = parseJsonStrict(text, "the metadata document", kMaxOuterValues);
     if (!parsed) return std::unexpected(parsed.error());
 
     // An OCS reply wraps the document as a string in ocs.data["meta-data"].
@@ -262,7 +269,7 @@ Result<FolderMetadata> decryptFolderMetadata(const MetadataDocument& document, B
     if (!inflated) {
         return fail(ErrorCode::MalformedInput, "the decrypted metadata: " + inflated.error().message);
     }
-    auto parsed = parseJsonStrict(asChars(*inflated), "the decrypted metadata");
+    auto parsed = parseJsonStrict(asChars(*inflated), "the decrypted metadata", kMaxInnerValues);
     if (!parsed) return std::unexpected(parsed.error());
     const json& inner = parsed->value;
     const JsonWiper wiper{parsed->value};

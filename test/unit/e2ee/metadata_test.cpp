@@ -224,6 +224,19 @@ TEST_F(Metadata, DeeplyNestedJsonIsRejected)
     EXPECT_NE(result.error().message.find("nests deeper"), std::string::npos) << result.error().message;
 }
 
+TEST_F(Metadata, DocumentWithMillionsOfValuesIsRejected)
+{
+    auto doc = must(encryptFolderMetadata(sample(), key, alice));
+    std::string values = "[0";
+    for (int i = 0; i < (1 << 20) + 10; ++i) values += ",0";
+    values += "]";
+    std::string text = serializeMetadataDocument(doc);
+    text.insert(1, "\"x\":" + values + ",");
+    auto result = parseMetadataDocument(text);
+    ASSERT_FALSE(result);
+    EXPECT_NE(result.error().message.find("values"), std::string::npos) << result.error().message;
+}
+
 TEST_F(Metadata, NamesThatAreNotUtf8AreAnErrorNotAnException)
 {
     FolderMetadata m = sample();
