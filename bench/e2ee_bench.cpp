@@ -7,10 +7,6 @@
 // goes to a discarding sink or to an (already unlinked) temporary file, so memory stays
 // constant whatever N is. Only the cipher calls are timed. Targets are printed, never
 // enforced: the exit status is non-zero only when something actually fails.
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -24,6 +20,9 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -186,8 +185,7 @@ public:
         return TempFile(file, std::move(path));
     }
 
-    TempFile(TempFile&& other) noexcept
-        : m_file(std::exchange(other.m_file, nullptr)), m_path(std::move(other.m_path))
+    TempFile(TempFile&& other) noexcept : m_file(std::exchange(other.m_file, nullptr)), m_path(std::move(other.m_path))
     {
     }
     TempFile& operator=(TempFile&&) = delete;
@@ -232,7 +230,10 @@ double peakRssMiB()
     return static_cast<double>(usage.ru_maxrss) / 1024.0; // ru_maxrss is in KiB on Linux
 }
 
-const char* verdict(bool met) { return met ? "met" : "NOT met"; }
+const char* verdict(bool met)
+{
+    return met ? "met" : "NOT met";
+}
 
 // The 16384-byte rate of `openssl speed -evp aes-128-gcm`, in bytes per second.
 struct OpensslRate {
@@ -264,7 +265,8 @@ std::optional<double> parseOpensslSpeed(const std::string& output)
         if (!startsWithIgnoringCase(trimmed, "AES-128-GCM")) continue;
         std::istringstream fields{std::string(trimmed)};
         std::string field, last;
-        while (fields >> field) last = field;
+        while (fields >> field)
+            last = field;
         if (last.empty()) continue;
         double scale = 1.0;
         const char suffix = last.back();
@@ -294,7 +296,8 @@ OpensslRate runOpensslSpeed(bool decrypt)
     std::string output;
     char buffer[4096];
     std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
+        output.append(buffer, n);
     const int status = ::pclose(pipe);
     if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 127) {
         result.found = false;
@@ -450,8 +453,8 @@ int run(const Options& options)
                 return 1;
             }
         }
-        decryptMemSeconds = secondsSince(start) * static_cast<double>(totalBytes) /
-                            static_cast<double>(rounds * kBlobBytes);
+        decryptMemSeconds =
+            secondsSince(start) * static_cast<double>(totalBytes) / static_cast<double>(rounds * kBlobBytes);
     }
 
     // 2. Encrypt into a temporary file, 3. decrypt it back (from the page cache).

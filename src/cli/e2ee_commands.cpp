@@ -52,8 +52,10 @@ int usage(const std::string& message)
 
 std::string_view trimmed(std::string_view text)
 {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+        text.remove_suffix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+        text.remove_prefix(1);
     return text;
 }
 
@@ -187,7 +189,8 @@ int openMetadataCommand(const std::vector<std::string>& rest)
             return usage("a nested folder's signature is checked against its top-level folder's users: "
                          "add --parent-metadata F");
         }
-        const std::string_view trimmedSignature = trimmed(std::string_view(signatureText->data(), signatureText->size()));
+        const std::string_view trimmedSignature =
+            trimmed(std::string_view(signatureText->data(), signatureText->size()));
         TrustRequest request;
         request.metadata = std::string_view(text->data(), text->size());
         request.signature = asBytes(trimmedSignature);
@@ -259,8 +262,8 @@ int decryptFileCommand(const std::vector<std::string>& rest)
     }
     Streams streams;
     if (auto code = openStreams(args.positional, streams)) return *code;
-    auto result = decryptFile(*key, *nonce, tag ? std::optional<ByteView>(*tag) : std::nullopt, *streams.source,
-                              *streams.sink);
+    auto result =
+        decryptFile(*key, *nonce, tag ? std::optional<ByteView>(*tag) : std::nullopt, *streams.source, *streams.sink);
     if (!result) return report(result.error(), args.positional[0]);
     return ExitOk;
 }

@@ -1,14 +1,13 @@
 #include "output_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <unistd.h>
 
 namespace nubo::cli {
 
@@ -30,7 +29,10 @@ e2ee::Result<std::unique_ptr<OutputFile>> OutputFile::open(const std::string& pa
     return std::unique_ptr<OutputFile>(new OutputFile(path, temporary, fd));
 }
 
-OutputFile::~OutputFile() { discard(); }
+OutputFile::~OutputFile()
+{
+    discard();
+}
 
 e2ee::Result<void> OutputFile::write(e2ee::ByteView data)
 {
@@ -85,9 +87,9 @@ e2ee::Result<e2ee::SecureString> readInput(const std::string& path, std::size_t 
     while (in->read(buffer, sizeof buffer) || in->gcount() > 0) {
         data.append(buffer, static_cast<std::size_t>(in->gcount()));
         if (data.size() > maxSize) {
-            return fail(ErrorCode::MalformedInput,
-                        (path == "-" ? std::string("standard input") : path) + " is larger than the limit of " +
-                            std::to_string(maxSize) + " bytes");
+            return fail(ErrorCode::MalformedInput, (path == "-" ? std::string("standard input") : path) +
+                                                       " is larger than the limit of " + std::to_string(maxSize) +
+                                                       " bytes");
         }
     }
     if (in->bad()) return fail(ErrorCode::Io, systemError("cannot read", path));

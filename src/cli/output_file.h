@@ -21,7 +21,9 @@ public:
 
 private:
     OutputFile(std::string target, std::string temporary, int fd)
-        : m_target(std::move(target)), m_temporary(std::move(temporary)), m_fd(fd) {}
+        : m_target(std::move(target)), m_temporary(std::move(temporary)), m_fd(fd)
+    {
+    }
     std::string m_target;
     std::string m_temporary;
     int m_fd = -1;

@@ -21,8 +21,8 @@ bool equalConstantTime(ByteView a, ByteView b) noexcept
 std::string base64Encode(ByteView data)
 {
     std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(),
-                                        static_cast<int>(data.size()));
+    const int written =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(), static_cast<int>(data.size()));
     out.resize(static_cast<std::size_t>(written));
     return out;
 }
@@ -32,7 +32,10 @@ bool isBase64Char(char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
-bool isSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+bool isSpace(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 } // namespace
 
 Result<SecureBytes> base64Decode(std::string_view text)
@@ -89,7 +92,10 @@ SecureBytes sha256(ByteView data)
     return out;
 }
 
-std::string sha256Hex(ByteView data) { return hexEncode(sha256(data)); }
+std::string sha256Hex(ByteView data)
+{
+    return hexEncode(sha256(data));
+}
 
 Result<SecureBytes> randomBytes(std::size_t count)
 {

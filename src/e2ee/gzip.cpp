@@ -1,8 +1,8 @@
 #include "gzip.h"
 
-#include <zlib.h>
-
 #include <algorithm>
+
+#include <zlib.h>
 
 namespace nubo::e2ee {
 

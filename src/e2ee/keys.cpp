@@ -23,7 +23,10 @@ Result<detail::PkeyCtxPtr> oaepContext(EVP_PKEY* key, bool encrypt)
     return ctx;
 }
 
-bool isRsa(EVP_PKEY* key) { return EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA; }
+bool isRsa(EVP_PKEY* key)
+{
+    return EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
+}
 
 } // namespace
 
@@ -62,7 +65,10 @@ Result<Bytes> PublicKey::encryptOaep(ByteView plaintext) const
     return out;
 }
 
-bool PublicKey::operator==(const PublicKey& other) const { return EVP_PKEY_eq(m_key.get(), other.m_key.get()) == 1; }
+bool PublicKey::operator==(const PublicKey& other) const
+{
+    return EVP_PKEY_eq(m_key.get(), other.m_key.get()) == 1;
+}
 
 Result<PrivateKey> PrivateKey::generateRsa(int bits)
 {
@@ -170,7 +176,10 @@ std::string Certificate::commonName() const
     return out;
 }
 
-PublicKey Certificate::publicKey() const { return PublicKey(detail::PkeyPtr(X509_get_pubkey(m_cert.get()))); }
+PublicKey Certificate::publicKey() const
+{
+    return PublicKey(detail::PkeyPtr(X509_get_pubkey(m_cert.get())));
+}
 
 bool Certificate::matches(const PrivateKey& key) const
 {
@@ -186,7 +195,10 @@ bool Certificate::issuedBy(const PublicKey& serverKey) const
     return result;
 }
 
-bool Certificate::operator==(const Certificate& other) const { return X509_cmp(m_cert.get(), other.m_cert.get()) == 0; }
+bool Certificate::operator==(const Certificate& other) const
+{
+    return X509_cmp(m_cert.get(), other.m_cert.get()) == 0;
+}
 
 Result<std::string> createCsr(const PrivateKey& key, std::string_view userId)
 {
@@ -194,7 +206,8 @@ Result<std::string> createCsr(const PrivateKey& key, std::string_view userId)
     detail::X509ReqPtr req(X509_REQ_new());
     X509_NAME* name = X509_REQ_get_subject_name(req.get());
     const auto add = [&](const char* field, std::string_view value) {
-        return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.data()),
+        return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8,
+                                          reinterpret_cast<const unsigned char*>(value.data()),
                                           static_cast<int>(value.size()), -1, 0) == 1;
     };
     if (!add("C", "DE") || !add("ST", "Baden-Wuerttemberg") || !add("L", "Stuttgart") || !add("O", "Nextcloud") ||

@@ -94,7 +94,10 @@ Result<SecureBytes> base64Field(const json& object, const char* name, std::strin
     return bytes;
 }
 
-Bytes plain(const SecureBytes& bytes) { return Bytes(bytes.begin(), bytes.end()); }
+Bytes plain(const SecureBytes& bytes)
+{
+    return Bytes(bytes.begin(), bytes.end());
+}
 
 // nlohmann::json frees strings without wiping them; the inner document holds file keys.
 // Iterative, so no document can exhaust the stack.
@@ -108,7 +111,8 @@ void wipeStrings(json& root)
             auto& text = value->get_ref<std::string&>();
             secureWipe(text.data(), text.size());
         } else if (value->is_structured()) {
-            for (json& child : *value) pending.push_back(&child);
+            for (json& child : *value)
+                pending.push_back(&child);
         }
     }
 }
@@ -207,7 +211,10 @@ Result<MetadataDocument> parseMetadataDocument(std::string_view text)
     return doc;
 }
 
-std::string serializeMetadataDocument(const MetadataDocument& document) { return document.json.dump(); }
+std::string serializeMetadataDocument(const MetadataDocument& document)
+{
+    return document.json.dump();
+}
 
 std::string metadataSigningBytes(const MetadataDocument& document)
 {
@@ -240,8 +247,8 @@ Result<SecureBytes> decryptMetadataKey(const UserEntry& user, const PrivateKey& 
         if (inner) decrypted = std::move(inner);
     }
     if (decrypted->size() != kMetadataKeySize) {
-        return fail(ErrorCode::MalformedInput, "the metadata key has " + std::to_string(decrypted->size()) +
-                                                   " bytes, expected 16");
+        return fail(ErrorCode::MalformedInput,
+                    "the metadata key has " + std::to_string(decrypted->size()) + " bytes, expected 16");
     }
     return decrypted;
 }
@@ -249,12 +256,12 @@ Result<SecureBytes> decryptMetadataKey(const UserEntry& user, const PrivateKey& 
 Result<FolderMetadata> decryptFolderMetadata(const MetadataDocument& document, ByteView metadataKey)
 {
     if (metadataKey.size() != kMetadataKeySize) {
-        return fail(ErrorCode::MalformedInput, "a metadata key has 16 bytes, this one has " +
-                                                   std::to_string(metadataKey.size()));
+        return fail(ErrorCode::MalformedInput,
+                    "a metadata key has 16 bytes, this one has " + std::to_string(metadataKey.size()));
     }
     if (document.versionNumber() != 20) {
-        return fail(ErrorCode::MalformedInput, "metadata version \"" + document.version +
-                                                   "\" is not supported (Nubo reads version 2.0)");
+        return fail(ErrorCode::MalformedInput,
+                    "metadata version \"" + document.version + "\" is not supported (Nubo reads version 2.0)");
     }
     std::optional<ByteView> tag;
     if (!document.authenticationTag.empty()) tag = ByteView(document.authenticationTag);
@@ -352,7 +359,8 @@ json toJson(const FolderMetadata& metadata)
                               {"nonce", base64Encode(file.nonce)},
                               {"authenticationTag", base64Encode(file.authenticationTag)}};
     }
-    for (const auto& [id, name] : metadata.folders) inner["folders"][id] = name;
+    for (const auto& [id, name] : metadata.folders)
+        inner["folders"][id] = name;
     if (!metadata.keyChecksums.empty()) inner["keyChecksums"] = metadata.keyChecksums;
     return inner;
 }
@@ -409,8 +417,14 @@ Result<MetadataDocument> encryptFolderMetadata(const FolderMetadata& metadata, B
     return doc;
 }
 
-std::string metadataKeyChecksum(ByteView metadataKey) { return sha256Hex(metadataKey); }
+std::string metadataKeyChecksum(ByteView metadataKey)
+{
+    return sha256Hex(metadataKey);
+}
 
-Result<SecureBytes> generateMetadataKey() { return randomBytes(kMetadataKeySize); }
+Result<SecureBytes> generateMetadataKey()
+{
+    return randomBytes(kMetadataKeySize);
+}
 
 } // namespace nubo::e2ee

@@ -49,12 +49,12 @@ struct UserEntry {
 
 // The outer document, as stored on the server.
 struct MetadataDocument {
-    std::string version;           // "2.0"
-    Bytes ciphertext;              // encrypted gzip(inner JSON), normally with the tag appended
+    std::string version; // "2.0"
+    Bytes ciphertext;    // encrypted gzip(inner JSON), normally with the tag appended
     Bytes nonce;
     Bytes authenticationTag;
-    std::vector<UserEntry> users;  // empty for nested folders
-    nlohmann::json json;           // the whole document, unknown fields and filedrop included
+    std::vector<UserEntry> users; // empty for nested folders
+    nlohmann::json json;          // the whole document, unknown fields and filedrop included
     std::vector<std::string> duplicateKeys;
 
     // Major*10+minor: 20 for "2.0", "2" or 2.0; 0 when unreadable.

@@ -14,7 +14,10 @@ namespace nubo::e2ee::detail {
 template <auto Free>
 struct Deleter {
     template <typename T>
-    void operator()(T* p) const noexcept { Free(p); }
+    void operator()(T* p) const noexcept
+    {
+        Free(p);
+    }
 };
 
 using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;

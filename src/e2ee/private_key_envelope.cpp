@@ -35,8 +35,8 @@ Result<PrivateKeyEnvelope> fromParts(std::string_view ct, std::string_view iv, s
     auto s = base64Decode(salt);
     if (!c || !i || !s) return fail(ErrorCode::MalformedInput, "the private key envelope is not valid base64");
     if (i->size() != 12 && i->size() != 16) {
-        return fail(ErrorCode::MalformedInput, "the private key envelope's IV has " + std::to_string(i->size()) +
-                                                   " bytes, expected 12 or 16");
+        return fail(ErrorCode::MalformedInput,
+                    "the private key envelope's IV has " + std::to_string(i->size()) + " bytes, expected 12 or 16");
     }
     if (s->empty()) return fail(ErrorCode::MalformedInput, "the private key envelope has an empty salt");
     if (c->size() <= kGcmTagSize) return fail(ErrorCode::MalformedInput, "the private key envelope is too short");
@@ -87,11 +87,13 @@ std::string PrivateKeyEnvelope::toServerString() const
 Result<PrivateKeyEnvelope> PrivateKeyEnvelope::parse(std::string_view text)
 {
     if (text.size() > kMaxEnvelopeSize) {
-        return fail(ErrorCode::MalformedInput, "the private key envelope is larger than " +
-                                                   std::to_string(kMaxEnvelopeSize) + " bytes");
+        return fail(ErrorCode::MalformedInput,
+                    "the private key envelope is larger than " + std::to_string(kMaxEnvelopeSize) + " bytes");
     }
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
-    while (!text.empty() && (text.front() == '\n' || text.front() == '\r' || text.front() == ' ')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+        text.remove_suffix(1);
+    while (!text.empty() && (text.front() == '\n' || text.front() == '\r' || text.front() == ' '))
+        text.remove_prefix(1);
     if (text.starts_with("{")) {
         const auto json = nlohmann::json::parse(text, nullptr, false);
         if (json.is_discarded() || !json.is_object()) {
@@ -121,8 +123,9 @@ Result<SecureBytes> pbkdf2(const EVP_MD* digest, unsigned iterations, std::strin
                            std::size_t size)
 {
     SecureBytes out(size);
-    if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(), static_cast<int>(salt.size()),
-                          static_cast<int>(iterations), digest, static_cast<int>(size), out.data()) != 1) {
+    if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), salt.data(),
+                          static_cast<int>(salt.size()), static_cast<int>(iterations), digest, static_cast<int>(size),
+                          out.data()) != 1) {
         return fail(ErrorCode::Internal, "PBKDF2 failed: " + detail::takeOpensslError());
     }
     return out;

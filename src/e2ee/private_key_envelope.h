@@ -13,7 +13,7 @@ namespace nubo::e2ee {
 enum class KdfVariant {
     Sha256x600000, // what current clients write
     Sha1x600000,
-    Sha1x1024,     // older clients
+    Sha1x1024, // older clients
 };
 std::string_view kdfVariantName(KdfVariant variant);
 

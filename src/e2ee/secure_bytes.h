@@ -18,7 +18,9 @@ struct WipingAllocator {
     using value_type = T;
     WipingAllocator() noexcept = default;
     template <typename U>
-    WipingAllocator(const WipingAllocator<U>&) noexcept {}
+    WipingAllocator(const WipingAllocator<U>&) noexcept
+    {
+    }
     T* allocate(std::size_t n) { return std::allocator<T>{}.allocate(n); }
     void deallocate(T* p, std::size_t n) noexcept
     {
@@ -26,7 +28,10 @@ struct WipingAllocator {
         std::allocator<T>{}.deallocate(p, n);
     }
     template <typename U>
-    bool operator==(const WipingAllocator<U>&) const noexcept { return true; }
+    bool operator==(const WipingAllocator<U>&) const noexcept
+    {
+        return true;
+    }
 };
 
 using Bytes = std::vector<std::uint8_t>;
@@ -45,7 +50,10 @@ inline std::string_view asChars(ByteView b)
 {
     return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
-inline SecureBytes toSecure(ByteView b) { return SecureBytes(b.begin(), b.end()); }
+inline SecureBytes toSecure(ByteView b)
+{
+    return SecureBytes(b.begin(), b.end());
+}
 
 // Constant-time comparison for tags and checksums.
 bool equalConstantTime(ByteView a, ByteView b) noexcept;

@@ -63,8 +63,9 @@ Result<void> aesGcmKnownAnswers()
 Result<void> pbkdf2KnownAnswers()
 {
     auto sha1 = pbkdf2(EVP_sha1(), 2, "password", asBytes("salt"), 20);
-    if (auto ok = check(sha1 && Bytes(sha1->begin(), sha1->end()) == fromHex("ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957"),
-                        "PBKDF2-HMAC-SHA1 (RFC 6070)");
+    if (auto ok =
+            check(sha1 && Bytes(sha1->begin(), sha1->end()) == fromHex("ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957"),
+                  "PBKDF2-HMAC-SHA1 (RFC 6070)");
         !ok) {
         return ok;
     }

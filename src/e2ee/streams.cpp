@@ -47,6 +47,9 @@ void SecureBufferSink::discard() noexcept
     m_committed = false;
 }
 
-SecureBytes SecureBufferSink::take() { return m_committed ? std::move(m_data) : SecureBytes{}; }
+SecureBytes SecureBufferSink::take()
+{
+    return m_committed ? std::move(m_data) : SecureBytes{};
+}
 
 } // namespace nubo::e2ee

@@ -18,12 +18,14 @@ std::unexpected<TrustFailure> refuse(TrustCheck check, std::string message)
 
 bool isServerId(std::string_view id)
 {
-    return id.size() == 32 && std::all_of(id.begin(), id.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
+    return id.size() == 32 &&
+           std::all_of(id.begin(), id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-bool validNonce(const Bytes& nonce) { return nonce.size() == 12 || nonce.size() == 16; }
+bool validNonce(const Bytes& nonce)
+{
+    return nonce.size() == 12 || nonce.size() == 16;
+}
 bool allZero(ByteView bytes)
 {
     return std::all_of(bytes.begin(), bytes.end(), [](std::uint8_t b) { return b == 0; });
@@ -82,7 +84,8 @@ std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& req
 
     // Users: the members of the top-level folder, each once.
     if (!doc.duplicateKeys.empty()) {
-        return refuse(TrustCheck::Duplicates, "the metadata document names \"" + doc.duplicateKeys.front() + "\" twice");
+        return refuse(TrustCheck::Duplicates,
+                      "the metadata document names \"" + doc.duplicateKeys.front() + "\" twice");
     }
     std::vector<Member> members;
     if (nested) {
@@ -135,11 +138,11 @@ std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& req
     if (!signature) return refuse(TrustCheck::Signature, signature.error().message);
     auto signer = verifyDetached(asBytes(metadataSigningBytes(doc)), *signature);
     if (!signer) return refuse(TrustCheck::Signature, signer.error().message);
-    const auto member = std::find_if(members.begin(), members.end(),
-                                     [&](const Member& m) { return m.certificate == *signer; });
+    const auto member =
+        std::find_if(members.begin(), members.end(), [&](const Member& m) { return m.certificate == *signer; });
     if (member == members.end()) {
-        return refuse(TrustCheck::Signature,
-                      "the signature was made by a certificate (CN \"" + signer->commonName() + "\") that is not a member's");
+        return refuse(TrustCheck::Signature, "the signature was made by a certificate (CN \"" + signer->commonName() +
+                                                 "\") that is not a member's");
     }
     out.signerUserId = member->userId;
 
@@ -159,7 +162,8 @@ std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& req
     }
     auto metadata = decryptFolderMetadata(doc, out.metadataKey);
     if (!metadata) {
-        return refuse(metadata.error().code == ErrorCode::DecryptionFailed ? TrustCheck::Decryption : TrustCheck::Format,
+        return refuse(metadata.error().code == ErrorCode::DecryptionFailed ? TrustCheck::Decryption
+                                                                           : TrustCheck::Format,
                       metadata.error().message);
     }
     out.metadata = std::move(*metadata);
@@ -174,8 +178,8 @@ std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& req
         }
         for (const std::string& previous : request.seen.keyChecksums) {
             if (!listed.contains(previous)) {
-                return refuse(TrustCheck::KeyChecksum, "a key checksum seen before (" + previous.substr(0, 12) +
-                                                           "…) is no longer listed");
+                return refuse(TrustCheck::KeyChecksum,
+                              "a key checksum seen before (" + previous.substr(0, 12) + "…) is no longer listed");
             }
         }
     }
@@ -196,8 +200,9 @@ std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& req
     const auto checkEntry = [&](const std::string& id, const std::string& name) -> std::optional<TrustFailure> {
         if (!isSafeName(id)) return TrustFailure{TrustCheck::UnsafeName, "an entry has an unsafe id"};
         if (!isSafeName(name)) {
-            return TrustFailure{TrustCheck::UnsafeName, "entry \"" + id + "\" has an unsafe name (empty, \".\", "
-                                                        "\"..\", or containing \"/\" or NUL)"};
+            return TrustFailure{TrustCheck::UnsafeName, "entry \"" + id +
+                                                            "\" has an unsafe name (empty, \".\", "
+                                                            "\"..\", or containing \"/\" or NUL)"};
         }
         if (const auto [it, inserted] = nameOwner.emplace(name, id); !inserted) {
             return TrustFailure{TrustCheck::Duplicates,

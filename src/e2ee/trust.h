@@ -51,8 +51,8 @@ struct TrustFailure {
 };
 
 struct TrustRequest {
-    std::string_view metadata;           // the outer document (or the OCS reply holding it)
-    ByteView signature;                  // DER or base64
+    std::string_view metadata;            // the outer document (or the OCS reply holding it)
+    ByteView signature;                   // DER or base64
     const PublicKey* serverKey = nullptr; // the pinned server key
     // Who reads: the metadata key is opened from users[userId] with privateKey, and that
     // entry's certificate must match privateKey. Offline tools may pass metadataKey instead.

@@ -13,6 +13,9 @@ namespace nubo::fuzz {
 inline constexpr std::array<std::uint8_t, 16> kMetadataKey{0xdb, 0x5f, 0xf3, 0x31, 0xf5, 0xa8, 0x99, 0x68,
                                                            0xa2, 0xe9, 0x17, 0x1f, 0x08, 0xd3, 0x56, 0xd6};
 
-inline e2ee::ByteView metadataKey() { return {kMetadataKey.data(), kMetadataKey.size()}; }
+inline e2ee::ByteView metadataKey()
+{
+    return {kMetadataKey.data(), kMetadataKey.size()};
+}
 
 } // namespace nubo::fuzz

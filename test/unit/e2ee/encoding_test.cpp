@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include <array>
+
+#include <gtest/gtest.h>
 
 #include "encoding.h"
 #include "gzip.h"
@@ -15,7 +15,8 @@ TEST(Base64, RoundTripsEveryLengthAroundPadding)
 {
     for (std::size_t n = 0; n < 10; ++n) {
         Bytes data(n);
-        for (std::size_t i = 0; i < n; ++i) data[i] = static_cast<std::uint8_t>(i * 37 + 1);
+        for (std::size_t i = 0; i < n; ++i)
+            data[i] = static_cast<std::uint8_t>(i * 37 + 1);
         const std::string text = base64Encode(data);
         auto decoded = base64Decode(text);
         ASSERT_TRUE(decoded) << n;
@@ -42,9 +43,9 @@ TEST(Base64, RejectsMalformedInputWithAPosition)
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().code, ErrorCode::MalformedInput);
     EXPECT_NE(bad.error().message.find("offset 4"), std::string::npos);
-    EXPECT_FALSE(base64Decode("Zm9vY"));      // truncated
-    EXPECT_FALSE(base64Decode("Zm=9v"));      // padding in the middle
-    EXPECT_FALSE(base64Decode("Zg==="));      // too much padding
+    EXPECT_FALSE(base64Decode("Zm9vY")); // truncated
+    EXPECT_FALSE(base64Decode("Zm=9v")); // padding in the middle
+    EXPECT_FALSE(base64Decode("Zg===")); // too much padding
 }
 
 TEST(Sha256, KnownAnswer)
@@ -64,7 +65,8 @@ TEST(Random, BytesDifferAndBoundsHold)
         ASSERT_LT(*v, 3u);
         ++counts[*v];
     }
-    for (const int c : counts) EXPECT_GT(c, 800); // each third is hit; a stuck generator would not be
+    for (const int c : counts)
+        EXPECT_GT(c, 800); // each third is hit; a stuck generator would not be
     EXPECT_FALSE(randomBelow(0));
 }
 

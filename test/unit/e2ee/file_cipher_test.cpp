@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "encoding.h"
 #include "file_cipher.h"
@@ -24,7 +24,8 @@ Bytes fromHex(std::string_view hex)
 Bytes pattern(std::size_t size)
 {
     Bytes data(size);
-    for (std::size_t i = 0; i < size; ++i) data[i] = static_cast<std::uint8_t>((i * 131) ^ (i >> 8));
+    for (std::size_t i = 0; i < size; ++i)
+        data[i] = static_cast<std::uint8_t>((i * 131) ^ (i >> 8));
     return data;
 }
 

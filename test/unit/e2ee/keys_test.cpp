@@ -1,5 +1,4 @@
 #include <gtest/gtest.h>
-
 #include <openssl/pem.h>
 
 #include "keys.h"

@@ -22,8 +22,8 @@ protected:
     {
         FolderMetadata m;
         m.counter = 7;
-        m.files["0123456789abcdef0123456789abcdef"] = {"report.pdf", "application/pdf", SecureBytes(16, 1), Bytes(16, 2),
-                                                       Bytes(16, 3)};
+        m.files["0123456789abcdef0123456789abcdef"] = {"report.pdf", "application/pdf", SecureBytes(16, 1),
+                                                       Bytes(16, 2), Bytes(16, 3)};
         m.folders["fedcba9876543210fedcba9876543210"] = "Photos";
         m.keyChecksums = {metadataKeyChecksum(key)};
         return m;
@@ -112,8 +112,9 @@ TEST_F(Metadata, UndoesTheExtraBase64LayerOnTheMetadataKey)
 TEST_F(Metadata, ReadsTheDocumentInsideAnOcsReply)
 {
     auto doc = must(encryptFolderMetadata(sample(), key, alice));
-    const json ocs = {{"ocs", {{"meta", {{"status", "ok"}, {"statuscode", 200}}},
-                              {"data", {{"meta-data", serializeMetadataDocument(doc)}}}}}};
+    const json ocs = {{"ocs",
+                       {{"meta", {{"status", "ok"}, {"statuscode", 200}}},
+                        {"data", {{"meta-data", serializeMetadataDocument(doc)}}}}}};
     EXPECT_TRUE(reopen(ocs.dump()));
     EXPECT_FALSE(parseMetadataDocument(R"({"ocs":{"data":{}}})"));
 }
@@ -170,10 +171,10 @@ TEST_F(Metadata, MalformedDocumentsAreRejectedWithTheReason)
 
 TEST_F(Metadata, MalformedInnerDocumentsAreRejected)
 {
-    for (const std::string inner : {R"({"counter":-1})", R"({"counter":"x"})", R"({"files":[]})",
-                                    R"({"files":{"a":{"mimetype":"x"}}})", R"({"files":{"a":{"filename":"f","key":"%"}}})",
-                                    R"({"folders":{"a":1}})", R"({"keyChecksums":"x"})", R"({"deleted":"yes"})",
-                                    "not json"}) {
+    for (const std::string inner :
+         {R"({"counter":-1})", R"({"counter":"x"})", R"({"files":[]})", R"({"files":{"a":{"mimetype":"x"}}})",
+          R"({"files":{"a":{"filename":"f","key":"%"}}})", R"({"folders":{"a":1}})", R"({"keyChecksums":"x"})",
+          R"({"deleted":"yes"})", "not json"}) {
         auto result = reopen(serializeMetadataDocument(test::documentWithRawInner(inner, key, alice)));
         ASSERT_FALSE(result) << inner;
         EXPECT_EQ(result.error().code, ErrorCode::MalformedInput) << inner;
@@ -185,7 +186,8 @@ TEST_F(Metadata, MalformedGzipIsRejected)
     Bytes fakeGzip{0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02, 0x03};
     auto doc = must(encryptFolderMetadata(FolderMetadata{}, key, alice));
     auto sealed = must(seal(key, 16, fakeGzip));
-    doc.json["metadata"] = {{"ciphertext", base64Encode(sealed.ciphertextAndTag)}, {"nonce", base64Encode(sealed.nonce)}};
+    doc.json["metadata"] = {{"ciphertext", base64Encode(sealed.ciphertextAndTag)},
+                            {"nonce", base64Encode(sealed.nonce)}};
     auto result = reopen(doc.json.dump());
     ASSERT_FALSE(result);
     EXPECT_EQ(result.error().code, ErrorCode::MalformedInput);
@@ -228,7 +230,8 @@ TEST_F(Metadata, DocumentWithMillionsOfValuesIsRejected)
 {
     auto doc = must(encryptFolderMetadata(sample(), key, alice));
     std::string values = "[0";
-    for (int i = 0; i < (1 << 20) + 10; ++i) values += ",0";
+    for (int i = 0; i < (1 << 20) + 10; ++i)
+        values += ",0";
     values += "]";
     std::string text = serializeMetadataDocument(doc);
     text.insert(1, "\"x\":" + values + ",");

@@ -1,7 +1,7 @@
-#include <gtest/gtest.h>
-
 #include <set>
 #include <sstream>
+
+#include <gtest/gtest.h>
 
 #include "mnemonic.h"
 
@@ -12,7 +12,8 @@ std::vector<std::string> wordsOf(std::string_view text)
 {
     std::istringstream in{std::string(text)};
     std::vector<std::string> out;
-    for (std::string w; in >> w;) out.push_back(w);
+    for (std::string w; in >> w;)
+        out.push_back(w);
     return out;
 }
 

@@ -36,7 +36,8 @@ TEST_P(EnvelopeVectors, UnwrapsTheJsonFormAndSloppyMnemonicInput)
     const auto user = dataJson(GetParam() + ".json");
     auto envelope = must(PrivateKeyEnvelope::parse(user["privateKeyEnvelope"].dump()));
     std::string mnemonic = "  " + user["mnemonic"].get<std::string>() + "\n";
-    for (char& c : mnemonic) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char& c : mnemonic)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     EXPECT_TRUE(unwrapPrivateKey(envelope, mnemonic));
 }
 
@@ -72,7 +73,8 @@ PrivateKeyEnvelope legacyEnvelope(KdfVariant variant, std::string_view mnemonic,
 {
     const Bytes salt = test::bytesOf("0123456789012345678901234567890123456789");
     auto normalized = must(parseMnemonic(mnemonic));
-    auto derived = must(pbkdf2(variant, mnemonicPassword(std::string_view(normalized.data(), normalized.size())), salt));
+    auto derived =
+        must(pbkdf2(variant, mnemonicPassword(std::string_view(normalized.data(), normalized.size())), salt));
     auto sealed = must(seal(derived, 12, asBytes(plaintext)));
     return PrivateKeyEnvelope{sealed.ciphertextAndTag, sealed.nonce, salt};
 }
@@ -85,7 +87,8 @@ TEST(Envelope, ReadsEveryKdfVariantAndTheOldSeparator)
     for (const KdfVariant variant : {KdfVariant::Sha1x600000, KdfVariant::Sha1x1024}) {
         const auto envelope = legacyEnvelope(variant, mnemonic, base64Encode(test::bytesOf(pem)));
         std::string old = envelope.toServerString();
-        for (std::size_t at; (at = old.find('|')) != std::string::npos;) old.replace(at, 1, "fA==");
+        for (std::size_t at; (at = old.find('|')) != std::string::npos;)
+            old.replace(at, 1, "fA==");
         auto parsed = PrivateKeyEnvelope::parse(old);
         ASSERT_TRUE(parsed) << parsed.error().message;
         auto unwrapped = unwrapPrivateKey(*parsed, mnemonic);
@@ -110,7 +113,8 @@ TEST(Envelope, RejectsMalformedEnvelopes)
 TEST(Envelope, OversizedAndPathologicalEnvelopesAreRejectedQuickly)
 {
     std::string manySeparators;
-    for (int i = 0; i < 5000; ++i) manySeparators += "QUFBfA==";
+    for (int i = 0; i < 5000; ++i)
+        manySeparators += "QUFBfA==";
     EXPECT_EQ(PrivateKeyEnvelope::parse(manySeparators).error().code, ErrorCode::MalformedInput);
     EXPECT_EQ(PrivateKeyEnvelope::parse(std::string(300 * 1024, 'A')).error().code, ErrorCode::MalformedInput);
 }

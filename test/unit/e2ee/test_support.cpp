@@ -22,9 +22,15 @@ std::string readDataFile(const std::string& name)
     return out.str();
 }
 
-nlohmann::json dataJson(const std::string& name) { return nlohmann::json::parse(readDataFile(name)); }
+nlohmann::json dataJson(const std::string& name)
+{
+    return nlohmann::json::parse(readDataFile(name));
+}
 
-Bytes bytesOf(std::string_view text) { return Bytes(text.begin(), text.end()); }
+Bytes bytesOf(std::string_view text)
+{
+    return Bytes(text.begin(), text.end());
+}
 
 Bytes b64(std::string_view text)
 {
@@ -42,7 +48,8 @@ std::string TestServerCa::issue(const PrivateKey& key, const std::string& common
     X509_gmtime_adj(X509_getm_notBefore(cert.get()), 0);
     X509_gmtime_adj(X509_getm_notAfter(cert.get()), 60L * 60 * 24 * 365);
     X509_NAME* name = X509_get_subject_name(cert.get());
-    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("Nextcloud"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("Nextcloud"), -1, -1,
+                               0);
     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(commonName.c_str()),
                                -1, -1, 0);
     X509_set_issuer_name(cert.get(), name);

@@ -244,7 +244,8 @@ TEST_F(Trust, UnsupportedVersionAndDowngradeAreRefused)
 
 TEST_F(Trust, NamesThatEscapeTheFolderAreRefused)
 {
-    for (const std::string& name : std::vector<std::string>{"../.bashrc", "a/b", "..", ".", std::string("a\0b", 3), ""}) {
+    for (const std::string& name :
+         std::vector<std::string>{"../.bashrc", "a/b", "..", ".", std::string("a\0b", 3), ""}) {
         FolderMetadata m = inner();
         m.files.begin()->second.filename = name;
         EXPECT_REFUSED(verify(build(m)), TrustCheck::UnsafeName);
@@ -293,7 +294,7 @@ TEST_F(Trust, NestedFolderIsCheckedAgainstItsTopLevelMembers)
     FolderMetadata nested;
     nested.counter = 1;
     nested.files["22222222222222222222222222222222"] = {"n.txt", "text/plain", must(randomBytes(16)), Bytes(16, 1),
-                                                       Bytes(16, 1)};
+                                                        Bytes(16, 1)};
     const json nestedDoc = document(nested, {});
     TrustRequest request;
     request.serverKey = &test::serverCa().publicKey();

@@ -118,8 +118,8 @@ TEST_F(Vectors, MetadataWrittenHereReopensAndVerifiesUnderTheRealServerKey)
     auto original = must(decryptFolderMetadata(must(parseMetadataDocument(rootText)), metadataKey));
     original.counter = 4;
 
-    auto written = must(encryptFolderMetadata(original, metadataKey,
-                                              {{"alice", aliceJson["certificatePem"]}, {"bob", bobJson["certificatePem"]}}));
+    auto written = must(encryptFolderMetadata(
+        original, metadataKey, {{"alice", aliceJson["certificatePem"]}, {"bob", bobJson["certificatePem"]}}));
     const std::string text = serializeMetadataDocument(written);
     const auto certificate = must(Certificate::fromPem(aliceJson["certificatePem"].get<std::string>()));
     const auto writtenSignature = must(signDetached(asBytes(metadataSigningBytes(written)), certificate, alice));
