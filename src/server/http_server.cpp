@@ -1,0 +1,383 @@
+#include "http_server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <limits>
+#include <mutex>
+#include <set>
+#include <thread>
+
+namespace nubo::server {
+
+namespace beast = boost::beast;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::string randomHex(std::size_t bytes)
+{
+    std::vector<unsigned char> raw(bytes);
+    RAND_bytes(raw.data(), static_cast<int>(raw.size()));
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (const unsigned char b : raw) {
+        out.push_back(digits[b >> 4]);
+        out.push_back(digits[b & 15]);
+    }
+    return out;
+}
+
+// Percent-decodes a path or query component; nullopt for malformed escapes or NUL.
+std::optional<std::string> percentDecode(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            out.push_back(text[i]);
+            continue;
+        }
+        if (i + 2 >= text.size() || !std::isxdigit(static_cast<unsigned char>(text[i + 1])) ||
+            !std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+            return std::nullopt;
+        }
+        const char value = static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+        if (value == '\0') return std::nullopt;
+        out.push_back(value);
+        i += 2;
+    }
+    return out;
+}
+
+std::string formUnescape(std::string_view text)
+{
+    std::string plus(text);
+    for (char& c : plus) {
+        if (c == '+') c = ' ';
+    }
+    return percentDecode(plus).value_or(std::string());
+}
+
+bool fillTarget(Request& request)
+{
+    const std::string_view target = request.target;
+    const std::size_t question = target.find('?');
+    auto path = percentDecode(target.substr(0, question));
+    if (!path || path->empty() || path->front() != '/') return false;
+    request.path = std::move(*path);
+    if (question != std::string_view::npos) {
+        std::string_view query = target.substr(question + 1);
+        while (!query.empty()) {
+            const std::size_t amp = query.find('&');
+            const std::string_view pair = query.substr(0, amp);
+            const std::size_t eq = pair.find('=');
+            request.query[formUnescape(pair.substr(0, eq))] =
+                eq == std::string_view::npos ? std::string() : formUnescape(pair.substr(eq + 1));
+            if (amp == std::string_view::npos) break;
+            query.remove_prefix(amp + 1);
+        }
+    }
+    return true;
+}
+
+std::string timestamp()
+{
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+} // namespace
+
+struct HttpServer::Impl {
+    HttpServerOptions options;
+    Handler handler;
+    asio::io_context io;
+    tcp::acceptor acceptor{io};
+    std::atomic<bool> stopping{false};
+
+    std::mutex mutex;
+    std::condition_variable idle;
+    std::set<tcp::socket*> sockets;
+    std::size_t active = 0;
+
+    std::mutex logMutex;
+    std::ofstream log;
+
+    void logRequest(const Request& request, unsigned status, std::uint64_t bytes,
+                    std::chrono::steady_clock::duration duration)
+    {
+        if (!log.is_open()) return;
+        const auto ms = std::chrono::duration_cast<std::chrono::microseconds>(duration).count() / 1000.0;
+        std::lock_guard lock(logMutex);
+        log << timestamp() << ' ' << request.methodName << ' ' << request.target << ' ' << status << ' ' << bytes
+            << ' ' << ms << "ms " << request.requestId << ' ' << (request.user.empty() ? "-" : request.user) << '\n';
+        log.flush();
+    }
+
+    // Sends a response; returns the number of body bytes written, or nullopt when the
+    // connection failed.
+    std::optional<std::uint64_t> send(tcp::socket& socket, const Request& request, Response& response, bool keepAlive)
+    {
+        beast::error_code ec;
+        const auto fill = [&](auto& message) {
+            message.result(response.status);
+            message.version(11);
+            message.set(http::field::server, "nubo-server");
+            message.set("X-Request-ID", request.requestId);
+            for (const auto& [name, value] : response.headers) message.insert(name, value);
+            message.keep_alive(keepAlive);
+        };
+        const bool head = request.method == http::verb::head;
+        if (response.file && !head) {
+            FILE* file = std::fopen(response.file->c_str(), "rb");
+            if (file == nullptr || std::fseek(file, static_cast<long>(response.fileOffset), SEEK_SET) != 0) {
+                if (file != nullptr) std::fclose(file);
+                Response failure = textResponse(500, "cannot read the stored content\n");
+                return send(socket, request, failure, false);
+            }
+            http::response<http::buffer_body> message;
+            fill(message);
+            message.content_length(response.fileLength);
+            message.body().data = nullptr;
+            message.body().more = true;
+            http::response_serializer<http::buffer_body> serializer{message};
+            http::write_header(socket, serializer, ec);
+            std::vector<char> buffer(256 * 1024);
+            std::uint64_t remaining = response.fileLength;
+            while (!ec && !serializer.is_done()) {
+                const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, buffer.size()));
+                const std::size_t got = want > 0 ? std::fread(buffer.data(), 1, want, file) : 0;
+                if (want > 0 && got == 0) { // the content shrank under us: cut rather than lie
+                    ec = asio::error::broken_pipe;
+                    break;
+                }
+                remaining -= got;
+                message.body().data = got > 0 ? buffer.data() : nullptr;
+                message.body().size = got;
+                message.body().more = remaining > 0;
+                http::write(socket, serializer, ec);
+                if (ec == http::error::need_buffer) ec = {};
+            }
+            std::fclose(file);
+            if (ec) return std::nullopt;
+            return response.fileLength;
+        }
+        http::response<http::string_body> message;
+        fill(message);
+        if (response.file) {
+            message.content_length(response.fileLength); // HEAD: the length GET would send
+            http::response_serializer<http::string_body> serializer{message};
+            http::write_header(socket, serializer, ec);
+        } else {
+            message.body() = std::move(response.body);
+            message.prepare_payload();
+            if (head) {
+                http::response_serializer<http::string_body> serializer{message};
+                http::write_header(socket, serializer, ec);
+            } else {
+                http::write(socket, message, ec);
+            }
+        }
+        if (ec) return std::nullopt;
+        return head ? 0 : message.body().size();
+    }
+
+    void session(tcp::socket socket)
+    {
+        {
+            std::lock_guard lock(mutex);
+            sockets.insert(&socket);
+        }
+        beast::flat_buffer buffer;
+        for (bool keepAlive = true; keepAlive && !stopping;) {
+            keepAlive = serveOne(socket, buffer);
+        }
+        beast::error_code ignored;
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        socket.close(ignored);
+        std::lock_guard lock(mutex);
+        sockets.erase(&socket);
+        --active;
+        idle.notify_all();
+    }
+
+    // Reads and answers one request; false when the connection should close.
+    bool serveOne(tcp::socket& socket, beast::flat_buffer& buffer)
+    {
+        beast::error_code ec;
+        http::request_parser<http::empty_body> headerParser;
+        headerParser.header_limit(static_cast<std::uint32_t>(options.maxHeaderBytes));
+        headerParser.body_limit(std::numeric_limits<std::uint64_t>::max()); // Beast 1.74 mis-compares boost::none
+        http::read_header(socket, buffer, headerParser, ec);
+        const auto started = std::chrono::steady_clock::now();
+        Request request;
+        if (ec) {
+            if (ec == http::error::header_limit) {
+                request.methodName = "-";
+                request.requestId = randomHex(16);
+                Response tooLarge = textResponse(431, "request headers are larger than " +
+                                                          std::to_string(options.maxHeaderBytes) + " bytes\n");
+                send(socket, request, tooLarge, false);
+                logRequest(request, 431, 0, std::chrono::steady_clock::now() - started);
+            } else if (ec != http::error::end_of_stream && ec != asio::error::eof &&
+                       ec != asio::error::connection_reset && ec != asio::error::operation_aborted &&
+                       ec != asio::error::bad_descriptor) {
+                request.methodName = "-";
+                request.requestId = randomHex(16);
+                Response bad = textResponse(400, "malformed request: " + ec.message() + "\n");
+                send(socket, request, bad, false);
+            }
+            return false;
+        }
+        const auto& head = headerParser.get();
+        request.method = head.method();
+        request.methodName = std::string(head.method_string());
+        request.target = std::string(head.target());
+        request.headers = head.base();
+        request.requestId = request.header("X-Request-ID");
+        if (request.requestId.empty() || request.requestId.size() > 128) request.requestId = randomHex(16);
+        const bool keepAlive = head.keep_alive();
+
+        if (request.header("Expect") == "100-continue") {
+            http::response<http::empty_body> proceed{http::status::continue_, 11};
+            http::write(socket, proceed, ec);
+            if (ec) return false;
+        }
+
+        std::optional<std::filesystem::path> spooled;
+        if (request.method == http::verb::put) {
+            spooled = options.spoolDirectory / ("put-" + randomHex(12));
+            http::request_parser<http::file_body> parser{std::move(headerParser)};
+            parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+            parser.get().body().open(spooled->c_str(), beast::file_mode::write, ec);
+            if (!ec) http::read(socket, buffer, parser, ec);
+            if (ec) { // cut off mid-body: nothing of it is kept
+                std::error_code ignored;
+                std::filesystem::remove(*spooled, ignored);
+                return false;
+            }
+            parser.get().body().close();
+            request.bodyFile = spooled;
+            std::error_code sizeError;
+            request.bodySize = std::filesystem::file_size(*spooled, sizeError);
+        } else {
+            http::request_parser<http::string_body> parser{std::move(headerParser)};
+            parser.body_limit(options.maxSmallBodyBytes);
+            http::read(socket, buffer, parser, ec);
+            if (ec == http::error::body_limit) {
+                Response tooLarge = textResponse(413, "request body too large\n");
+                send(socket, request, tooLarge, false);
+                return false;
+            }
+            if (ec) return false;
+            request.body = std::move(parser.get().body());
+            request.bodySize = request.body.size();
+        }
+
+        Response response;
+        if (!fillTarget(request)) {
+            response = textResponse(400, "malformed request target\n");
+        } else {
+            try {
+                response = handler(request);
+            } catch (const std::exception& e) {
+                response = textResponse(500, std::string("internal error: ") + e.what() + "\n");
+            }
+        }
+        if (request.bodyFile) {
+            std::error_code ignored;
+            std::filesystem::remove(*request.bodyFile, ignored); // the handler did not take it
+        }
+        const unsigned status = response.status;
+        const auto bytes = send(socket, request, response, keepAlive && !stopping);
+        logRequest(request, status, bytes.value_or(0), std::chrono::steady_clock::now() - started);
+        return bytes.has_value() && keepAlive;
+    }
+};
+
+HttpServer::HttpServer(HttpServerOptions options, Handler handler) : m_impl(std::make_unique<Impl>())
+{
+    m_impl->options = std::move(options);
+    m_impl->handler = std::move(handler);
+    if (!m_impl->options.accessLog.empty()) {
+        m_impl->log.open(m_impl->options.accessLog, std::ios::app);
+        if (!m_impl->log) throw std::runtime_error("cannot open the access log " + m_impl->options.accessLog.string());
+    }
+}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::listen()
+{
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(m_impl->options.host, ec);
+    if (ec) throw std::runtime_error("not an IP address: " + m_impl->options.host);
+    const tcp::endpoint endpoint{address, m_impl->options.port};
+    m_impl->acceptor.open(endpoint.protocol(), ec);
+    if (!ec) m_impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) m_impl->acceptor.bind(endpoint, ec);
+    if (!ec) m_impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        throw std::runtime_error("cannot listen on " + m_impl->options.host + ":" +
+                                 std::to_string(m_impl->options.port) + ": " + ec.message());
+    }
+}
+
+std::uint16_t HttpServer::port() const
+{
+    return m_impl->acceptor.local_endpoint().port();
+}
+
+void HttpServer::run()
+{
+    // One thread per connection, each handling its requests in turn (keep-alive); the
+    // storage serialises what must be serialised.
+    while (!m_impl->stopping) {
+        tcp::socket socket{m_impl->io};
+        beast::error_code ec;
+        m_impl->acceptor.accept(socket, ec);
+        if (ec) {
+            if (m_impl->stopping) break;
+            continue;
+        }
+        socket.set_option(tcp::no_delay(true), ec);
+        {
+            std::lock_guard lock(m_impl->mutex);
+            if (m_impl->active >= m_impl->options.maxConnections) {
+                socket.close(ec);
+                continue;
+            }
+            ++m_impl->active;
+        }
+        std::thread([impl = m_impl.get(), s = std::move(socket)]() mutable { impl->session(std::move(s)); }).detach();
+    }
+    // Wait for sessions to finish their current request; idle ones were shut down by stop().
+    std::unique_lock lock(m_impl->mutex);
+    m_impl->idle.wait_for(lock, std::chrono::seconds(10), [&] { return m_impl->active == 0; });
+}
+
+void HttpServer::stop()
+{
+    m_impl->stopping = true;
+    beast::error_code ec;
+    // Unblock accept() and every read waiting for a next request.
+    ::shutdown(m_impl->acceptor.native_handle(), SHUT_RDWR);
+    std::lock_guard lock(m_impl->mutex);
+    for (tcp::socket* socket : m_impl->sockets) ::shutdown(socket->native_handle(), SHUT_RD);
+}
+
+} // namespace nubo::server

@@ -1,0 +1,28 @@
+// Maps request paths to the server's endpoint families and enforces authentication.
+#pragma once
+
+#include <string>
+
+#include "http_types.h"
+#include "storage.h"
+
+namespace nubo::server {
+
+class Router {
+public:
+    explicit Router(Storage& storage) : m_storage(storage) {}
+    Response operator()(Request& request);
+
+private:
+    // Fills request.user from Basic credentials; false when they are absent or wrong.
+    bool authenticate(Request& request);
+    Response ocs(Request& request);
+
+    Storage& m_storage;
+};
+
+// OCS envelope: on /ocs/v1.php HTTP 200 with statuscode 100 on success, on /ocs/v2.php the
+// HTTP status carries the result and statuscode is 200 (PROTOCOL.md §1).
+Response ocsReply(bool v2, unsigned httpStatus, const std::string& dataJson, const std::string& message = "OK");
+
+} // namespace nubo::server
