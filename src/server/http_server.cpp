@@ -259,7 +259,8 @@ struct HttpServer::Impl {
         }
 
         std::optional<std::filesystem::path> spooled;
-        if (request.method == http::verb::put) {
+        // File uploads (WebDAV PUT) are spooled to disk as they arrive; OCS PUTs carry small forms.
+        if (request.method == http::verb::put && request.target.starts_with("/remote.php/")) {
             spooled = options.spoolDirectory / ("put-" + randomHex(12));
             http::request_parser<http::file_body> parser{std::move(headerParser)};
             parser.body_limit(std::numeric_limits<std::uint64_t>::max());

@@ -22,10 +22,11 @@ A Nextcloud-compatible server for tests, benchmarks and demos. Never a productio
                           is "listening on http://HOST:PORT".
   --add-user NAME:PASS    create the user (or reset the password); repeatable
   --quota NAME:BYTES      limit what the user may store; uploads beyond it get 507
+  --lock-timeout SECONDS  an E2EE lock not renewed for this long is rolled back (default 1800)
   --help                  this text
 
 Not yet available (they arrive with the rest of the reference-server issue):
-  --faults SPEC, --seed N, --lock-timeout SECONDS, --tls-cert F, --tls-key F
+  --faults SPEC, --seed N, --tls-cert F, --tls-key F
 
 The access log (time, method, target, status, bytes, duration, X-Request-ID, user) is
 appended to DIR/access.log. SIGTERM or SIGINT stop the server after requests in flight.
@@ -37,9 +38,11 @@ int usage(const std::string& message)
     return 2;
 }
 
-std::optional<std::pair<std::string, std::string>> splitPair(const std::string& text)
+// Splits at the first colon (user names have none, passwords may), or the last with `last`
+// (HOST:PORT, where the host may be an IPv6 address).
+std::optional<std::pair<std::string, std::string>> splitPair(const std::string& text, bool last = false)
 {
-    const std::size_t colon = text.rfind(':');
+    const std::size_t colon = last ? text.rfind(':') : text.find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
     return std::pair(text.substr(0, colon), text.substr(colon + 1));
 }
@@ -52,6 +55,7 @@ int main(int argc, char** argv)
     std::string data, listen;
     std::vector<std::pair<std::string, std::string>> users;
     std::vector<std::pair<std::string, std::uint64_t>> quotas;
+    std::chrono::seconds lockTimeout = std::chrono::minutes(30);
     const std::vector<std::string> args(argv + 1, argv + argc);
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
@@ -63,7 +67,7 @@ int main(int argc, char** argv)
             if (i + 1 >= args.size()) return std::nullopt;
             return args[++i];
         };
-        if (arg == "--data" || arg == "--listen" || arg == "--add-user" || arg == "--quota") {
+        if (arg == "--data" || arg == "--listen" || arg == "--add-user" || arg == "--quota" || arg == "--lock-timeout") {
             const auto v = value();
             if (!v) return usage(arg + " needs a value");
             if (arg == "--data") data = *v;
@@ -73,6 +77,12 @@ int main(int argc, char** argv)
                 if (!pair) return usage("--add-user takes NAME:PASSWORD");
                 users.push_back(*pair);
             }
+            if (arg == "--lock-timeout") {
+                char* end = nullptr;
+                const long seconds = std::strtol(v->c_str(), &end, 10);
+                if (end == nullptr || *end != '\0' || seconds <= 0) return usage("--lock-timeout takes seconds");
+                lockTimeout = std::chrono::seconds(seconds);
+            }
             if (arg == "--quota") {
                 const auto pair = splitPair(*v);
                 char* end = nullptr;
@@ -80,7 +90,7 @@ int main(int argc, char** argv)
                 if (!pair || end == nullptr || *end != '\0') return usage("--quota takes NAME:BYTES");
                 quotas.emplace_back(pair->first, bytes);
             }
-        } else if (arg == "--faults" || arg == "--seed" || arg == "--lock-timeout" || arg == "--tls-cert" ||
+        } else if (arg == "--faults" || arg == "--seed" || arg == "--tls-cert" ||
                    arg == "--tls-key") {
             std::cerr << "nubo-server: " << arg << " is not available yet\n";
             return 2;
@@ -89,7 +99,7 @@ int main(int argc, char** argv)
         }
     }
     if (data.empty() || listen.empty()) return usage("--data and --listen are required");
-    const auto hostPort = splitPair(listen);
+    const auto hostPort = splitPair(listen, true);
     if (!hostPort) return usage("--listen takes HOST:PORT, e.g. 127.0.0.1:0");
     char* end = nullptr;
     const unsigned long port = std::strtoul(hostPort->second.c_str(), &end, 10);
@@ -105,7 +115,7 @@ int main(int argc, char** argv)
 
     try {
         std::filesystem::create_directories(data);
-        Storage storage(data);
+        Storage storage(data, lockTimeout);
         for (const auto& [name, password] : users) storage.addUser(name, password);
         for (const auto& [name, bytes] : quotas) storage.setQuota(name, bytes);
 

@@ -101,6 +101,13 @@ Response Router::ocs(Request& request)
         return ocsReply(v2, 200, capabilities().dump());
     }
     if (!authenticate(request)) return ocsReply(v2, 401, "{}", "Unauthorised");
+    static const std::string e2eePrefix = "/apps/end_to_end_encryption/api/v";
+    if (endpoint.starts_with(e2eePrefix) && endpoint.size() > e2eePrefix.size() + 2 &&
+        (endpoint[e2eePrefix.size()] == '1' || endpoint[e2eePrefix.size()] == '2') &&
+        endpoint[e2eePrefix.size() + 1] == '/') {
+        const int apiVersion = endpoint[e2eePrefix.size()] - '0';
+        return m_storage.handleE2ee(request, apiVersion, v2, endpoint.substr(e2eePrefix.size() + 2));
+    }
     if (endpoint == "/cloud/user") {
         const json user = {{"id", request.user}, {"display-name", request.user}, {"displayname", request.user},
                            {"email", nullptr}, {"enabled", true}};
@@ -123,6 +130,10 @@ Response Router::operator()(Request& request)
         path.starts_with("/remote.php/webdav/")) {
         if (!authenticate(request)) return unauthorized();
         return m_storage.handleFiles(request);
+    }
+    if (path.starts_with("/remote.php/dav/uploads/")) {
+        if (!authenticate(request)) return unauthorized();
+        return m_storage.handleUploads(request);
     }
     if (path == "/" || path == "/index.php") return textResponse(200, "nubo-server: a Nextcloud-compatible test server\n");
     return textResponse(404, "not found: " + path + "\n");
