@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
+#include <openssl/rand.h>
+
 #include <mutex>
 #include <unordered_map>
 
@@ -52,6 +54,75 @@ json capabilities()
               {"files", {{"bigfilechunking", true}, {"undelete", false}, {"versioning", false}}},
               {"checksums", {{"supportedTypes", {"SHA1", "MD5"}}, {"preferredUploadType", "SHA1"}}},
               {"end-to-end-encryption", {{"enabled", true}, {"api-version", "2.0"}, {"keys-exist", false}}}}}};
+}
+
+std::string randomAlnum(std::size_t length)
+{
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    std::string out;
+    while (out.size() < length) {
+        unsigned char byte = 0;
+        RAND_bytes(&byte, 1);
+        if (byte < 248) out.push_back(alphabet[byte % 62]);
+    }
+    return out;
+}
+
+std::string htmlEscape(std::string_view text)
+{
+    std::string out;
+    for (const char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        default: out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::string formValue(std::string_view body, std::string_view name)
+{
+    const auto decode = [](std::string_view text) {
+        std::string out;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            if (text[i] == '+') {
+                out.push_back(' ');
+            } else if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+                       std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+                out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
+                i += 2;
+            } else {
+                out.push_back(text[i]);
+            }
+        }
+        return out;
+    };
+    while (!body.empty()) {
+        const std::size_t amp = body.find('&');
+        const std::string_view pair = body.substr(0, amp);
+        const std::size_t eq = pair.find('=');
+        if (decode(pair.substr(0, eq)) == name) return eq == std::string_view::npos ? std::string() : decode(pair.substr(eq + 1));
+        if (amp == std::string_view::npos) break;
+        body.remove_prefix(amp + 1);
+    }
+    return {};
+}
+
+std::string loginPage(const std::string& action, const std::string& error)
+{
+    return "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Nubo – connect a client</title>"
+           "<style>body{font-family:sans-serif;max-width:24em;margin:4em auto}label,input{display:block;width:100%;"
+           "margin:.3em 0}input[type=submit]{width:auto}.error{color:#b00}</style></head><body>"
+           "<h1>Connect a client</h1><p>Log in to grant the client access to your files. It receives an app "
+           "password of its own, which you can revoke without changing your password.</p>" +
+           (error.empty() ? std::string() : "<p class=\"error\">" + htmlEscape(error) + "</p>") +
+           "<form method=\"post\" action=\"" + htmlEscape(action) +
+           "\"><label>User <input name=\"user\" autocomplete=\"username\" autofocus></label>"
+           "<label>Password <input name=\"password\" type=\"password\" autocomplete=\"current-password\"></label>"
+           "<input type=\"submit\" value=\"Grant access\"></form></body></html>";
 }
 
 } // namespace
@@ -116,6 +187,59 @@ Response Router::ocs(Request& request)
     return ocsReply(v2, 404, "[]", "no such OCS endpoint");
 }
 
+Response Router::loginFlow(Request& request)
+{
+    const std::string base = "http://" + request.header("Host");
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(m_loginMutex);
+    std::erase_if(m_logins, [&](const auto& entry) { return now - entry.second.created > std::chrono::minutes(20); });
+
+    if (request.path == "/index.php/login/v2" && request.method == http::verb::post) {
+        const std::string pollToken = randomAlnum(128);
+        const std::string loginToken = randomAlnum(128);
+        m_logins[pollToken] = PendingLogin{loginToken, {}, {}, now};
+        const json reply = {{"poll", {{"token", pollToken}, {"endpoint", base + "/index.php/login/v2/poll"}}},
+                            {"login", base + "/index.php/login/v2/flow/" + loginToken}};
+        return jsonResponse(200, reply);
+    }
+    if (request.path == "/index.php/login/v2/poll" && request.method == http::verb::post) {
+        std::string token = formValue(request.body, "token");
+        if (token.empty()) {
+            if (const auto it = request.query.find("token"); it != request.query.end()) token = it->second;
+        }
+        const auto it = m_logins.find(token);
+        if (it == m_logins.end() || it->second.appPassword.empty()) return jsonResponse(404, json::array());
+        const json reply = {{"server", base}, {"loginName", it->second.user}, {"appPassword", it->second.appPassword}};
+        m_logins.erase(it); // a poll token is good for one answer
+        return jsonResponse(200, reply);
+    }
+    static const std::string flowPrefix = "/index.php/login/v2/flow/";
+    if (request.path.starts_with(flowPrefix)) {
+        const std::string loginToken = request.path.substr(flowPrefix.size());
+        const auto pending = std::find_if(m_logins.begin(), m_logins.end(),
+                                          [&](const auto& entry) { return entry.second.loginToken == loginToken; });
+        if (pending == m_logins.end() || loginToken.empty()) {
+            return textResponse(404, "<!DOCTYPE html><p>This login link has expired. Start again from the client.</p>",
+                                "text/html; charset=utf-8");
+        }
+        if (request.method == http::verb::get) return textResponse(200, loginPage(request.path, ""), "text/html; charset=utf-8");
+        if (request.method == http::verb::post) {
+            const auto user = m_storage.authenticate(formValue(request.body, "user"), formValue(request.body, "password"));
+            if (!user) {
+                return textResponse(403, loginPage(request.path, "Wrong user or password."), "text/html; charset=utf-8");
+            }
+            pending->second.user = *user;
+            pending->second.appPassword = m_storage.createAppPassword(*user);
+            return textResponse(200,
+                                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Nubo</title></head><body>"
+                                "<h1>Access granted</h1><p>You can close this window and return to the client.</p>"
+                                "</body></html>",
+                                "text/html; charset=utf-8");
+        }
+    }
+    return textResponse(405, "method not allowed\n");
+}
+
 Response Router::operator()(Request& request)
 {
     const std::string& path = request.path;
@@ -135,6 +259,7 @@ Response Router::operator()(Request& request)
         if (!authenticate(request)) return unauthorized();
         return m_storage.handleUploads(request);
     }
+    if (path.starts_with("/index.php/login/v2")) return loginFlow(request);
     if (path == "/" || path == "/index.php") return textResponse(200, "nubo-server: a Nextcloud-compatible test server\n");
     return textResponse(404, "not found: " + path + "\n");
 }

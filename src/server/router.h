@@ -1,6 +1,9 @@
 // Maps request paths to the server's endpoint families and enforces authentication.
 #pragma once
 
+#include <chrono>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "http_types.h"
@@ -17,8 +20,19 @@ private:
     // Fills request.user from Basic credentials; false when they are absent or wrong.
     bool authenticate(Request& request);
     Response ocs(Request& request);
+    Response loginFlow(Request& request);
 
+    // Login flow v2: pending logins by poll token, with the browser-side token and, once the
+    // user logged in, the issued app password.
+    struct PendingLogin {
+        std::string loginToken;
+        std::string user;
+        std::string appPassword;
+        std::chrono::steady_clock::time_point created;
+    };
     Storage& m_storage;
+    std::mutex m_loginMutex;
+    std::map<std::string, PendingLogin> m_logins;
 };
 
 // OCS envelope: on /ocs/v1.php HTTP 200 with statuscode 100 on success, on /ocs/v2.php the
