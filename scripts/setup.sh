@@ -8,9 +8,10 @@ packages=(
     cmake ninja-build g++ pkg-config git
     # libraries
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-l10n-tools qt6-svg-dev qtkeychain-qt6-dev
-    nlohmann-json3-dev libssl-dev libsqlite3-dev zlib1g-dev libboost-dev
-    # tests and benchmarks: GoogleTest, the openssl tool (reference figures), clang for libFuzzer
-    libgtest-dev libgmock-dev openssl clang-19 libclang-rt-19-dev
+    nlohmann-json3-dev libssl-dev libsqlite3-dev zlib1g-dev libboost-dev libpugixml-dev
+    # tests and benchmarks: GoogleTest, the openssl tool (reference figures), clang for libFuzzer,
+    # and the official Nextcloud command-line client as an independent peer of nubo-server
+    libgtest-dev libgmock-dev openssl curl clang-19 libclang-rt-19-dev nextcloud-desktop-cmd
 )
 
 missing=()

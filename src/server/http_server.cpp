@@ -3,6 +3,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <openssl/rand.h>
 
@@ -14,6 +15,7 @@
 #include <limits>
 #include <mutex>
 #include <set>
+#include <string_view>
 #include <thread>
 
 namespace nubo::server {
@@ -90,6 +92,16 @@ bool fillTarget(Request& request)
     return true;
 }
 
+std::string httpDateNow()
+{
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buffer[64];
+    std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return buffer;
+}
+
 std::string timestamp()
 {
     const std::time_t now = std::time(nullptr);
@@ -111,36 +123,53 @@ struct HttpServer::Impl {
 
     std::mutex mutex;
     std::condition_variable idle;
-    std::set<tcp::socket*> sockets;
+    std::condition_variable stopSignal; // wakes injected delays when the server stops
+    std::set<int> sockets; // descriptors of open connections, to unblock them on stop()
+    std::unique_ptr<asio::ssl::context> tls;
     std::size_t active = 0;
 
     std::mutex logMutex;
     std::ofstream log;
 
+    // status 0: no reply was sent. `fault`: what was injected, logged as a trailing fault=...
     void logRequest(const Request& request, unsigned status, std::uint64_t bytes,
-                    std::chrono::steady_clock::duration duration)
+                    std::chrono::steady_clock::duration duration, std::string_view fault = {})
     {
         if (!log.is_open()) return;
         const auto ms = std::chrono::duration_cast<std::chrono::microseconds>(duration).count() / 1000.0;
         std::lock_guard lock(logMutex);
-        log << timestamp() << ' ' << request.methodName << ' ' << request.target << ' ' << status << ' ' << bytes
-            << ' ' << ms << "ms " << request.requestId << ' ' << (request.user.empty() ? "-" : request.user) << '\n';
+        log << timestamp() << ' ' << request.methodName << ' ' << request.target << ' ';
+        if (status == 0) {
+            log << '-';
+        } else {
+            log << status;
+        }
+        log << ' ' << bytes << ' ' << ms << "ms " << request.requestId << ' '
+            << (request.user.empty() ? "-" : request.user);
+        if (!fault.empty()) log << " fault=" << fault;
+        log << '\n';
         log.flush();
+    }
+
+    template <class Message>
+    void fillHead(Message& message, const Request& request, const Response& response, bool keepAlive)
+    {
+        message.result(response.status);
+        message.version(11);
+        message.set(http::field::server, "nubo-server");
+        message.set(http::field::date, httpDateNow());
+        message.set("X-Request-ID", request.requestId);
+        for (const auto& [name, value] : response.headers) message.insert(name, value);
+        message.keep_alive(keepAlive);
     }
 
     // Sends a response; returns the number of body bytes written, or nullopt when the
     // connection failed.
-    std::optional<std::uint64_t> send(tcp::socket& socket, const Request& request, Response& response, bool keepAlive)
+    template <class Stream>
+    std::optional<std::uint64_t> send(Stream& socket, const Request& request, Response& response, bool keepAlive)
     {
         beast::error_code ec;
-        const auto fill = [&](auto& message) {
-            message.result(response.status);
-            message.version(11);
-            message.set(http::field::server, "nubo-server");
-            message.set("X-Request-ID", request.requestId);
-            for (const auto& [name, value] : response.headers) message.insert(name, value);
-            message.keep_alive(keepAlive);
-        };
+        const auto fill = [&](auto& message) { fillHead(message, request, response, keepAlive); };
         const bool head = request.method == http::verb::head;
         if (response.file && !head) {
             FILE* file = std::fopen(response.file->c_str(), "rb");
@@ -196,27 +225,127 @@ struct HttpServer::Impl {
         return head ? 0 : message.body().size();
     }
 
+    // An injected cut of a reply: the head as it would be (full Content-Length, keep-alive),
+    // then only fault.cutPoint(length) bytes of the body; the caller closes the connection.
+    // A reply without a body is not sent at all. Returns the body bytes written.
+    template <class Stream>
+    std::uint64_t sendCut(Stream& socket, const Request& request, const Response& response, const Fault& fault)
+    {
+        const bool head = request.method == http::verb::head;
+        const std::uint64_t length = head ? 0 : response.file ? response.fileLength : response.body.size();
+        if (length == 0) return 0;
+        const std::uint64_t limit = fault.cutPoint(length);
+        FILE* file = nullptr;
+        if (response.file) {
+            file = std::fopen(response.file->c_str(), "rb");
+            if (file == nullptr || std::fseek(file, static_cast<long>(response.fileOffset), SEEK_SET) != 0) {
+                if (file != nullptr) std::fclose(file);
+                return 0;
+            }
+        }
+        http::response<http::empty_body> message;
+        fillHead(message, request, response, true);
+        message.content_length(length);
+        http::response_serializer<http::empty_body> serializer{message};
+        beast::error_code ec;
+        http::write_header(socket, serializer, ec);
+        std::vector<char> chunk(file != nullptr ? 256 * 1024 : 0);
+        std::uint64_t sent = 0;
+        while (!ec && sent < limit) {
+            const char* data = response.body.data() + sent;
+            std::size_t got = static_cast<std::size_t>(limit - sent);
+            if (file != nullptr) {
+                got = std::fread(chunk.data(), 1, std::min(got, chunk.size()), file);
+                if (got == 0) break;
+                data = chunk.data();
+            }
+            sent += asio::write(socket, asio::buffer(data, got), ec);
+        }
+        if (file != nullptr) std::fclose(file);
+        return sent;
+    }
+
+    // An injected cut of an upload: reads fault.cutPoint(declared length) bytes of the body
+    // (for a chunked body, BYTES as given and 0 for a percentage) and returns how many it read;
+    // the caller closes the connection without a reply.
+    template <class Stream>
+    std::uint64_t readPartOfBody(Stream& socket, beast::flat_buffer& buffer,
+                                 http::request_parser<http::empty_body>& headerParser, const Fault& fault)
+    {
+        const auto declared = headerParser.content_length();
+        const std::uint64_t limit = declared ? fault.cutPoint(*declared) : fault.cutBytes.value_or(0);
+        http::request_parser<http::buffer_body> parser{std::move(headerParser)};
+        parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+        std::vector<char> chunk(64 * 1024);
+        std::uint64_t got = 0;
+        beast::error_code ec;
+        while (got < limit && !parser.is_done()) {
+            const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(limit - got, chunk.size()));
+            parser.get().body().data = chunk.data();
+            parser.get().body().size = want;
+            http::read_some(socket, buffer, parser, ec);
+            if (ec == http::error::need_buffer) ec = {};
+            got += want - parser.get().body().size;
+            if (ec) break;
+        }
+        return got;
+    }
+
+    // An injected status: the request is not run. WebDAV paths get a Sabre-style error body.
+    static Response faultResponse(const Fault& fault, const Request& request)
+    {
+        const std::string message = "injected fault " + fault.describe();
+        if (request.path.starts_with("/remote.php/")) {
+            return textResponse(fault.status,
+                                "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                                "<d:error xmlns:d=\"DAV:\" xmlns:s=\"http://sabredav.org/ns\">\n"
+                                "  <s:exception>Nubo\\InjectedFault</s:exception>\n"
+                                "  <s:message>" + message + "</s:message>\n"
+                                "</d:error>\n",
+                                "application/xml; charset=utf-8");
+        }
+        return textResponse(fault.status, message + "\n");
+    }
+
+    // An injected delay, cut short when the server stops.
+    void pause(std::chrono::milliseconds delay)
+    {
+        std::unique_lock lock(mutex);
+        stopSignal.wait_for(lock, delay, [&] { return stopping.load(); });
+    }
+
     void session(tcp::socket socket)
     {
+        const int fd = socket.native_handle();
         {
             std::lock_guard lock(mutex);
-            sockets.insert(&socket);
+            sockets.insert(fd);
         }
         beast::flat_buffer buffer;
-        for (bool keepAlive = true; keepAlive && !stopping;) {
-            keepAlive = serveOne(socket, buffer);
-        }
         beast::error_code ignored;
-        socket.shutdown(tcp::socket::shutdown_both, ignored);
-        socket.close(ignored);
+        if (tls) {
+            beast::ssl_stream<tcp::socket> stream(std::move(socket), *tls);
+            stream.handshake(asio::ssl::stream_base::server, ignored);
+            if (!ignored) {
+                for (bool keepAlive = true; keepAlive && !stopping;) keepAlive = serveOne(stream, buffer);
+                stream.shutdown(ignored);
+            }
+            beast::get_lowest_layer(stream).shutdown(tcp::socket::shutdown_both, ignored);
+            beast::get_lowest_layer(stream).close(ignored);
+        } else {
+            for (bool keepAlive = true; keepAlive && !stopping;) keepAlive = serveOne(socket, buffer);
+            socket.shutdown(tcp::socket::shutdown_both, ignored);
+            socket.close(ignored);
+        }
         std::lock_guard lock(mutex);
-        sockets.erase(&socket);
+        sockets.erase(fd);
         --active;
         idle.notify_all();
     }
 
     // Reads and answers one request; false when the connection should close.
-    bool serveOne(tcp::socket& socket, beast::flat_buffer& buffer)
+    template <class Stream>
+    bool serveOne(Stream& socket, beast::flat_buffer& buffer)
     {
         beast::error_code ec;
         http::request_parser<http::empty_body> headerParser;
@@ -251,11 +380,24 @@ struct HttpServer::Impl {
         request.requestId = request.header("X-Request-ID");
         if (request.requestId.empty() || request.requestId.size() > 128) request.requestId = randomHex(16);
         const bool keepAlive = head.keep_alive();
+        const bool targetOk = fillTarget(request);
+
+        std::optional<Fault> fault;
+        if (targetOk && options.faults) fault = options.faults->decide(request.methodName, request.path);
+        if (fault && fault->kind == FaultKind::Delay) pause(fault->delay);
 
         if (request.header("Expect") == "100-continue") {
             http::response<http::empty_body> proceed{http::status::continue_, 11};
             http::write(socket, proceed, ec);
             if (ec) return false;
+        }
+
+        const bool hasBody = headerParser.chunked() || headerParser.content_length().value_or(0) > 0;
+        if (fault && fault->kind == FaultKind::Cut && hasBody) {
+            const std::uint64_t received = readPartOfBody(socket, buffer, headerParser, *fault);
+            logRequest(request, 0, 0, std::chrono::steady_clock::now() - started,
+                       fault->describe() + ";received=" + std::to_string(received));
+            return false;
         }
 
         std::optional<std::filesystem::path> spooled;
@@ -290,8 +432,10 @@ struct HttpServer::Impl {
         }
 
         Response response;
-        if (!fillTarget(request)) {
+        if (!targetOk) {
             response = textResponse(400, "malformed request target\n");
+        } else if (fault && fault->kind == FaultKind::Status) {
+            response = faultResponse(*fault, request); // the handler never sees it: state unchanged
         } else {
             try {
                 response = handler(request);
@@ -303,9 +447,19 @@ struct HttpServer::Impl {
             std::error_code ignored;
             std::filesystem::remove(*request.bodyFile, ignored); // the handler did not take it
         }
+        if (fault) response.set("X-Nubo-Fault", fault->describe());
+        if (fault && fault->kind == FaultKind::Cut) {
+            const bool dropped = request.method == http::verb::head ||
+                                 (response.file ? response.fileLength : response.body.size()) == 0;
+            const std::uint64_t sent = sendCut(socket, request, response, *fault);
+            logRequest(request, dropped ? 0 : response.status, sent, std::chrono::steady_clock::now() - started,
+                       fault->describe() + (dropped ? ";reply=dropped" : ";sent=" + std::to_string(sent)));
+            return false;
+        }
         const unsigned status = response.status;
         const auto bytes = send(socket, request, response, keepAlive && !stopping);
-        logRequest(request, status, bytes.value_or(0), std::chrono::steady_clock::now() - started);
+        logRequest(request, status, bytes.value_or(0), std::chrono::steady_clock::now() - started,
+                   fault ? fault->describe() : std::string());
         return bytes.has_value() && keepAlive;
     }
 };
@@ -314,6 +468,21 @@ HttpServer::HttpServer(HttpServerOptions options, Handler handler) : m_impl(std:
 {
     m_impl->options = std::move(options);
     m_impl->handler = std::move(handler);
+    const auto& certificate = m_impl->options.tlsCertificate;
+    const auto& key = m_impl->options.tlsKey;
+    if (certificate.empty() != key.empty()) throw std::runtime_error("TLS needs both a certificate and a key");
+    if (!certificate.empty()) {
+        auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+        context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                             asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                             asio::ssl::context::no_tlsv1_1);
+        beast::error_code ec;
+        context->use_certificate_chain_file(certificate.string(), ec);
+        if (ec) throw std::runtime_error("cannot use the TLS certificate " + certificate.string() + ": " + ec.message());
+        context->use_private_key_file(key.string(), asio::ssl::context::pem, ec);
+        if (ec) throw std::runtime_error("cannot use the TLS key " + key.string() + ": " + ec.message());
+        m_impl->tls = std::move(context);
+    }
     if (!m_impl->options.accessLog.empty()) {
         m_impl->log.open(m_impl->options.accessLog, std::ios::app);
         if (!m_impl->log) throw std::runtime_error("cannot open the access log " + m_impl->options.accessLog.string());
@@ -378,7 +547,8 @@ void HttpServer::stop()
     // Unblock accept() and every read waiting for a next request.
     ::shutdown(m_impl->acceptor.native_handle(), SHUT_RDWR);
     std::lock_guard lock(m_impl->mutex);
-    for (tcp::socket* socket : m_impl->sockets) ::shutdown(socket->native_handle(), SHUT_RD);
+    m_impl->stopSignal.notify_all();
+    for (const int fd : m_impl->sockets) ::shutdown(fd, SHUT_RD);
 }
 
 } // namespace nubo::server

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "faults.h"
 #include "http_types.h"
 
 namespace nubo::server {
@@ -18,9 +19,15 @@ struct HttpServerOptions {
     std::uint16_t port = 0;                  // 0 picks a free port
     std::filesystem::path spoolDirectory;    // where PUT bodies go while they arrive
     std::filesystem::path accessLog;         // appended to; empty for none
+    std::filesystem::path tlsCertificate;    // PEM chain; with tlsKey, serve HTTPS instead of HTTP
+    std::filesystem::path tlsKey;
     std::size_t maxConnections = 256;
     std::size_t maxHeaderBytes = 32 * 1024;  // larger headers get 431
     std::size_t maxSmallBodyBytes = 16 * 1024 * 1024; // bodies of verbs other than PUT
+    // Faults to inject (--faults); null or empty for none. Decided once a request's head is
+    // read: status faults are answered after the body is drained without running the handler,
+    // delays sleep first, cuts close the socket half-way through the request or reply body.
+    std::shared_ptr<const FaultPlan> faults;
 };
 
 class HttpServer {

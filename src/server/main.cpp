@@ -2,11 +2,13 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <pthread.h>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "faults.h"
 #include "http_server.h"
 #include "router.h"
 #include "storage.h"
@@ -23,13 +25,52 @@ A Nextcloud-compatible server for tests, benchmarks and demos. Never a productio
   --add-user NAME:PASS    create the user (or reset the password); repeatable
   --quota NAME:BYTES      limit what the user may store; uploads beyond it get 507
   --lock-timeout SECONDS  an E2EE lock not renewed for this long is rolled back (default 1800)
+  --faults SPEC           inject faults into matching requests, for reliability tests (below);
+                          repeatable, the rules add up in order
+  --seed N                seed (unsigned 64-bit, default 0) of the --faults probabilities
+  --tls-cert F, --tls-key F  serve HTTPS with this PEM certificate (chain) and key; the
+                          first line then reads "listening on https://HOST:PORT"
   --help                  this text
-
-Not yet available (they arrive with the rest of the reference-server issue):
-  --faults SPEC, --seed N, --tls-cert F, --tls-key F
 
 The access log (time, method, target, status, bytes, duration, X-Request-ID, user) is
 appended to DIR/access.log. SIGTERM or SIGINT stop the server after requests in flight.
+
+Fault injection (--faults SPEC). SPEC is a list of rules separated by ';', each rule
+whitespace-separated words:
+
+  VERB PATH ACTION [p=FRACTION] [count=N] [after=N]
+
+  VERB    GET, PUT, PROPFIND, ... (any case), several joined by '|' (GET|HEAD), or * for any
+  PATH    glob matched against the whole percent-decoded path, without the query; '*' matches
+          any run of characters, '/' included. It starts with / or *. It is itself
+          percent-decoded: %20 is a space, %3B a ';', %2A a literal '*', %25 a '%'.
+  ACTION  status=CODE   answer CODE (400..599) instead of running the request; the state is
+                        unchanged (a request body is read and thrown away first)
+          delay=MS      wait MS milliseconds (up to 3600000), then serve normally
+          cut[=BYTES|PCT%]
+                        lose the connection half-way through a body. A request that carries
+                        a body (an upload) is read up to that point, then the socket is closed
+                        without a reply (for a chunked body: BYTES as given, 0 for PCT%).
+                        Otherwise the request is served and the reply cut: the headers (with
+                        the full Content-Length) and that much of the body, then the socket is
+                        closed; a reply without a body (HEAD, DELETE, ...) is not sent at all,
+                        although the request did take effect. Never the whole body: at most
+                        length - 1 bytes. Plain `cut` is cut=50%.
+  p=      probability (0..1, default 1) that a matching request gets the fault
+  count=  only the first N matching requests (after the skipped ones) can get it
+  after=  the first N matching requests are let through untouched
+
+The first rule whose VERB and PATH match a request decides it; later rules are not consulted,
+even when that rule lets the request through (its draw missed, or its count is used up).
+Each rule numbers the requests it decides k = 0, 1, 2, ... and whether the k-th gets the fault
+depends only on (--seed, rule, k), never on timing: a client that sends the same requests in
+the same order sees the same faults. Injected replies carry an X-Nubo-Fault header (e.g.
+"status=503;rule=1;match=0"), and the access log ends such lines with fault=...
+
+Examples:
+  --faults 'PUT /remote.php/dav/files/* status=503 count=2'   the first two uploads fail
+  --faults 'GET /remote.php/dav/files/*.bin cut=1000; PROPFIND * delay=2000 p=0.1' --seed 7
+  --faults '* /remote.php/dav/files/alice/locked/* status=423; MOVE|COPY * status=507 after=3'
 )";
 
 int usage(const std::string& message)
@@ -56,6 +97,9 @@ int main(int argc, char** argv)
     std::vector<std::pair<std::string, std::string>> users;
     std::vector<std::pair<std::string, std::uint64_t>> quotas;
     std::chrono::seconds lockTimeout = std::chrono::minutes(30);
+    std::string faultSpec;
+    std::uint64_t seed = 0;
+    std::string tlsCertificate, tlsKey;
     const std::vector<std::string> args(argv + 1, argv + argc);
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
@@ -67,7 +111,8 @@ int main(int argc, char** argv)
             if (i + 1 >= args.size()) return std::nullopt;
             return args[++i];
         };
-        if (arg == "--data" || arg == "--listen" || arg == "--add-user" || arg == "--quota" || arg == "--lock-timeout") {
+        if (arg == "--data" || arg == "--listen" || arg == "--add-user" || arg == "--quota" || arg == "--lock-timeout" ||
+            arg == "--faults" || arg == "--seed" || arg == "--tls-cert" || arg == "--tls-key") {
             const auto v = value();
             if (!v) return usage(arg + " needs a value");
             if (arg == "--data") data = *v;
@@ -90,10 +135,14 @@ int main(int argc, char** argv)
                 if (!pair || end == nullptr || *end != '\0') return usage("--quota takes NAME:BYTES");
                 quotas.emplace_back(pair->first, bytes);
             }
-        } else if (arg == "--faults" || arg == "--seed" || arg == "--tls-cert" ||
-                   arg == "--tls-key") {
-            std::cerr << "nubo-server: " << arg << " is not available yet\n";
-            return 2;
+            if (arg == "--faults") faultSpec += *v + ";";
+            if (arg == "--tls-cert") tlsCertificate = *v;
+            if (arg == "--tls-key") tlsKey = *v;
+            if (arg == "--seed") {
+                const auto parsed = parseFaultSeed(*v);
+                if (!parsed) return usage("--seed takes an unsigned 64-bit decimal number, not \"" + *v + "\"");
+                seed = *parsed;
+            }
         } else {
             return usage("unknown option " + arg);
         }
@@ -104,6 +153,18 @@ int main(int argc, char** argv)
     char* end = nullptr;
     const unsigned long port = std::strtoul(hostPort->second.c_str(), &end, 10);
     if (end == nullptr || *end != '\0' || port > 65535) return usage("not a port: " + hostPort->second);
+    std::shared_ptr<const FaultPlan> faults;
+    try {
+        auto plan = FaultPlan::parse(faultSpec, seed);
+        if (!plan.empty()) {
+            std::cerr << "nubo-server: injecting faults (seed " << seed << "):\n";
+            for (std::size_t r = 0; r < plan.rules().size(); ++r)
+                std::cerr << "  rule " << r + 1 << ": " << plan.rules()[r].text << "\n";
+            faults = std::make_shared<const FaultPlan>(std::move(plan));
+        }
+    } catch (const FaultSpecError& e) {
+        return usage(std::string("--faults: ") + e.what());
+    }
 
     // Signals go to one watcher thread, so every other thread runs undisturbed.
     sigset_t signals;
@@ -125,9 +186,13 @@ int main(int argc, char** argv)
         options.port = static_cast<std::uint16_t>(port);
         options.spoolDirectory = storage.spoolDirectory();
         options.accessLog = std::filesystem::path(data) / "access.log";
+        options.faults = faults;
+        options.tlsCertificate = tlsCertificate;
+        options.tlsKey = tlsKey;
         HttpServer server(options, [&router](Request& request) { return router(request); });
         server.listen();
-        std::cout << "listening on http://" << hostPort->first << ":" << server.port() << std::endl;
+        std::cout << "listening on " << (tlsCertificate.empty() ? "http" : "https") << "://" << hostPort->first << ":"
+                  << server.port() << std::endl;
 
         std::thread watcher([&server, signals] {
             int received = 0;

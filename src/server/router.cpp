@@ -50,7 +50,7 @@ json capabilities()
               {"extendedSupport", false}}},
             {"capabilities",
              {{"core", {{"pollinterval", 60}, {"webdav-root", "remote.php/webdav"}}},
-              {"dav", {{"chunking", "1.0"}, {"bulkupload", "1.0"}}},
+              {"dav", {{"chunking", "1.0"}}},
               {"files", {{"bigfilechunking", true}, {"undelete", false}, {"versioning", false}}},
               {"checksums", {{"supportedTypes", {"SHA1", "MD5"}}, {"preferredUploadType", "SHA1"}}},
               {"end-to-end-encryption", {{"enabled", true}, {"api-version", "2.0"}, {"keys-exist", false}}}}}};

@@ -4,6 +4,7 @@
 //   nubo.sqlite (+ -wal, -shm)  users, app passwords, the namespace (items)
 //   blobs/<32 hex>              immutable file contents; a PUT always writes a new blob
 //   tmp/                        spooled request bodies (the HTTP layer writes here)
+//   uploads/<user>/<transfer>/  chunked upload sessions (uploads.h)
 //
 // Crash safety: a PUT first moves its fully spooled body into blobs/ (fsynced), and only then
 // commits the row that points at it; replaced blobs are deleted after the commit. A crash can
@@ -31,6 +32,7 @@
 #include "dav_xml.h"
 #include "db.h"
 #include "namespace_tree.h"
+#include "uploads.h"
 #include "webdav.h"
 
 namespace nubo::server {
@@ -194,49 +196,6 @@ bool syncPath(const fs::path& path, bool directory)
     return ok;
 }
 
-std::string_view exceptionName(unsigned status)
-{
-    switch (status) {
-    case 400:
-        return "Sabre\\DAV\\Exception\\BadRequest";
-    case 401:
-        return "Sabre\\DAV\\Exception\\NotAuthenticated";
-    case 403:
-        return "Sabre\\DAV\\Exception\\Forbidden";
-    case 404:
-        return "Sabre\\DAV\\Exception\\NotFound";
-    case 405:
-        return "Sabre\\DAV\\Exception\\MethodNotAllowed";
-    case 409:
-        return "Sabre\\DAV\\Exception\\Conflict";
-    case 412:
-        return "Sabre\\DAV\\Exception\\PreconditionFailed";
-    case 415:
-        return "Sabre\\DAV\\Exception\\UnsupportedMediaType";
-    case 416:
-        return "Sabre\\DAV\\Exception\\RequestedRangeNotSatisfiable";
-    case 501:
-        return "Sabre\\DAV\\Exception\\NotImplemented";
-    case 507:
-        return "Sabre\\DAV\\Exception\\InsufficientStorage";
-    default:
-        return "Sabre\\DAV\\Exception";
-    }
-}
-
-Response davError(unsigned status, std::string_view message)
-{
-    auto response = textResponse(status, davErrorXml(exceptionName(status), message), "application/xml; charset=utf-8");
-    if (status == 401)
-        response.set("WWW-Authenticate", "Basic realm=\"Nextcloud\", charset=\"UTF-8\"");
-    return response;
-}
-
-Response davError(const DavError& error)
-{
-    return davError(error.status, error.message);
-}
-
 std::string quotedEtag(std::string_view etag)
 {
     return "\"" + std::string(etag) + "\"";
@@ -380,6 +339,7 @@ struct Storage::Impl {
             std::error_code ignored;
             fs::remove(blobDir / blob, ignored);
         })
+        , uploads(dataDir / "uploads", tmpDir, uploadHooks())
     {
         migrate();
         e2ee.migrate();
@@ -470,6 +430,22 @@ struct Storage::Impl {
     Response propfind(Request& request, const DavPath& path);
     Response get(Request& request, const DavPath& path, bool head);
     Response put(Request& request, const DavPath& path);
+
+    // The shared commit path of PUT and of chunked uploads (uploads.cpp):
+    // Moves a complete file (in tmp/ or a spool folder) into blobs/ under a new id, fsynced.
+    // On failure the file stays where it was.
+    std::expected<std::string, Response> adoptBlob(const fs::path& file);
+    struct WriteTarget {
+        Item parent;
+        std::optional<Item> existing;
+    };
+    // Mutex held. May `request` store a file of `size` bytes at `path`? Parent (409), folder in
+    // the way (409), E2EE write check, If-Match / If-None-Match (412), quota (507).
+    std::expected<WriteTarget, Response> checkFileWrite(const Request& request, const DavPath& path, std::int64_t size);
+    // Takes the mutex. Verifies OC-Checksum against blobs/<blobId>, then makes it the content
+    // of the file at `path` (new fileid, or same fileid and new ETag when replacing; ETags
+    // propagate). Owns the blob: it is deleted unless committed. 201 / 204 with the headers.
+    Response commitBlob(Request& request, const DavPath& path, const std::string& blobId, std::optional<std::int64_t> mtime);
     Response mkcol(Request& request, const DavPath& path);
     Response remove(Request& request, const DavPath& path);
     Response moveOrCopy(Request& request, const DavPath& path, bool move);
@@ -483,6 +459,34 @@ struct Storage::Impl {
     ServerCa ca;
     E2eeApi e2ee;
     std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> released;
+    Uploads uploads;
+
+    UploadHooks uploadHooks()
+    {
+        UploadHooks hooks;
+        hooks.freeBytes = [this](const std::string& user, const std::optional<DavPath>& destination) {
+            const std::lock_guard lock(mutex);
+            const auto quota = quotaOf(user);
+            if (quota < 0)
+                return std::optional<std::int64_t>();
+            const auto root = tree.root(user);
+            std::int64_t free = quota - (root ? root->size : 0);
+            if (destination && !destination->segments.empty()) {
+                if (const auto existing = tree.resolve(user, destination->segments); existing && !existing->isDir)
+                    free += existing->size; // replacing it frees its space
+            }
+            return std::optional<std::int64_t>(std::max<std::int64_t>(0, free));
+        };
+        hooks.checkWrite = [this](const Request& request, const DavPath& destination, std::int64_t size) {
+            const std::lock_guard lock(mutex);
+            auto target = checkFileWrite(request, destination, size);
+            return target ? std::optional<Response>() : std::optional<Response>(std::move(target.error()));
+        };
+        hooks.adoptBlob = [this](const fs::path& file) { return adoptBlob(file); };
+        hooks.commit = [this](Request& request, const DavPath& destination, const std::string& blobId,
+                              std::optional<std::int64_t> mtime) { return commitBlob(request, destination, blobId, mtime); };
+        return hooks;
+    }
 };
 
 Response Storage::Impl::handle(Request& request)
@@ -609,6 +613,121 @@ Response Storage::Impl::get(Request& request, const DavPath& path, bool head)
     return response;
 }
 
+std::expected<std::string, Response> Storage::Impl::adoptBlob(const fs::path& file)
+{
+    const std::string blobId = randomHex(16);
+    const fs::path blobPath = blobDir / blobId;
+    std::error_code ec;
+    if (!syncPath(file, false))
+        return std::unexpected(davError(500, "Cannot flush the uploaded data"));
+    fs::rename(file, blobPath, ec);
+    if (ec) { // not on the same filesystem after all: copy, then rename atomically
+        const fs::path part = tmpDir / (blobId + ".part");
+        if (!fs::copy_file(file, part, ec) || !syncPath(part, false)) {
+            fs::remove(part, ec);
+            return std::unexpected(davError(500, "Cannot store the uploaded data"));
+        }
+        fs::rename(part, blobPath, ec);
+        if (ec) {
+            fs::remove(part, ec);
+            return std::unexpected(davError(500, "Cannot store the uploaded data: " + ec.message()));
+        }
+        fs::remove(file, ec);
+    }
+    syncPath(blobDir, true);
+    return blobId;
+}
+
+std::expected<Storage::Impl::WriteTarget, Response> Storage::Impl::checkFileWrite(
+    const Request& request, const DavPath& path, std::int64_t size)
+{
+    if (path.segments.empty())
+        return std::unexpected(davError(409, "PUT is not allowed on the root folder"));
+    auto parent = tree.resolveParent(path.user, path.segments);
+    if (!parent)
+        return std::unexpected(davError(parent.error()));
+    auto existing = tree.child(parent->id, path.segments.back());
+    if (existing && existing->isDir)
+        return std::unexpected(davError(409, "PUT is not allowed on folders"));
+    if (const auto refusal = e2ee.checkWrite(request, existing ? *existing : *parent))
+        return std::unexpected(davError(*refusal));
+    const std::optional<std::string> currentEtag = existing ? std::optional(existing->etag) : std::nullopt;
+    if (const auto ifMatch = request.header("If-Match"); !ifMatch.empty() && !etagListMatches(ifMatch, currentEtag))
+        return std::unexpected(davError(412, "An If-Match header was specified, but none of the specified ETags matched."));
+    if (const auto ifNoneMatch = request.header("If-None-Match");
+        !ifNoneMatch.empty() && etagListMatches(ifNoneMatch, currentEtag))
+        return std::unexpected(
+            davError(412, "An If-None-Match header was specified, but the file exists or its ETag matched."));
+    if (const auto quota = quotaOf(path.user); quota >= 0) {
+        const auto used = tree.root(path.user)->size;
+        if (used - (existing ? existing->size : 0) + size > quota)
+            return std::unexpected(davError(507, "Insufficient space in the user's quota"));
+    }
+    return WriteTarget {std::move(*parent), std::move(existing)};
+}
+
+Response Storage::Impl::commitBlob(
+    Request& request, const DavPath& path, const std::string& blobId, std::optional<std::int64_t> mtime)
+{
+    const fs::path blobPath = blobDir / blobId;
+    // The blob must go away again unless a committed row points at it.
+    struct BlobGuard {
+        fs::path path;
+        bool keep = false;
+        ~BlobGuard()
+        {
+            if (!keep) {
+                std::error_code ignored;
+                fs::remove(path, ignored);
+            }
+        }
+    } guard {blobPath};
+
+    std::error_code ec;
+    const auto size = static_cast<std::int64_t>(fs::file_size(blobPath, ec));
+    if (ec)
+        return davError(500, "Cannot read the uploaded data");
+    const auto hashes = hashFile(blobPath);
+    if (!hashes)
+        return davError(500, hashes.error());
+    std::string checksum = trimmed(request.header("OC-Checksum"));
+    if (!checksum.empty()) {
+        if (auto verified = verifyChecksum(checksum, *hashes); !verified)
+            return davError(400, verified.error());
+    } else {
+        checksum = "SHA1:" + hashes->sha1 + " MD5:" + hashes->md5;
+    }
+
+    const std::lock_guard lock(mutex);
+    const auto target = checkFileWrite(request, path, size);
+    if (!target)
+        return target.error();
+    const auto& existing = target->existing;
+
+    const auto now = nowSeconds();
+    const FileContent content {size, mtime.value_or(now), blobId, checksum};
+    Transaction transaction(db);
+    std::int64_t id = 0;
+    std::string oldBlob;
+    if (existing) {
+        oldBlob = tree.replaceFile(*existing, content, now);
+        id = existing->id;
+    } else {
+        id = tree.createFile(target->parent, path.segments.back(), content, now).id;
+    }
+    transaction.commit();
+    guard.keep = true;
+    releaseBlobs({oldBlob});
+    purgeReleasedBlobs(false);
+
+    Response response;
+    response.status = existing ? 204 : 201;
+    addItemHeaders(response, *tree.byId(id));
+    if (mtime)
+        response.set("X-OC-MTime", "accepted");
+    return response;
+}
+
 Response Storage::Impl::put(Request& request, const DavPath& path)
 {
     if (path.segments.empty())
@@ -622,108 +741,24 @@ Response Storage::Impl::put(Request& request, const DavPath& path)
             return davError(400, "X-OC-Mtime header must be an integer (unix timestamp).");
     }
 
-    const std::string blobId = randomHex(16);
-    const fs::path blobPath = blobDir / blobId;
     std::error_code ec;
-    if (request.bodyFile && fs::exists(*request.bodyFile, ec)) {
-        if (!syncPath(*request.bodyFile, false))
-            return davError(500, "Cannot flush the uploaded data");
-        fs::rename(*request.bodyFile, blobPath, ec);
-        if (ec) { // not on the same filesystem after all: copy, then rename atomically
-            const fs::path part = tmpDir / (blobId + ".part");
-            if (!fs::copy_file(*request.bodyFile, part, ec) || !syncPath(part, false)) {
-                fs::remove(part, ec);
-                return davError(500, "Cannot store the uploaded data");
-            }
-            fs::rename(part, blobPath, ec);
-            if (ec) {
-                fs::remove(part, ec);
-                return davError(500, "Cannot store the uploaded data: " + ec.message());
-            }
-            fs::remove(*request.bodyFile, ec);
-        }
-        request.bodyFile.reset();
-    } else {
-        std::ofstream create(blobPath, std::ios::binary);
-        if (!create)
+    if (!request.bodyFile || !fs::exists(*request.bodyFile, ec)) { // no body: an empty file
+        const fs::path empty = tmpDir / ("empty-" + randomHex(12));
+        if (!std::ofstream(empty, std::ios::binary))
             return davError(500, "Cannot store the uploaded data");
+        request.bodyFile = empty;
     }
-    // From here on the blob must go away again unless a committed row points at it.
-    struct BlobGuard {
-        fs::path path;
-        bool keep = false;
-        ~BlobGuard()
-        {
-            if (!keep) {
-                std::error_code ignored;
-                fs::remove(path, ignored);
-            }
-        }
-    } guard {blobPath};
-    syncPath(blobDir, true);
+    const auto blobId = adoptBlob(*request.bodyFile);
+    if (!blobId)
+        return blobId.error();
+    request.bodyFile.reset();
 
-    const auto size = static_cast<std::int64_t>(fs::file_size(blobPath, ec));
-    if (ec)
-        return davError(500, "Cannot read the uploaded data");
-    if (const auto length = request.header("Content-Length"); !length.empty() && length != std::to_string(size))
+    const auto size = fs::file_size(blobDir / *blobId, ec);
+    if (const auto length = request.header("Content-Length"); !ec && !length.empty() && length != std::to_string(size)) {
+        fs::remove(blobDir / *blobId, ec);
         return davError(400, "Expected " + length + " bytes but received " + std::to_string(size));
-
-    const auto hashes = hashFile(blobPath);
-    if (!hashes)
-        return davError(500, hashes.error());
-    std::string checksum = trimmed(request.header("OC-Checksum"));
-    if (!checksum.empty()) {
-        if (auto verified = verifyChecksum(checksum, *hashes); !verified)
-            return davError(400, verified.error());
-    } else {
-        checksum = "SHA1:" + hashes->sha1 + " MD5:" + hashes->md5;
     }
-
-    const std::lock_guard lock(mutex);
-    const auto parent = tree.resolveParent(path.user, path.segments);
-    if (!parent)
-        return davError(parent.error());
-    const std::string& name = path.segments.back();
-    const auto existing = tree.child(parent->id, name);
-    if (existing && existing->isDir)
-        return davError(409, "PUT is not allowed on folders");
-    if (const auto refusal = e2ee.checkWrite(request, existing ? *existing : *parent))
-        return davError(*refusal);
-    const std::optional<std::string> currentEtag = existing ? std::optional(existing->etag) : std::nullopt;
-    if (const auto ifMatch = request.header("If-Match"); !ifMatch.empty() && !etagListMatches(ifMatch, currentEtag))
-        return davError(412, "An If-Match header was specified, but none of the specified ETags matched.");
-    if (const auto ifNoneMatch = request.header("If-None-Match");
-        !ifNoneMatch.empty() && etagListMatches(ifNoneMatch, currentEtag))
-        return davError(412, "An If-None-Match header was specified, but the file exists or its ETag matched.");
-
-    if (const auto quota = quotaOf(path.user); quota >= 0) {
-        const auto used = tree.root(path.user)->size;
-        if (used - (existing ? existing->size : 0) + size > quota)
-            return davError(507, "Insufficient space in the user's quota");
-    }
-
-    const auto now = nowSeconds();
-    const FileContent content {size, mtime.value_or(now), blobId, checksum};
-    Transaction transaction(db);
-    std::int64_t id = 0;
-    std::string oldBlob;
-    if (existing) {
-        oldBlob = tree.replaceFile(*existing, content, now);
-        id = existing->id;
-    } else {
-        id = tree.createFile(*parent, name, content, now).id;
-    }
-    transaction.commit();
-    guard.keep = true;
-    releaseBlobs({oldBlob});
-    purgeReleasedBlobs(false);
-
-    Response response;
-    response.status = existing ? 204 : 201;
-    addItemHeaders(response, *tree.byId(id));
-    if (mtime)
-        response.set("X-OC-MTime", "accepted");
-    return response;
+    return commitBlob(request, path, *blobId, mtime); // reports a failed file_size too
 }
 
 Response Storage::Impl::mkcol(Request& request, const DavPath& path)
@@ -989,10 +1024,34 @@ unsigned Storage::setEncrypted(const std::string& user, std::int64_t fileId, boo
     return 200;
 }
 
+namespace {
+
+// Runs a handler, turning exceptions into 500s; removes a spooled body the handler did not take
+// (a refused PUT) as it is of no further use.
+template <class Handler>
+Response runGuarded(Request& request, Handler&& handler)
+{
+    Response response;
+    try {
+        response = handler(request);
+    } catch (const std::exception& e) {
+        response = davError(500, std::string("Internal server error: ") + e.what());
+    } catch (...) {
+        response = davError(500, "Internal server error");
+    }
+    if (request.bodyFile) {
+        std::error_code ignored;
+        fs::remove(*request.bodyFile, ignored);
+        request.bodyFile.reset();
+    }
+    return response;
+}
+
+} // namespace
+
 Response Storage::handleUploads(Request& request)
 {
-    (void)request;
-    return davError(501, "chunked upload is not implemented yet");
+    return runGuarded(request, [this](Request& r) { return m_impl->uploads.handle(r); });
 }
 
 Response Storage::handleE2ee(Request& request, int apiVersion, bool ocsV2, const std::string& endpoint)
@@ -1002,21 +1061,7 @@ Response Storage::handleE2ee(Request& request, int apiVersion, bool ocsV2, const
 
 Response Storage::handleFiles(Request& request)
 {
-    Response response;
-    try {
-        response = m_impl->handle(request);
-    } catch (const std::exception& e) {
-        response = davError(500, std::string("Internal server error: ") + e.what());
-    } catch (...) {
-        response = davError(500, "Internal server error");
-    }
-    // A spooled body that was not moved into blobs/ (refused PUT) is of no further use.
-    if (request.bodyFile) {
-        std::error_code ignored;
-        fs::remove(*request.bodyFile, ignored);
-        request.bodyFile.reset();
-    }
-    return response;
+    return runGuarded(request, [this](Request& r) { return m_impl->handle(r); });
 }
 
 } // namespace nubo::server

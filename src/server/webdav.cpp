@@ -3,6 +3,8 @@
 #include <charconv>
 #include <ctime>
 
+#include "dav_xml.h"
+
 namespace nubo::server {
 
 namespace {
@@ -307,6 +309,51 @@ std::string toLower(std::string_view in)
             c = static_cast<char>(c - 'A' + 'a');
     }
     return out;
+}
+
+std::string_view davExceptionName(unsigned status)
+{
+    switch (status) {
+    case 400:
+        return "Sabre\\DAV\\Exception\\BadRequest";
+    case 401:
+        return "Sabre\\DAV\\Exception\\NotAuthenticated";
+    case 403:
+        return "Sabre\\DAV\\Exception\\Forbidden";
+    case 404:
+        return "Sabre\\DAV\\Exception\\NotFound";
+    case 405:
+        return "Sabre\\DAV\\Exception\\MethodNotAllowed";
+    case 409:
+        return "Sabre\\DAV\\Exception\\Conflict";
+    case 412:
+        return "Sabre\\DAV\\Exception\\PreconditionFailed";
+    case 415:
+        return "Sabre\\DAV\\Exception\\UnsupportedMediaType";
+    case 416:
+        return "Sabre\\DAV\\Exception\\RequestedRangeNotSatisfiable";
+    case 423:
+        return "Sabre\\DAV\\Exception\\Locked";
+    case 501:
+        return "Sabre\\DAV\\Exception\\NotImplemented";
+    case 507:
+        return "Sabre\\DAV\\Exception\\InsufficientStorage";
+    default:
+        return "Sabre\\DAV\\Exception";
+    }
+}
+
+Response davError(unsigned status, std::string_view message)
+{
+    auto response = textResponse(status, davErrorXml(davExceptionName(status), message), "application/xml; charset=utf-8");
+    if (status == 401)
+        response.set("WWW-Authenticate", "Basic realm=\"Nextcloud\", charset=\"UTF-8\"");
+    return response;
+}
+
+Response davError(const DavError& error)
+{
+    return davError(error.status, error.message);
 }
 
 } // namespace nubo::server

@@ -1,5 +1,5 @@
 // Small, pure WebDAV/HTTP helpers: DAV path parsing and validation, percent coding, Range,
-// HTTP dates, ETag preconditions. No state, no I/O.
+// HTTP dates, ETag preconditions, SabreDAV-style error replies. No state, no I/O.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http_types.h"
 #include "namespace_tree.h" // DavError, DavResult
 
 namespace nubo::server {
@@ -70,5 +71,11 @@ std::optional<std::int64_t> parseMtime(std::string_view value);
 std::optional<bool> parseOverwrite(std::string_view value);
 
 std::string toLower(std::string_view in);
+
+// The SabreDAV exception class a status maps to ("Sabre\\DAV\\Exception\\NotFound" for 404).
+std::string_view davExceptionName(unsigned status);
+// An error reply with a <d:error> body like SabreDAV's (and WWW-Authenticate for a 401).
+Response davError(unsigned status, std::string_view message);
+Response davError(const DavError& error);
 
 } // namespace nubo::server

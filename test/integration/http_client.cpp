@@ -5,7 +5,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <cctype>
 #include <csignal>
 #include <stdexcept>
@@ -91,7 +90,8 @@ std::vector<std::string> Reply::headerValues(std::string_view name) const
 std::string Reply::describe() const
 {
     std::string out = "HTTP " + std::to_string(status) + " " + reason + "\n";
-    for (const auto& [k, v] : headers) out += "  " + k + ": " + v + "\n";
+    for (const auto& [k, v] : headers)
+        out += "  " + k + ": " + v + "\n";
     if (!body.empty()) {
         std::string shown = body.size() > 2048 ? body.substr(0, 2048) + "[...]" : body;
         for (char& c : shown)
@@ -283,8 +283,7 @@ Reply HttpClient::request(std::string_view method, std::string_view target, cons
     if (!hasAuth && !d.authorization.empty()) req.set(http::field::authorization, d.authorization);
     req.body().assign(body.data(), body.size());
     if (!hasLength) {
-        if (!body.empty() || iequals(method, "PUT") || iequals(method, "POST"))
-            req.content_length(body.size());
+        if (!body.empty() || iequals(method, "PUT") || iequals(method, "POST")) req.content_length(body.size());
     }
     const bool isHead = iequals(method, "HEAD");
 
@@ -410,8 +409,8 @@ std::string base64Encode(std::string_view data)
     out.reserve((data.size() + 2) / 3 * 4);
     std::size_t i = 0;
     for (; i + 2 < data.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8) |
-                           static_cast<unsigned char>(data[i + 2]);
+        const unsigned v = (static_cast<unsigned char>(data[i]) << 16) |
+                           (static_cast<unsigned char>(data[i + 1]) << 8) | static_cast<unsigned char>(data[i + 2]);
         out += table[(v >> 18) & 63];
         out += table[(v >> 12) & 63];
         out += table[(v >> 6) & 63];

@@ -32,7 +32,7 @@ struct Reply {
 };
 
 struct RawResult {
-    std::string received;   // every byte the server sent
+    std::string received;    // every byte the server sent
     bool peerClosed = false; // the server closed (or reset) the connection
     bool timedOut = false;   // it stayed silent for the idle timeout without closing
     std::string writeError;  // set when sending failed (e.g. the server closed early)
@@ -43,7 +43,7 @@ struct RawResult {
 };
 
 struct RawOptions {
-    std::chrono::milliseconds idleTimeout{2000};  // stop reading after this long without data
+    std::chrono::milliseconds idleTimeout{2000}; // stop reading after this long without data
     std::chrono::milliseconds totalTimeout{20000};
     bool shutdownWrite = false; // half-close after sending
 };
@@ -104,8 +104,14 @@ std::string base64Encode(std::string_view data);
 std::string basicAuthValue(std::string_view user, std::string_view password);
 // Percent-encodes every byte but the unreserved ones (A-Z a-z 0-9 - . _ ~), and '/' when keepSlash.
 std::string percentEncode(std::string_view text, bool keepSlash);
-inline std::string percentEncodePath(std::string_view path) { return percentEncode(path, true); }
-inline std::string percentEncodeSegment(std::string_view segment) { return percentEncode(segment, false); }
+inline std::string percentEncodePath(std::string_view path)
+{
+    return percentEncode(path, true);
+}
+inline std::string percentEncodeSegment(std::string_view segment)
+{
+    return percentEncode(segment, false);
+}
 // Decodes %XX (invalid escapes are kept as they are); '+' stays '+'.
 std::string percentDecode(std::string_view text);
 

@@ -55,6 +55,7 @@ cleanup() {
 trap cleanup EXIT
 
 fail() {
+    NUBO_ITEST_KEEP_DATA=1 # keep the logs and trees of a failed run for inspection
     echo "---- FAILURE in round '${ROUND}': $*" >&2
     if [[ -s "$WORK/server.err" ]]; then
         echo "---- nubo-server stderr (last 40 lines):" >&2
@@ -83,24 +84,33 @@ done
 URL="http://127.0.0.1:$PORT"
 
 # ---- helpers -------------------------------------------------------------------------------------
-# Lines of nextcloudcmd output that mean something went wrong. nextcloudcmd logs a lot at info level;
-# these are the markers of failed items, failed jobs and aborted syncs.
-ERROR_PATTERN='\[ (warning|critical|fatal) |Sync Error|sync error|ERROR|Error transferring|Error downloading|Error uploading|Error while|[Ff]ailed to|NormalError|FatalError|SoftError|status=(Error|NormalError|FatalError|SoftError|Conflict)|Conflict'
-# Warnings that are not about this sync's correctness (environment, http instead of https).
-BENIGN_PATTERN='QStandardPaths|proxy|keychain|KeyChain|Qt5Keychain|SSL|ssl|XDG_RUNTIME_DIR|Could not load|No such file or directory.*\.cfg|insecure|http:|UnknownError.*0 bytes available|libpng|Nothing to do|fileid.*empty'
+# Lines of nextcloudcmd output that mean something went wrong: critical/fatal messages (including
+# its failed Q_ASSERTs), items that did not propagate, error or conflict statuses and instructions.
+# Plain warnings are not errors: nextcloudcmd logs ordinary renames and moves at warning level.
+ERROR_PATTERN='\[ (critical|fatal) |Could not complete propagation|OCC::SyncFileItem::(NormalError|FatalError|SoftError|DetailError|BlacklistedError|Conflict|FileNameInvalid|FileIgnored)|CSYNC_INSTRUCTION_(CONFLICT|ERROR|IGNORE)|Error transferring|Error downloading|Error uploading|Server replied with an error|Sync Error|ERROR'
+# Warnings that are not about this sync's correctness: the environment (no keychain, no desktop
+# config, no per-folder exclude files), plain http, and nextcloudcmd 3.7 logging every successful
+# remote mkdir as "Could not complete propagation ... with status Success and error: Unknown error".
+BENIGN_PATTERN='QStandardPaths|[Pp]roxy|[Kk]ey[Cc]hain|XDG_RUNTIME_DIR|System exclude list file could not be read|with status OCC::SyncFileItem::Success and error|insecure|Qt5Keychain'
 
 sync_dir() { # sync_dir LABEL DIR
-    local label=$1 dir=$2 log="$LOGS/$(printf '%02d' $((RUNS + 1)))-$1.log" rc
+    local label=$1 dir=$2 log rc
     RUNS=$((RUNS + 1))
+    log="$LOGS/$(printf '%02d' "$RUNS")-$label.log"
     timeout 180 nextcloudcmd --non-interactive --trust -h -u "$USER_NAME" -p "$USER_PASS" \
         --max-sync-retries 1 "$dir" "$URL" >"$log" 2>&1
     rc=$?
-    if [[ $rc -ne 0 ]]; then
-        tail -n 60 "$log" >&2
-        fail "nextcloudcmd ($label) exited with $rc; log: $log"
-    fi
     local errors
     errors=$(grep -E "$ERROR_PATTERN" "$log" | grep -Ev "$BENIGN_PATTERN" | head -n 20)
+    if [[ $rc -ne 0 ]]; then
+        {
+            echo "---- error lines:"
+            echo "${errors:-(none matched)}"
+            echo "---- last lines:"
+            tail -n 15 "$log"
+        } >&2
+        fail "nextcloudcmd ($label) exited with $rc; log: $log"
+    fi
     if [[ -n "$errors" ]]; then
         echo "$errors" >&2
         fail "nextcloudcmd ($label) printed error lines (above); log: $log"
@@ -108,15 +118,17 @@ sync_dir() { # sync_dir LABEL DIR
     kill -0 "$SERVER_PID" 2>/dev/null || fail "nubo-server died during nextcloudcmd ($label)"
 }
 
-# Converge: run nextcloudcmd on DIR until a run changes nothing (at most 3 runs).
+# Converge: run nextcloudcmd on DIR until a run (the second or later) leaves the local tree as it
+# was; at most 4 runs. The last run is always one that had nothing to do locally.
 sync_until_stable() { # sync_until_stable LABEL DIR
-    local label=$1 dir=$2 before after
-    for i in 1 2 3; do
+    local label=$1 dir=$2 before after i
+    for i in 1 2 3 4; do
         before=$(tree_state "$dir")
         sync_dir "$label-$i" "$dir"
         after=$(tree_state "$dir")
-        [[ $i -ge 2 && "$before" == "$after" ]] && return 0
+        if [[ $i -ge 2 && "$before" == "$after" ]]; then return 0; fi
     done
+    fail "nextcloudcmd ($label) still changed $dir on its 4th run"
 }
 
 EXCLUDES=(-x '.sync_*' -x '._sync_*' -x '.csync_journal.db*' -x '.nextcloudsync.log*' -x '.owncloudsync.log*'

@@ -7,12 +7,6 @@
 // NUBO_SERVER_BINARY (compile definition, overridable by the environment variable of the same
 // name) names the binary.
 
-#include "http_client.h"
-#include "server_process.h"
-
-#include <pugixml.hpp>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -24,16 +18,21 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <pugixml.hpp>
 #include <random>
 #include <regex>
 #include <set>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
+
+#include "http_client.h"
+#include "server_process.h"
 
 #ifndef NUBO_SERVER_BINARY
 #define NUBO_SERVER_BINARY "nubo-server"
@@ -93,7 +92,8 @@ std::string davDecoded(std::string_view user, std::string_view rel)
 {
     std::string out = "/remote.php/dav/files/" + std::string(user);
     if (!rel.empty()) out += "/" + std::string(rel);
-    while (out.size() > 1 && out.back() == '/') out.pop_back();
+    while (out.size() > 1 && out.back() == '/')
+        out.pop_back();
     return out;
 }
 
@@ -110,11 +110,15 @@ std::string digestHex(const EVP_MD* md, std::string_view data)
     }
     return text;
 }
-std::string sha1Hex(std::string_view data) { return digestHex(EVP_sha1(), data); }
+std::string sha1Hex(std::string_view data)
+{
+    return digestHex(EVP_sha1(), data);
+}
 
 std::string lower(std::string s)
 {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : s)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
 
@@ -129,7 +133,8 @@ std::string randomBytes(std::size_t n, unsigned seed)
 {
     std::mt19937 rng(seed);
     std::string out(n, '\0');
-    for (char& c : out) c = static_cast<char>(rng() & 0xff);
+    for (char& c : out)
+        c = static_cast<char>(rng() & 0xff);
     return out;
 }
 
@@ -137,7 +142,8 @@ std::string randomBytes(std::size_t n, unsigned seed)
 std::string binaryContent(std::size_t n, unsigned seed)
 {
     std::string out;
-    for (int i = 0; i < 256; ++i) out += static_cast<char>(i);
+    for (int i = 0; i < 256; ++i)
+        out += static_cast<char>(i);
     out += "\r\n\r\n\0\0\n.\r\n"; // things an HTTP parser must not care about inside a body
     out += randomBytes(n > out.size() ? n - out.size() : 0, seed);
     return out;
@@ -152,8 +158,14 @@ std::string rfc1123(std::time_t t)
     return buffer;
 }
 
-bool is2xx(unsigned status) { return status >= 200 && status < 300; }
-bool is4xx(unsigned status) { return status >= 400 && status < 500; }
+bool is2xx(unsigned status)
+{
+    return status >= 200 && status < 300;
+}
+bool is4xx(unsigned status)
+{
+    return status >= 400 && status < 500;
+}
 bool isNumber(const std::string& s)
 {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -185,8 +197,8 @@ json at(const json& j, std::initializer_list<std::string_view> keys)
 // ---- PROPFIND multistatus parsing ------------------------------------------------------------------
 
 struct PropValue {
-    unsigned status = 0;           // from the enclosing propstat
-    std::string text;              // all text below the property element
+    unsigned status = 0;               // from the enclosing propstat
+    std::string text;                  // all text below the property element
     std::vector<std::string> children; // qualified names of child elements
 };
 
@@ -237,7 +249,8 @@ struct MultiStatus {
     std::string describe() const
     {
         std::string out;
-        for (const auto& e : entries) out += e.describe();
+        for (const auto& e : entries)
+            out += e.describe();
         return out;
     }
 };
@@ -284,7 +297,8 @@ std::string hrefToPath(std::string href)
         href = slash == std::string::npos ? "/" : href.substr(slash);
     }
     std::string path = percentDecode(href);
-    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
     return path;
 }
 
@@ -313,7 +327,8 @@ MultiStatus parseMultiStatus(const std::string& xml)
         entry.path = hrefToPath(entry.href);
         for (pugi::xml_node propstat : childElements(response, kDav + "propstat")) {
             std::string statusLine;
-            for (pugi::xml_node s : childElements(propstat, kDav + "status")) collectText(s, statusLine);
+            for (pugi::xml_node s : childElements(propstat, kDav + "status"))
+                collectText(s, statusLine);
             unsigned status = 0;
             const auto space = statusLine.find(' ');
             if (space != std::string::npos) status = static_cast<unsigned>(std::atoi(statusLine.c_str() + space + 1));
@@ -392,9 +407,10 @@ protected:
             } catch (const std::exception&) {
             }
             if (!answers) {
-                ADD_FAILURE() << "nubo-server stopped answering GET /status.php or PROPFIND / during this test (hung?); "
-                                 "killing and restarting it. Its stderr:\n"
-                              << server()->stderrText(4096);
+                ADD_FAILURE()
+                    << "nubo-server stopped answering GET /status.php or PROPFIND / during this test (hung?); "
+                       "killing and restarting it. Its stderr:\n"
+                    << server()->stderrText(4096);
                 server()->kill9();
                 broken = true;
             }
@@ -597,6 +613,63 @@ TEST_F(ServerHttpTest, UnknownPathIs404)
     EXPECT_EQ(r.status, 404u) << r.describe();
 }
 
+TEST_F(ServerHttpTest, RepliesCarryADateHeader)
+{
+    // RFC 9110 6.6.1: an origin server with a clock sends Date. nextcloudcmd takes it as the
+    // server's response time and logs a failed assertion for every reply without one.
+    putOk(alice(), dav(kAlice, p("d.txt")), "date");
+    const std::vector<std::pair<std::string, Reply>> replies = {
+        {"GET /status.php", anon().get("/status.php")},
+        {"GET capabilities", alice().get("/ocs/v1.php/cloud/capabilities?format=json", {{"OCS-APIREQUEST", "true"}})},
+        {"PROPFIND", alice().propfind(dav(kAlice, m_dir), "1", kPropfindBody)},
+        {"PUT", alice().put(dav(kAlice, p("d.txt")), "date 2")},
+        {"GET", alice().get(dav(kAlice, p("d.txt")))},
+        {"MKCOL", alice().mkcol(dav(kAlice, p("dir")))},
+        {"GET 404", alice().get(dav(kAlice, p("missing")))},
+        {"401", anon().propfind(dav(kAlice, m_dir), "0", kPropfindBody)},
+    };
+    const std::time_t now = std::time(nullptr);
+    for (const auto& [what, reply] : replies) {
+        const std::string date = reply.header("Date");
+        EXPECT_FALSE(date.empty()) << what << " has no Date header\n" << reply.describe();
+        if (date.empty()) continue;
+        std::tm tm{};
+        const char* end = strptime(date.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        EXPECT_TRUE(end != nullptr && *end == '\0') << what << ": Date is not RFC 1123: " << date;
+        if (end == nullptr) continue;
+        EXPECT_LT(std::llabs(static_cast<long long>(timegm(&tm) - now)), 600LL) << what << ": Date " << date;
+    }
+}
+
+TEST_F(ServerHttpTest, AdvertisedBulkUploadIsServed)
+{
+    // nextcloudcmd 3.7 uploads small files only through POST /remote.php/dav/bulk when the
+    // capabilities say dav.bulkupload: a server that advertises it must serve it.
+    const Reply caps = alice().get("/ocs/v2.php/cloud/capabilities?format=json", {{"OCS-APIREQUEST", "true"}});
+    const json bulk = at(parseJson(caps), {"ocs", "data", "capabilities", "dav", "bulkupload"});
+    if (!bulk.is_string() || bulk.get<std::string>().empty()) {
+        SUCCEED() << "dav.bulkupload is not advertised";
+        return;
+    }
+    const std::string boundary = "boundary_.oOo._nuboItest0123456789";
+    const std::string content = "uploaded in bulk\n";
+    const std::string path = "/" + p("bulk.txt");
+    const std::string body =
+        "--" + boundary + "\r\nContent-Length: " + std::to_string(content.size()) +
+        "\r\nContent-Type: application/octet-stream\r\nX-File-MD5: " + digestHex(EVP_md5(), content) +
+        "\r\nX-File-Mtime: 1600000000\r\nX-File-Path: " + path + "\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n";
+    const Reply r = alice().request(
+        "POST", "/remote.php/dav/bulk",
+        {{"Content-Type", "multipart/related; boundary=\"" + boundary + "\""}, {"MIME-Version", "1.0"}}, body);
+    ASSERT_EQ(r.status, 200u) << "dav.bulkupload is advertised as " << bulk << "\n" << r.describe();
+    const json j = parseJson(r);
+    EXPECT_EQ(at(j, {path, "error"}), json(false)) << r.body;
+    EXPECT_EQ(contentOf(alice(), kAlice, p("bulk.txt")), content);
+    const auto entry = stat(alice(), kAlice, p("bulk.txt"));
+    ASSERT_TRUE(entry);
+    EXPECT_EQ(entry->text(kDav + "getlastmodified"), rfc1123(1600000000));
+}
+
 // ==== authentication ========================================================================================
 
 TEST_F(ServerHttpTest, DavWithoutCredentialsIs401WithBasicChallenge)
@@ -684,8 +757,7 @@ TEST_F(ServerHttpTest, PutReplyHeadersMatchPropfind)
     EXPECT_EQ(put.header("OC-FileId"), ocId) << put.describe() << entry->describe();
     if (isNumber(fileid)) {
         const std::string padded = std::string(fileid.size() < 8 ? 8 - fileid.size() : 0, '0') + fileid;
-        EXPECT_EQ(ocId.rfind(padded, 0), 0u) << "oc:id " << ocId << " does not start with the padded fileid "
-                                             << padded;
+        EXPECT_EQ(ocId.rfind(padded, 0), 0u) << "oc:id " << ocId << " does not start with the padded fileid " << padded;
     }
     EXPECT_EQ(unquote(put.header("ETag")), unquote(entry->text(kDav + "getetag")));
 }
@@ -894,25 +966,31 @@ TEST_F(ServerHttpTest, PermissionsDistinguishFilesAndFolders)
     const auto root = stat(alice(), kAlice, "");
     ASSERT_TRUE(file && folder && root);
     const std::string fp = file->text(kOc + "permissions");
-    for (char c : std::string("GDNVW")) EXPECT_NE(fp.find(c), std::string::npos) << "file permissions " << fp;
-    for (char c : std::string("CK")) EXPECT_EQ(fp.find(c), std::string::npos) << "file permissions " << fp;
+    for (char c : std::string("GDNVW"))
+        EXPECT_NE(fp.find(c), std::string::npos) << "file permissions " << fp;
+    for (char c : std::string("CK"))
+        EXPECT_EQ(fp.find(c), std::string::npos) << "file permissions " << fp;
     const std::string dp = folder->text(kOc + "permissions");
-    for (char c : std::string("GDNVCK")) EXPECT_NE(dp.find(c), std::string::npos) << "folder permissions " << dp;
+    for (char c : std::string("GDNVCK"))
+        EXPECT_NE(dp.find(c), std::string::npos) << "folder permissions " << dp;
     EXPECT_EQ(dp.find('S'), std::string::npos) << "nothing is shared: " << dp;
     const std::string rp = root->text(kOc + "permissions");
-    for (char c : std::string("CK")) EXPECT_NE(rp.find(c), std::string::npos) << "root permissions " << rp;
+    for (char c : std::string("CK"))
+        EXPECT_NE(rp.find(c), std::string::npos) << "root permissions " << rp;
 }
 
 // ==== ETags and file ids ==========================================================================================
 
 TEST_F(ServerHttpTest, FolderEtagsChangeUpToTheRootOnAnyChangeBelow)
 {
-    for (const char* d : {"d", "d/a", "d/a/b", "s"}) mkcolOk(alice(), dav(kAlice, p(d)));
+    for (const char* d : {"d", "d/a", "d/a/b", "s"})
+        mkcolOk(alice(), dav(kAlice, p(d)));
     putOk(alice(), dav(kAlice, p("d/a/b/f.txt")), "v1");
     const std::vector<std::string> chain = {"", m_dir, p("d"), p("d/a"), p("d/a/b")};
     auto etags = [&](const std::vector<std::string>& items) {
         std::vector<std::string> out;
-        for (const auto& rel : items) out.push_back(etagOf(alice(), kAlice, rel));
+        for (const auto& rel : items)
+            out.push_back(etagOf(alice(), kAlice, rel));
         return out;
     };
     auto expectAllChanged = [&](const std::vector<std::string>& before, const std::vector<std::string>& items,
@@ -1073,7 +1151,8 @@ TEST_F(ServerHttpTest, FolderCannotBeMovedIntoItself)
     EXPECT_EQ(ms.entries.size(), 2u) << ms.describe();
 }
 
-// ==== preconditions and errors ==========================================================================================
+// ==== preconditions and errors
+// ==========================================================================================
 
 TEST_F(ServerHttpTest, IfMatchMismatchIs412)
 {
@@ -1158,7 +1237,8 @@ TEST_F(ServerHttpTest, DeleteIs204ThenGone)
     EXPECT_EQ(statusOfGet(alice(), kAlice, p("d/e/g")), 404u);
 }
 
-// ==== isolation and path handling ============================================================================================
+// ==== isolation and path handling
+// ============================================================================================
 
 TEST_F(ServerHttpTest, CrossUserAccessIs403)
 {
@@ -1285,12 +1365,14 @@ TEST_F(ServerHttpTest, EncodedSlashIsNotPartOfAName)
 
 TEST_F(ServerHttpTest, NonAsciiNamesRoundTripThroughPropfindHrefs)
 {
-    const std::vector<std::string> files = {"Grüße/ä ö ü.txt", "日本語.md", "emoji 🙂.txt",
-                                            "100% #1 ?&+=;.txt", "Grüße/Ünïcödé ñ/ß.txt"};
+    const std::vector<std::string> files = {"Grüße/ä ö ü.txt", "日本語.md", "emoji 🙂.txt", "100% #1 ?&+=;.txt",
+                                            "Grüße/Ünïcödé ñ/ß.txt"};
     mkcolOk(alice(), dav(kAlice, p("Grüße")));
     mkcolOk(alice(), dav(kAlice, p("Grüße/Ünïcödé ñ")));
-    for (const auto& f : files) putOk(alice(), dav(kAlice, p(f)), "content of " + f);
-    for (const auto& f : files) EXPECT_EQ(contentOf(alice(), kAlice, p(f)), "content of " + f) << f;
+    for (const auto& f : files)
+        putOk(alice(), dav(kAlice, p(f)), "content of " + f);
+    for (const auto& f : files)
+        EXPECT_EQ(contentOf(alice(), kAlice, p(f)), "content of " + f) << f;
 
     const MultiStatus top = propfind(alice(), dav(kAlice, m_dir), "1");
     ASSERT_TRUE(top.ok);
@@ -1331,7 +1413,8 @@ TEST_F(ServerHttpTest, LegacyWebdavEndpointServesTheSameFiles)
     EXPECT_EQ(r.body, "legacy");
 }
 
-// ==== robustness of the HTTP layer ==============================================================================================
+// ==== robustness of the HTTP layer
+// ==============================================================================================
 
 TEST_F(ServerHttpTest, OversizedHeaderIsRefusedAndServerKeepsServing)
 {
@@ -1339,9 +1422,11 @@ TEST_F(ServerHttpTest, OversizedHeaderIsRefusedAndServerKeepsServing)
     const std::vector<std::pair<std::string, std::string>> requests = {
         {"100 KiB header value", "GET /status.php HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + big + "\r\n\r\n"},
         {"100 KiB target", "GET /status.php?x=" + big + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"},
-        {"2000 headers", [] {
+        {"2000 headers",
+         [] {
              std::string r = "GET /status.php HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-             for (int i = 0; i < 2000; ++i) r += "X-H" + std::to_string(i) + ": " + std::string(40, 'v') + "\r\n";
+             for (int i = 0; i < 2000; ++i)
+                 r += "X-H" + std::to_string(i) + ": " + std::string(40, 'v') + "\r\n";
              return r + "\r\n";
          }()},
     };
@@ -1354,7 +1439,7 @@ TEST_F(ServerHttpTest, OversizedHeaderIsRefusedAndServerKeepsServing)
         EXPECT_TRUE(std::find(statuses.begin(), statuses.end(), 200u) == statuses.end())
             << "an oversized request was served: " << res.received.substr(0, 300);
         const bool refused = (!statuses.empty() && (statuses.front() == 431 || statuses.front() == 400 ||
-                                                     statuses.front() == 413 || statuses.front() == 414)) ||
+                                                    statuses.front() == 413 || statuses.front() == 414)) ||
                              (statuses.empty() && (res.peerClosed || !res.writeError.empty()));
         EXPECT_TRUE(refused) << "neither a 4xx reply nor a closed connection; timed out: " << res.timedOut
                              << "; got: " << res.received.substr(0, 300);
@@ -1375,8 +1460,7 @@ TEST_F(ServerHttpTest, MalformedRequestsDoNotHurtTheServer)
         "PUT " + target + " HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: abc\r\n\r\nxyz",
         "PUT " + target + " HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: -5\r\n\r\nxyz",
         "PUT " + target + " HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 3\r\nContent-Length: 5\r\n\r\nxyzab",
-        "PUT " + target + " HTTP/1.1\r\nHost: x\r\n" + auth +
-            "Content-Length: 99999999999999999999999\r\n\r\nxyz",
+        "PUT " + target + " HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 99999999999999999999999\r\n\r\nxyz",
         "PUT " + target + " HTTP/1.1\r\nHost: x\r\n" + auth +
             "Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
         "PROPFIND " + dav(kAlice, m_dir) + " HTTP/1.1\r\nHost: x\r\n" + auth +
@@ -1390,7 +1474,8 @@ TEST_F(ServerHttpTest, MalformedRequestsDoNotHurtTheServer)
         options.idleTimeout = std::chrono::milliseconds(1500);
         options.shutdownWrite = true;
         const RawResult res = anon().sendRaw(raw, options);
-        for (unsigned s : res.statuses()) EXPECT_LT(s, 500u) << res.received.substr(0, 300);
+        for (unsigned s : res.statuses())
+            EXPECT_LT(s, 500u) << res.received.substr(0, 300);
         ASSERT_TRUE(server()->isRunning()) << "the server died; stderr:\n" << server()->stderrText(4096);
         HttpClient fresh(server()->host(), server()->port());
         EXPECT_EQ(fresh.get("/status.php").status, 200u);
@@ -1415,7 +1500,8 @@ TEST_F(ServerHttpTest, BodyLongerThanContentLengthDoesNotCorruptTheFile)
     const auto s1 = res1.statuses();
     ASSERT_FALSE(s1.empty()) << "no reply to the PUT";
     EXPECT_EQ(s1.front(), 201u) << res1.received.substr(0, 400);
-    for (std::size_t i = 1; i < s1.size(); ++i) EXPECT_TRUE(is4xx(s1[i])) << res1.received.substr(0, 600);
+    for (std::size_t i = 1; i < s1.size(); ++i)
+        EXPECT_TRUE(is4xx(s1[i])) << res1.received.substr(0, 600);
     const Reply get = alice().get(target);
     EXPECT_EQ(get.status, 200u);
     EXPECT_EQ(get.body, "0123456789");
@@ -1442,7 +1528,8 @@ TEST_F(ServerHttpTest, TruncatedUploadIsNotStored)
         options.idleTimeout = std::chrono::milliseconds(1500);
         options.shutdownWrite = true; // the client "dies" half-way
         const RawResult res = anon().sendRaw(raw, options);
-        for (unsigned s : res.statuses()) EXPECT_FALSE(is2xx(s)) << res.received.substr(0, 400);
+        for (unsigned s : res.statuses())
+            EXPECT_FALSE(is2xx(s)) << res.received.substr(0, 400);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     EXPECT_EQ(statusOfGet(alice(), kAlice, p("new.txt")), 404u) << "half an upload became a file";
@@ -1523,12 +1610,14 @@ TEST_F(ServerHttpTest, ConcurrentClientsDoNotMixUpContent)
             }
         });
     }
-    for (auto& th : threads) th.join();
+    for (auto& th : threads)
+        th.join();
     EXPECT_TRUE(errors.empty()) << errors.size() << " failures, first: " << errors.front();
     const MultiStatus ms = propfind(alice(), dav(kAlice, m_dir), "1");
     EXPECT_EQ(ms.entries.size(), static_cast<std::size_t>(kThreads * kFiles + 1));
     std::set<std::string> ids;
-    for (const auto& e : ms.entries) ids.insert(e.text(kOc + "fileid"));
+    for (const auto& e : ms.entries)
+        ids.insert(e.text(kOc + "fileid"));
     EXPECT_EQ(ids.size(), ms.entries.size()) << "duplicate file ids under concurrency";
 }
 
@@ -1588,7 +1677,8 @@ TEST_F(ServerQuotaTest, QuotaIsPerUserAndReported)
     putOk(bob(), dav(kBob, "big-" + m_dir), std::string(5000, 'b'));
 }
 
-// ==== process lifecycle ==================================================================================================
+// ==== process lifecycle
+// ==================================================================================================
 
 std::unique_ptr<ServerProcess> startedServer()
 {

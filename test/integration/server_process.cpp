@@ -1,20 +1,19 @@
 #include "server_process.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <iostream>
+#include <poll.h>
+#include <signal.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <system_error>
+#include <unistd.h>
 
 namespace nubo::itest {
 
@@ -26,8 +25,7 @@ std::filesystem::path makeTempDir()
     std::string pattern = (tmp && *tmp ? std::string(tmp) : std::string("/tmp")) + "/nubo-server-test-XXXXXX";
     std::vector<char> buffer(pattern.begin(), pattern.end());
     buffer.push_back('\0');
-    if (!::mkdtemp(buffer.data()))
-        throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
+    if (!::mkdtemp(buffer.data())) throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
     return std::filesystem::path(buffer.data());
 }
 
@@ -177,7 +175,8 @@ void ServerProcess::start()
     // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
     const std::vector<std::string> args = commandLine();
     std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const auto& a : args)
+        argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
 
     int outPipe[2];
@@ -200,7 +199,8 @@ void ServerProcess::start()
         // Separate the runs in the log.
         const std::string banner = "==== start: " + [&] {
             std::string line;
-            for (const auto& a : args) line += (line.empty() ? "" : " ") + quoteArgument(a);
+            for (const auto& a : args)
+                line += (line.empty() ? "" : " ") + quoteArgument(a);
             return line;
         }() + "\n";
         [[maybe_unused]] auto n = ::write(logFd, banner.data(), banner.size());
@@ -210,7 +210,8 @@ void ServerProcess::start()
     const pid_t pid = ::fork();
     if (pid < 0) {
         const int err = errno;
-        for (int fd : {outPipe[0], outPipe[1], errPipe[0], errPipe[1], devNull, logFd}) ::close(fd);
+        for (int fd : {outPipe[0], outPipe[1], errPipe[0], errPipe[1], devNull, logFd})
+            ::close(fd);
         throw std::system_error(err, std::generic_category(), "fork");
     }
     if (pid == 0) {
@@ -258,9 +259,8 @@ void ServerProcess::start()
     std::string firstLine;
     {
         std::unique_lock lock(m_mutex);
-        const bool done = m_cv.wait_for(lock, m_startupTimeout, [&] {
-            return m_stdout.find('\n') != std::string::npos || m_stdoutEof;
-        });
+        const bool done = m_cv.wait_for(lock, m_startupTimeout,
+                                        [&] { return m_stdout.find('\n') != std::string::npos || m_stdoutEof; });
         const auto nl = m_stdout.find('\n');
         if (nl != std::string::npos) firstLine = m_stdout.substr(0, nl);
         if (!done) {
@@ -276,7 +276,8 @@ void ServerProcess::start()
     if (firstLine.rfind(prefix, 0) != 0)
         failStart("first stdout line is not `listening on http://HOST:PORT` but `" + firstLine + "`");
     std::string hostPort = firstLine.substr(prefix.size());
-    while (!hostPort.empty() && (hostPort.back() == '/' || hostPort.back() == ' ')) hostPort.pop_back();
+    while (!hostPort.empty() && (hostPort.back() == '/' || hostPort.back() == ' '))
+        hostPort.pop_back();
     const auto colon = hostPort.rfind(':');
     unsigned long port = 0;
     try {
@@ -288,7 +289,8 @@ void ServerProcess::start()
         failStart("cannot read a port from the first stdout line `" + firstLine + "`");
     }
     m_host = hostPort.substr(0, colon);
-    if (m_host.size() >= 2 && m_host.front() == '[' && m_host.back() == ']') m_host = m_host.substr(1, m_host.size() - 2);
+    if (m_host.size() >= 2 && m_host.front() == '[' && m_host.back() == ']')
+        m_host = m_host.substr(1, m_host.size() - 2);
     if (m_host.empty() || m_host == "0.0.0.0") m_host = "127.0.0.1";
     m_port = static_cast<std::uint16_t>(port);
 }
@@ -303,12 +305,12 @@ void ServerProcess::failStart(const std::string& why)
     }
     finishReader();
     std::string command;
-    for (const auto& a : commandLine()) command += (command.empty() ? "" : " ") + quoteArgument(a);
+    for (const auto& a : commandLine())
+        command += (command.empty() ? "" : " ") + quoteArgument(a);
     std::string out = stdoutText();
     if (out.size() > 4096) out = out.substr(0, 4096) + "[...]";
     throw std::runtime_error("nubo-server failed to start: " + why + "\n  command: " + command +
-                             "\n  stdout: " + (out.empty() ? "(nothing)" : out) +
-                             "\n  stderr:\n" + stderrText(8192));
+                             "\n  stdout: " + (out.empty() ? "(nothing)" : out) + "\n  stderr:\n" + stderrText(8192));
 }
 
 void ServerProcess::readerLoop(int fd)

@@ -3,8 +3,6 @@
 // (SIGKILL after a timeout), SIGKILL on purpose for crash tests, and restart on the same data.
 #pragma once
 
-#include <sys/types.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -13,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <thread>
 #include <vector>
 
@@ -34,10 +33,13 @@ public:
     ServerProcess& addUser(std::string name, std::string password); // --add-user NAME:PASSWORD
     ServerProcess& addArgument(std::string argument);               // e.g. "--quota", "alice:1000"
     ServerProcess& addArguments(const std::vector<std::string>& arguments);
-    ServerProcess& setListen(std::string hostPort);                 // default 127.0.0.1:0
+    ServerProcess& setListen(std::string hostPort);                      // default 127.0.0.1:0
     ServerProcess& setStartupTimeout(std::chrono::milliseconds timeout); // default 10 s
 
-    // Spawns the server and waits for `listening on http://HOST:PORT` as its first stdout line.
+    // Spawns the server (fork + exec) and waits for `listening on http://HOST:PORT` as its first
+    // stdout line. The child gets SIGKILL when the thread that called start() ends
+    // (PR_SET_PDEATHSIG), so a crashed test leaves no server behind: start servers from the test's
+    // own thread, not from a short-lived helper thread.
     // Throws std::runtime_error naming the command line, what it printed and its stderr when it
     // exits early, prints something else, or says nothing in time (it is killed then).
     void start();
@@ -65,8 +67,8 @@ public:
     const std::filesystem::path& binary() const { return m_binary; }
     std::vector<std::string> commandLine() const;
 
-    std::string stdoutText() const;                           // everything printed so far
-    std::string stderrText(std::size_t maxBytes = 0) const;   // the log of every run; 0 = all
+    std::string stdoutText() const;                         // everything printed so far
+    std::string stderrText(std::size_t maxBytes = 0) const; // the log of every run; 0 = all
     // "exited with code N" / "killed by signal N (SIGTERM)"
     static std::string describeStatus(int status);
 
@@ -95,8 +97,8 @@ private:
     std::atomic<bool> m_readerStop{false};
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;
-    std::string m_stdout;      // guarded by m_mutex
-    bool m_stdoutEof = false;  // guarded by m_mutex
+    std::string m_stdout;     // guarded by m_mutex
+    bool m_stdoutEof = false; // guarded by m_mutex
 };
 
 } // namespace nubo::itest
