@@ -509,6 +509,31 @@ Response E2eeApi::metadata(Request& request, int apiVersion, bool ocsV2, std::in
     return ok(ocsV2, {{"meta-data", *document}});
 }
 
+// File drop (public upload links): entries are merged into the committed document's "filedrop"
+// object, which signatures do not cover, without a client-held lock. Refused while a client
+// holds a lock on the folder, as the real server's own short lock would be.
+Response E2eeApi::addFiledrop(Request& request, bool ocsV2, std::int64_t id)
+{
+    const auto item = m_tree.byId(id);
+    if (!item || item->owner != request.user || !item->isDir || !item->parent) {
+        return fail(ocsV2, 403, "You are not allowed to create the lock");
+    }
+    expireStaleLocks();
+    if (lockCovering(id)) return fail(ocsV2, 403, "File already locked");
+    const auto entries = parameter(request, "filedrop");
+    const json added = entries ? json::parse(*entries, nullptr, false) : json();
+    if (!added.is_object()) return fail(ocsV2, 400, "filedrop must be a JSON object");
+    auto committed = m_db.prepare("SELECT metadata FROM e2ee_metadata WHERE folder = ?");
+    committed.bind(1, id);
+    if (!committed.step()) return fail(ocsV2, 404, "Metadata-file does not exist");
+    json document = json::parse(committed.text(0), nullptr, false);
+    if (!document.is_object()) return fail(ocsV2, 400, "Cannot update filedrop: the stored metadata is not a JSON object");
+    if (!document.contains("filedrop") || !document["filedrop"].is_object()) document["filedrop"] = json::object();
+    for (const auto& [key, value] : added.items()) document["filedrop"][key] = value;
+    m_db.prepare("UPDATE e2ee_metadata SET metadata = ? WHERE folder = ?").bind(1, document.dump()).bind(2, id).run();
+    return ok(ocsV2, {{"filedrop", added}});
+}
+
 Response E2eeApi::handle(Request& request, int apiVersion, bool ocsV2, const std::string& endpoint)
 {
     if (!clientSupportsE2ee(request)) {
@@ -531,6 +556,7 @@ Response E2eeApi::handle(Request& request, int apiVersion, bool ocsV2, const std
         if (family == "lock" && request.method == http::verb::post) return lock(request, apiVersion, ocsV2, id);
         if (family == "lock" && request.method == http::verb::delete_) return unlock(request, apiVersion, ocsV2, id);
         if (family == "meta-data" && !filedrop) return metadata(request, apiVersion, ocsV2, id);
+        if (family == "meta-data" && request.method == http::verb::put) return addFiledrop(request, ocsV2, id);
         return fail(ocsV2, 404, "no such endpoint: " + endpoint);
     } catch (const std::exception& e) {
         return fail(ocsV2, 500, std::string("Internal error: ") + e.what());

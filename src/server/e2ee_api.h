@@ -58,6 +58,7 @@ private:
     Response unlock(Request& request, int apiVersion, bool ocsV2, std::int64_t id);
     Response metadata(Request& request, int apiVersion, bool ocsV2, std::int64_t id);
     Response encryptedFlag(Request& request, bool ocsV2, std::int64_t id);
+    Response addFiledrop(Request& request, bool ocsV2, std::int64_t id);
     std::string tokenOf(const Request& request, int apiVersion) const;
 
     Db& m_db;

@@ -77,10 +77,10 @@ std::string statEtag(const FileStat& st)
     return buffer;
 }
 
-std::string canonicalChunkName(int number)
+std::string canonicalChunkName(std::uint64_t number)
 {
-    char buffer[16];
-    std::snprintf(buffer, sizeof buffer, "%05d", number);
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%05llu", static_cast<unsigned long long>(number));
     return buffer;
 }
 
@@ -256,15 +256,15 @@ void Uploads::removeExpired(std::chrono::seconds maxIdle)
     }
 }
 
-std::optional<int> Uploads::chunkNumber(std::string_view name)
+std::optional<std::uint64_t> Uploads::chunkNumber(std::string_view name)
 {
     if (name.empty() || name.size() > 20 || !std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return std::nullopt;
     std::uint64_t value = 0;
     const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), value);
-    if (ec != std::errc() || end != name.data() + name.size() || value < 1 || value > kMaxChunk)
+    if (ec != std::errc() || end != name.data() + name.size())
         return std::nullopt;
-    return static_cast<int>(value);
+    return value;
 }
 
 std::vector<std::string> Uploads::ifHeaderEtags(std::string_view header)
@@ -485,7 +485,7 @@ Response Uploads::put(Request& request, const Target& target)
         return davError(405, "PUT is only allowed on chunks of an upload");
     const auto number = chunkNumber(target.item);
     if (!number)
-        return davError(400, "Invalid chunk name, must be numeric between 1 and 10000");
+        return davError(400, "Invalid chunk name, must be a decimal number (1..10000, or a byte offset)");
     const auto totalHeader = totalLengthHeader(request);
     if (!totalHeader)
         return totalHeader.error();

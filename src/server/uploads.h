@@ -53,7 +53,6 @@ struct UploadHooks {
 class Uploads {
 public:
     static constexpr std::chrono::hours kMaxIdle {24};
-    static constexpr int kMaxChunk = 10000;
 
     // Creates `uploadsDir` when missing and removes expired or incomplete sessions. `tmpDir` is
     // on the same filesystem (renames are atomic) and is emptied at start-up by the storage.
@@ -64,8 +63,10 @@ public:
     // empty (401). A spooled body that is not taken stays in request.bodyFile.
     Response handle(Request& request);
 
-    // The chunk number for a chunk name ("00001", "42"): decimal 1..kMaxChunk, else nullopt.
-    static std::optional<int> chunkNumber(std::string_view name);
+    // The chunk number for a chunk name ("00001", "42"): up to 20 decimal digits, else nullopt.
+    // Chunking v2 numbers chunks 1..10000; the older "NG" chunking of nextcloudcmd 3.x names
+    // them by byte offset (16 digits, from 0). Both sort numerically.
+    static std::optional<std::uint64_t> chunkNumber(std::string_view name);
     // The entity tags of a WebDAV If header ("<url> ([\"etag\"])"), skipping "Not" conditions.
     static std::vector<std::string> ifHeaderEtags(std::string_view header);
 
@@ -82,7 +83,7 @@ private:
         std::int64_t created = 0;
     };
     struct Chunk {
-        int number = 0;
+        std::uint64_t number = 0;
         std::filesystem::path file;
         std::int64_t size = 0;
     };

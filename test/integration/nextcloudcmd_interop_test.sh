@@ -183,12 +183,16 @@ printf 'hidden\n' >"$L1/.hidden-file"
 : >"$L1/Ünïcödé ñ/sub/ß"
 head -c $((300 * 1024)) /dev/urandom >"$L1/binary.bin"
 head -c $((64 * 1024 + 7)) /dev/urandom >"$L1/docs/nested/odd-size.bin"
+# Larger than nextcloudcmd's chunk size (10 MB by default): uploaded with chunking v2.
+head -c $((24 * 1024 * 1024 + 3)) /dev/urandom >"$L1/docs/large.bin"
 touch -d '2021-03-04 05:06:07 UTC' "$L1/docs/readme.txt"
 FILES=$(find "$L1" -type f | wc -l)
 DIRS=$(find "$L1" -mindepth 1 -type d | wc -l)
 
 sync_until_stable up "$L1"
 sync_until_stable down "$L2"
+grep -q 'MOVE /remote.php/dav/uploads/.* 20[14] ' "$WORK/data/access.log" ||
+    fail "the large file was not uploaded with chunked upload v2 (no assembling MOVE in the access log)"
 compare_trees "$ROUND"
 
 # ---- round 2: edits, renames, moves and deletes on local1 ---------------------------------------------

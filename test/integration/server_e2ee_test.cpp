@@ -264,6 +264,26 @@ TEST_F(ServerE2ee, AbortRollsBackEveryStagedChange)
     lock(id, 3); // unlocked again
 }
 
+TEST_F(ServerE2ee, FiledropEntriesAreMergedIntoTheCommittedDocument)
+{
+    const std::int64_t id = encryptedFolder("Drop");
+    const std::string target = "meta-data/" + std::to_string(id) + "/filedrop";
+    EXPECT_EQ(api(*alice, "PUT", target, {}, form("filedrop", R"({"a":{"x":1}})")).status, 404u) << "no metadata yet";
+    const std::string token = lock(id, 1);
+    ASSERT_EQ(api(*alice, "POST", "meta-data/" + std::to_string(id), {{"e2e-token", token}, {"X-NC-E2EE-SIGNATURE", "s"}},
+                  form("metaData", R"({"metadata":{},"version":"2.0"})"))
+                  .status,
+              200u);
+    EXPECT_EQ(api(*alice, "PUT", target, {}, form("filedrop", R"({"a":{"x":1}})")).status, 403u) << "locked";
+    ASSERT_EQ(api(*alice, "DELETE", "lock/" + std::to_string(id), {{"e2e-token", token}}).status, 200u);
+    EXPECT_EQ(api(*alice, "PUT", target, {}, form("filedrop", "[1]")).status, 400u);
+    ASSERT_EQ(api(*alice, "PUT", target, {}, form("filedrop", R"({"a":{"x":1}})")).status, 200u);
+    ASSERT_EQ(api(*alice, "PUT", target, {}, form("filedrop", R"({"b":{"y":2}})")).status, 200u);
+    const json document = json::parse(data(api(*alice, "GET", "meta-data/" + std::to_string(id)))["meta-data"].get<std::string>());
+    EXPECT_EQ(document["filedrop"], json::parse(R"({"a":{"x":1},"b":{"y":2}})"));
+    EXPECT_EQ(document["version"], "2.0");
+}
+
 class ServerE2eeShortLocks : public ServerE2ee {
 protected:
     std::vector<std::string> extraArguments() const override { return {"--lock-timeout", "1"}; }

@@ -231,13 +231,23 @@ TEST_F(UploadsTest, ChunksAssembleInNumericOrder)
     EXPECT_TRUE(fs::is_empty(dir / "tmp"));
 }
 
+TEST_F(UploadsTest, OffsetNamedChunksOfTheOlderNgChunkingAssembleInOrder)
+{
+    ASSERT_EQ(mkcolUpload("ng", "/ng.bin", 9).status, 201u);
+    EXPECT_EQ(putChunk("ng", "0000000000000006", "ghi").status, 201u);
+    EXPECT_EQ(putChunk("ng", "0000000000000000", "abc").status, 201u);
+    EXPECT_EQ(putChunk("ng", "0000000000000003", "def").status, 201u);
+    const auto moved = moveFile("ng", "/ng.bin");
+    ASSERT_EQ(moved.status, 201u) << moved.body;
+    EXPECT_EQ(readBody(getFile("/ng.bin")), "abcdefghi");
+}
+
 TEST_F(UploadsTest, ChunkNamesAndTransferIdsAreValidated)
 {
     ASSERT_EQ(mkcolUpload("t1", "/x", 3).status, 201u);
     EXPECT_EQ(mkcolUpload("t1", "/x", 3).status, 405u); // exists
-    EXPECT_EQ(putChunk("t1", "0", "a").status, 400u);
-    EXPECT_EQ(putChunk("t1", "10001", "a").status, 400u);
     EXPECT_EQ(putChunk("t1", "abc", "a").status, 400u);
+    EXPECT_EQ(putChunk("t1", "123456789012345678901", "a").status, 400u); // more than 20 digits
     EXPECT_EQ(putChunk("t1", "1", "a").status, 201u);     // same chunk as 00001
     EXPECT_EQ(putChunk("t1", "00002", "b").status, 201u);
     EXPECT_EQ(putChunk("t1", "000003", "c").status, 201u);
@@ -249,7 +259,8 @@ TEST_F(UploadsTest, ChunkNamesAndTransferIdsAreValidated)
     const auto moved = moveFile("t1", "/x");
     ASSERT_EQ(moved.status, 201u) << moved.body;
     EXPECT_EQ(readBody(getFile("/x")), "abc");
-    EXPECT_EQ(Uploads::chunkNumber("00042"), 42);
+    EXPECT_EQ(Uploads::chunkNumber("00042"), 42u);
+    EXPECT_EQ(Uploads::chunkNumber("0000000010485760"), 10485760u); // nextcloudcmd 3.x names chunks by offset
     EXPECT_EQ(Uploads::chunkNumber("-1"), std::nullopt);
     EXPECT_EQ(Uploads::ifHeaderEtags("<https://h/x> ([\"abc\"]) (Not [\"def\"])"), std::vector<std::string> {"\"abc\""});
 }
