@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "router.h"
+#include "server_util.h"
 
 namespace nubo::server {
 
@@ -14,39 +15,8 @@ using nlohmann::json;
 
 namespace {
 
-std::int64_t now()
-{
-    return static_cast<std::int64_t>(std::time(nullptr));
-}
 
-std::string randomToken(std::size_t length)
-{
-    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    std::string out;
-    while (out.size() < length) {
-        unsigned char byte = 0;
-        RAND_bytes(&byte, 1);
-        if (byte < 248) out.push_back(alphabet[byte % 62]); // 248 = 4 * 62: no modulo bias
-    }
-    return out;
-}
 
-std::string percentDecodeForm(std::string_view text)
-{
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '+') {
-            out.push_back(' ');
-        } else if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-                   std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-            out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
-            i += 2;
-        } else {
-            out.push_back(text[i]);
-        }
-    }
-    return out;
-}
 
 // A parameter from the query, a form body or a JSON body, as OCS accepts all three.
 std::optional<std::string> parameter(const Request& request, const std::string& name)
@@ -58,30 +28,9 @@ std::optional<std::string> parameter(const Request& request, const std::string& 
         if (body.is_object() && body.contains(name) && body[name].is_string()) return body[name].get<std::string>();
         return std::nullopt;
     }
-    std::string_view body = request.body;
-    while (!body.empty()) {
-        const std::size_t amp = body.find('&');
-        const std::string_view pair = body.substr(0, amp);
-        const std::size_t eq = pair.find('=');
-        if (percentDecodeForm(pair.substr(0, eq)) == name) {
-            return eq == std::string_view::npos ? std::string() : percentDecodeForm(pair.substr(eq + 1));
-        }
-        if (amp == std::string_view::npos) break;
-        body.remove_prefix(amp + 1);
-    }
-    return std::nullopt;
+    return formField(request.body, name);
 }
 
-std::optional<std::string> decodeBase64(std::string_view text)
-{
-    if (text.empty() || text.size() % 4 != 0) return std::nullopt;
-    std::string out(text.size() / 4 * 3, '\0');
-    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-    if (n < 0) return std::nullopt;
-    out.resize(static_cast<std::size_t>(n) - (text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0));
-    return out;
-}
 
 Response fail(bool ocsV2, unsigned status, const std::string& message)
 {
@@ -140,7 +89,7 @@ std::string E2eeApi::tokenOf(const Request& request, int apiVersion) const
 
 void E2eeApi::expireStaleLocks()
 {
-    const std::int64_t limit = now() - m_lockTimeout.count();
+    const std::int64_t limit = nowSeconds() - m_lockTimeout.count();
     auto stale = m_db.prepare("SELECT folder, token, counter, locked_at FROM e2ee_locks WHERE locked_at < ?");
     stale.bind(1, limit);
     std::vector<Lock> expired;
@@ -243,7 +192,7 @@ void E2eeApi::finish(const Lock& lock, bool abort)
             if (after) {
                 // New ETags from the folder up, so clients see that something changed back.
                 const std::int64_t delta = before ? after->size - before->size : 0;
-                m_tree.propagate(lock.folder, delta, now());
+                m_tree.propagate(lock.folder, delta, nowSeconds());
             }
             m_db.prepare("DELETE FROM e2ee_staged_metadata WHERE token = ?").bind(1, lock.token).run();
         } else {
@@ -374,12 +323,12 @@ Response E2eeApi::encryptedFlag(Request& request, bool ocsV2, std::int64_t id)
     const bool empty = m_tree.children(id).empty();
     if (request.method == http::verb::put) {
         if (!empty && !item->encrypted) return fail(ocsV2, 403, "only an empty folder can be marked encrypted");
-        m_tree.setEncrypted(id, true, now());
+        m_tree.setEncrypted(id, true, nowSeconds());
         return ok(ocsV2);
     }
     if (request.method == http::verb::delete_) {
         if (!empty) return fail(ocsV2, 403, "the encrypted flag cannot be removed while the folder is not empty");
-        m_tree.setEncrypted(id, false, now());
+        m_tree.setEncrypted(id, false, nowSeconds());
         return ok(ocsV2);
     }
     return fail(ocsV2, 405, "method not allowed");
@@ -422,10 +371,10 @@ Response E2eeApi::lock(Request& request, int apiVersion, bool ocsV2, std::int64_
     Transaction transaction(m_db);
     if (retake) {
         m_db.prepare("UPDATE e2ee_locks SET locked_at = ?, counter = ? WHERE folder = ?")
-            .bind(1, now()).bind(2, counter).bind(3, id).run();
+            .bind(1, nowSeconds()).bind(2, counter).bind(3, id).run();
     } else {
-        token = randomToken(64);
-        const Lock lock{id, token, counter, now()};
+        token = randomAlphanumeric(64);
+        const Lock lock{id, token, counter, nowSeconds()};
         m_db.prepare("INSERT INTO e2ee_locks(folder, token, counter, locked_at) VALUES(?, ?, ?, ?)")
             .bind(1, id).bind(2, token).bind(3, counter).bind(4, lock.lockedAt).run();
         snapshot(lock);

@@ -1,5 +1,7 @@
 #include "faults.h"
 
+#include "webdav.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -48,29 +50,12 @@ std::optional<double> parseFraction(std::string_view text)
     return value;
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
-std::optional<std::string> percentDecode(std::string_view text)
+std::optional<std::string> percentDecodeNoNul(std::string_view text)
 {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '%') {
-            out.push_back(text[i]);
-            continue;
-        }
-        if (i + 2 >= text.size()) return std::nullopt;
-        const int hi = hexValue(text[i + 1]), lo = hexValue(text[i + 2]);
-        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return std::nullopt;
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-    }
-    return out;
+    auto decoded = percentDecode(text);
+    if (decoded && decoded->find('\0') != std::string::npos) return std::nullopt;
+    return decoded;
 }
 
 std::string formatNumber(double value)
@@ -190,7 +175,7 @@ private:
         for (;;) {
             const std::size_t star = word.find('*', start);
             const auto literal =
-                percentDecode(word.substr(start, star == std::string_view::npos ? star : star - start));
+                percentDecodeNoNul(word.substr(start, star == std::string_view::npos ? star : star - start));
             if (!literal) {
                 fail("\"" + std::string(word) + "\": a bad %-escape in the PATH pattern (write %XX with two "
                      "hex digits, %25 for a literal %)");

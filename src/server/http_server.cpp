@@ -1,5 +1,8 @@
 #include "http_server.h"
 
+#include "server_util.h"
+#include "webdav.h"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -26,56 +29,15 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-std::string randomHex(std::size_t bytes)
-{
-    std::vector<unsigned char> raw(bytes);
-    RAND_bytes(raw.data(), static_cast<int>(raw.size()));
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (const unsigned char b : raw) {
-        out.push_back(digits[b >> 4]);
-        out.push_back(digits[b & 15]);
-    }
-    return out;
-}
 
-// Percent-decodes a path or query component; nullopt for malformed escapes or NUL.
-std::optional<std::string> percentDecode(std::string_view text)
-{
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] != '%') {
-            out.push_back(text[i]);
-            continue;
-        }
-        if (i + 2 >= text.size() || !std::isxdigit(static_cast<unsigned char>(text[i + 1])) ||
-            !std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-            return std::nullopt;
-        }
-        const char value = static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-        if (value == '\0') return std::nullopt;
-        out.push_back(value);
-        i += 2;
-    }
-    return out;
-}
 
-std::string formUnescape(std::string_view text)
-{
-    std::string plus(text);
-    for (char& c : plus) {
-        if (c == '+') c = ' ';
-    }
-    return percentDecode(plus).value_or(std::string());
-}
 
 bool fillTarget(Request& request)
 {
     const std::string_view target = request.target;
     const std::size_t question = target.find('?');
     auto path = percentDecode(target.substr(0, question));
-    if (!path || path->empty() || path->front() != '/') return false;
+    if (!path || path->empty() || path->front() != '/' || path->find('\0') != std::string::npos) return false;
     request.path = std::move(*path);
     if (question != std::string_view::npos) {
         std::string_view query = target.substr(question + 1);
@@ -83,8 +45,8 @@ bool fillTarget(Request& request)
             const std::size_t amp = query.find('&');
             const std::string_view pair = query.substr(0, amp);
             const std::size_t eq = pair.find('=');
-            request.query[formUnescape(pair.substr(0, eq))] =
-                eq == std::string_view::npos ? std::string() : formUnescape(pair.substr(eq + 1));
+            request.query[formDecode(pair.substr(0, eq)).value_or(std::string())] =
+                eq == std::string_view::npos ? std::string() : formDecode(pair.substr(eq + 1)).value_or(std::string());
             if (amp == std::string_view::npos) break;
             query.remove_prefix(amp + 1);
         }

@@ -1,5 +1,7 @@
 #include "router.h"
 
+#include "server_util.h"
+
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
@@ -17,19 +19,6 @@ namespace {
 constexpr const char* kVersion = "28.0.4.1";
 constexpr const char* kVersionString = "28.0.4";
 
-std::optional<std::string> decodeBase64(std::string_view text)
-{
-    if (text.empty() || text.size() % 4 != 0) return std::nullopt;
-    std::string out(text.size() / 4 * 3, '\0');
-    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
-    if (n < 0) return std::nullopt;
-    std::size_t size = static_cast<std::size_t>(n);
-    if (text.ends_with("==")) size -= 2;
-    else if (text.ends_with("=")) size -= 1;
-    out.resize(size);
-    return out;
-}
 
 Response jsonResponse(unsigned status, const json& body)
 {
@@ -56,17 +45,6 @@ json capabilities()
               {"end-to-end-encryption", {{"enabled", true}, {"api-version", "2.0"}, {"keys-exist", false}}}}}};
 }
 
-std::string randomAlnum(std::size_t length)
-{
-    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    std::string out;
-    while (out.size() < length) {
-        unsigned char byte = 0;
-        RAND_bytes(&byte, 1);
-        if (byte < 248) out.push_back(alphabet[byte % 62]);
-    }
-    return out;
-}
 
 std::string htmlEscape(std::string_view text)
 {
@@ -83,33 +61,6 @@ std::string htmlEscape(std::string_view text)
     return out;
 }
 
-std::string formValue(std::string_view body, std::string_view name)
-{
-    const auto decode = [](std::string_view text) {
-        std::string out;
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            if (text[i] == '+') {
-                out.push_back(' ');
-            } else if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
-                       std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
-                out.push_back(static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16)));
-                i += 2;
-            } else {
-                out.push_back(text[i]);
-            }
-        }
-        return out;
-    };
-    while (!body.empty()) {
-        const std::size_t amp = body.find('&');
-        const std::string_view pair = body.substr(0, amp);
-        const std::size_t eq = pair.find('=');
-        if (decode(pair.substr(0, eq)) == name) return eq == std::string_view::npos ? std::string() : decode(pair.substr(eq + 1));
-        if (amp == std::string_view::npos) break;
-        body.remove_prefix(amp + 1);
-    }
-    return {};
-}
 
 std::string loginPage(const std::string& action, const std::string& error)
 {
@@ -195,15 +146,15 @@ Response Router::loginFlow(Request& request)
     std::erase_if(m_logins, [&](const auto& entry) { return now - entry.second.created > std::chrono::minutes(20); });
 
     if (request.path == "/index.php/login/v2" && request.method == http::verb::post) {
-        const std::string pollToken = randomAlnum(128);
-        const std::string loginToken = randomAlnum(128);
+        const std::string pollToken = randomAlphanumeric(128);
+        const std::string loginToken = randomAlphanumeric(128);
         m_logins[pollToken] = PendingLogin{loginToken, {}, {}, now};
         const json reply = {{"poll", {{"token", pollToken}, {"endpoint", base + "/index.php/login/v2/poll"}}},
                             {"login", base + "/index.php/login/v2/flow/" + loginToken}};
         return jsonResponse(200, reply);
     }
     if (request.path == "/index.php/login/v2/poll" && request.method == http::verb::post) {
-        std::string token = formValue(request.body, "token");
+        std::string token = formField(request.body, "token").value_or(std::string());
         if (token.empty()) {
             if (const auto it = request.query.find("token"); it != request.query.end()) token = it->second;
         }
@@ -224,7 +175,7 @@ Response Router::loginFlow(Request& request)
         }
         if (request.method == http::verb::get) return textResponse(200, loginPage(request.path, ""), "text/html; charset=utf-8");
         if (request.method == http::verb::post) {
-            const auto user = m_storage.authenticate(formValue(request.body, "user"), formValue(request.body, "password"));
+            const auto user = m_storage.authenticate(formField(request.body, "user").value_or(std::string()), formField(request.body, "password").value_or(std::string()));
             if (!user) {
                 return textResponse(403, loginPage(request.path, "Wrong user or password."), "text/html; charset=utf-8");
             }

@@ -30,6 +30,7 @@
 #include <unordered_set>
 
 #include "dav_xml.h"
+#include "server_util.h"
 #include "db.h"
 #include "namespace_tree.h"
 #include "uploads.h"
@@ -85,10 +86,6 @@ CREATE INDEX items_blob ON items(blob);
 )sql",
 };
 
-std::int64_t nowSeconds()
-{
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string toHex(const unsigned char* data, std::size_t size)
 {
@@ -102,32 +99,7 @@ std::string toHex(const unsigned char* data, std::size_t size)
     return out;
 }
 
-std::string randomHex(std::size_t bytes)
-{
-    std::vector<unsigned char> buffer(bytes);
-    if (RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) != 1)
-        throw std::runtime_error("RAND_bytes failed");
-    return toHex(buffer.data(), buffer.size());
-}
 
-std::string randomAlphanumeric(std::size_t length)
-{
-    static constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    std::string out;
-    while (out.size() < length) {
-        std::array<unsigned char, 128> buffer {};
-        if (RAND_bytes(buffer.data(), static_cast<int>(buffer.size())) != 1)
-            throw std::runtime_error("RAND_bytes failed");
-        for (const unsigned char b : buffer) {
-            if (b >= 248) // 248 = 4 * 62: reject to keep the choice uniform
-                continue;
-            out += alphabet[b % alphabet.size()];
-            if (out.size() == length)
-                break;
-        }
-    }
-    return out;
-}
 
 std::string sha256Hex(std::string_view salt, std::string_view secret)
 {
@@ -185,16 +157,6 @@ std::expected<Hashes, std::string> hashFile(const fs::path& file)
     return Hashes {hex[0], hex[1], hex[2]};
 }
 
-// fsync a file or folder; false on failure.
-bool syncPath(const fs::path& path, bool directory)
-{
-    const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-    if (fd < 0)
-        return false;
-    const bool ok = ::fsync(fd) == 0;
-    ::close(fd);
-    return ok;
-}
 
 std::string quotedEtag(std::string_view etag)
 {

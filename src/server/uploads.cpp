@@ -2,6 +2,8 @@
 // storage's commit path. See uploads.h for the protocol and the on-disk layout.
 #include "uploads.h"
 
+#include "server_util.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,21 +30,7 @@ constexpr std::string_view kUploadsRoot = "/remote.php/dav/uploads";
 constexpr std::string_view kSessionFile = ".session";
 constexpr std::string_view kAssembleTarget = ".file";
 
-std::int64_t nowSeconds()
-{
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
-// fsync a file or folder; false on failure.
-bool syncPath(const fs::path& path, bool directory)
-{
-    const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-    if (fd < 0)
-        return false;
-    const bool ok = ::fsync(fd) == 0;
-    ::close(fd);
-    return ok;
-}
 
 // A name for a temporary file in tmp/ (which is emptied at start-up).
 std::string randomName(std::string_view prefix)

@@ -268,8 +268,12 @@ void ServerProcess::start()
             failStart("printed no complete first line within " + std::to_string(m_startupTimeout.count()) + " ms");
         }
     }
-    if (firstLine.empty() && !isRunning())
-        failStart("exited (" + describeStatus(m_exitStatus.value_or(-1)) + ") before printing its address");
+    if (firstLine.empty()) {
+        // Standard output closes a moment before the process can be reaped: give it that moment.
+        for (int i = 0; i < 200 && isRunning(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (!isRunning())
+            failStart("exited (" + describeStatus(m_exitStatus.value_or(-1)) + ") before printing its address");
+    }
 
     if (!firstLine.empty() && firstLine.back() == '\r') firstLine.pop_back();
     static const std::string prefix = "listening on http://";
