@@ -189,10 +189,12 @@ void E2eeApi::finish(const Lock& lock, bool abort)
                 .bind(1, lock.token)
                 .run();
             const auto after = m_tree.byId(lock.folder);
-            if (after) {
-                // New ETags from the folder up, so clients see that something changed back.
+            if (after && after->parent) {
+                // The restored rows carry their old sizes; the ancestors get the difference, and
+                // the folder and its ancestors new ETags, so clients see that something changed back.
                 const std::int64_t delta = before ? after->size - before->size : 0;
-                m_tree.propagate(lock.folder, delta, nowSeconds());
+                m_tree.propagate(*after->parent, delta, nowSeconds());
+                m_db.prepare("UPDATE items SET etag = lower(hex(randomblob(8))) WHERE id = ?").bind(1, lock.folder).run();
             }
             m_db.prepare("DELETE FROM e2ee_staged_metadata WHERE token = ?").bind(1, lock.token).run();
         } else {

@@ -260,6 +260,13 @@ TEST_F(ServerE2ee, AbortRollsBackEveryStagedChange)
 
     EXPECT_EQ(alice->get(blob).body, "version one");
     EXPECT_EQ(alice->get(added).status, 404u);
+    // Sizes add up again after the rollback: the folder and the user's root hold 11 bytes.
+    const char* sizeQuery = R"(<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns">)"
+                            R"(<d:prop><oc:size/></d:prop></d:propfind>)";
+    EXPECT_NE(alice->propfind("/remote.php/dav/files/alice/Secret/", "0", sizeQuery).body.find("<oc:size>11</oc:size>"),
+              std::string::npos);
+    EXPECT_NE(alice->propfind("/remote.php/dav/files/alice/", "0", sizeQuery).body.find("<oc:size>11</oc:size>"),
+              std::string::npos);
     EXPECT_EQ(data(api(*alice, "GET", "meta-data/" + std::to_string(id)))["meta-data"], "one");
     lock(id, 3); // unlocked again
 }
