@@ -291,6 +291,24 @@ TEST_F(ServerE2ee, FiledropEntriesAreMergedIntoTheCommittedDocument)
     EXPECT_EQ(document["version"], "2.0");
 }
 
+TEST_F(ServerE2ee, ApiVersionOneLocksWithoutCounterAndTakesTheTokenAsAQueryParameter)
+{
+    const std::int64_t id = encryptedFolder("Old");
+    const std::string v1 = "/ocs/v2.php/apps/end_to_end_encryption/api/v1/";
+    const Reply locked = alice->request("POST", v1 + "lock/" + std::to_string(id) + "?format=json", kE2ee);
+    ASSERT_EQ(locked.status, 200u) << locked.body;
+    const std::string token = data(locked)["e2e-token"];
+    EXPECT_EQ(alice->request("POST", v1 + "lock/" + std::to_string(id) + "?format=json", kE2ee).status, 423u);
+    EXPECT_EQ(alice->request("PUT", "/remote.php/dav/files/alice/Old/0123456789abcdef0123456789abcdef?e2e-token=" + token,
+                             kE2ee, "v1 blob")
+                  .status,
+              201u);
+    const Reply unlocked =
+        alice->request("DELETE", v1 + "lock/" + std::to_string(id) + "?format=json&e2e-token=" + token, kE2ee);
+    EXPECT_EQ(unlocked.status, 200u) << unlocked.body;
+    EXPECT_EQ(alice->get("/remote.php/dav/files/alice/Old/0123456789abcdef0123456789abcdef").body, "v1 blob");
+}
+
 class ServerE2eeShortLocks : public ServerE2ee {
 protected:
     std::vector<std::string> extraArguments() const override { return {"--lock-timeout", "1"}; }
