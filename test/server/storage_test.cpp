@@ -12,10 +12,13 @@
 #include <set>
 #include <sstream>
 
+#include "response_reading.h"
 #include "webdav.h"
 
 namespace fs = std::filesystem;
 using namespace nubo::server;
+using nubo::server::test::headerOf;
+using nubo::server::test::responseBody;
 
 namespace {
 
@@ -57,26 +60,7 @@ MultiStatus parseMultiStatus(const std::string& xml)
     return out;
 }
 
-std::string headerOf(const Response& r, std::string_view name)
-{
-    for (const auto& [k, v] : r.headers) {
-        if (toLower(k) == toLower(name))
-            return v;
-    }
-    return {};
-}
 
-std::string readFileBody(const Response& r)
-{
-    if (!r.file)
-        return r.body;
-    std::ifstream in(*r.file, std::ios::binary);
-    in.seekg(static_cast<std::streamoff>(r.fileOffset));
-    std::string out(r.fileLength, '\0');
-    in.read(out.data(), static_cast<std::streamsize>(out.size()));
-    out.resize(static_cast<std::size_t>(in.gcount()));
-    return out;
-}
 
 
 class StorageTest : public ::testing::Test {
@@ -184,7 +168,7 @@ TEST_F(StorageTest, PutGetReplaceKeepsFileId)
 
     auto got = get("/hello.txt");
     ASSERT_EQ(got.status, 200u);
-    EXPECT_EQ(readFileBody(got), "hello world");
+    EXPECT_EQ(responseBody(got), "hello world");
     EXPECT_EQ(headerOf(got, "Content-Type"), "application/octet-stream");
     EXPECT_EQ(headerOf(got, "OC-FileId"), fileId);
     EXPECT_FALSE(headerOf(got, "Last-Modified").empty());
@@ -193,10 +177,10 @@ TEST_F(StorageTest, PutGetReplaceKeepsFileId)
     ASSERT_EQ(replaced.status, 204u);
     EXPECT_EQ(headerOf(replaced, "OC-FileId"), fileId);
     EXPECT_NE(headerOf(replaced, "ETag"), headerOf(created, "ETag"));
-    EXPECT_EQ(readFileBody(get("/hello.txt")), "bye");
+    EXPECT_EQ(responseBody(get("/hello.txt")), "bye");
     // The old blob is still on disk (grace period) but a new blob was written: never in place.
     EXPECT_NE(*get("/hello.txt").file, *got.file);
-    EXPECT_EQ(readFileBody(got), "hello world");
+    EXPECT_EQ(responseBody(got), "hello world");
 }
 
 TEST_F(StorageTest, EtagPropagatesToRootAndNotToSiblings)
@@ -269,10 +253,10 @@ TEST_F(StorageTest, FileIdStableAcrossMoveNewOnCopy)
     ASSERT_EQ(moveCopy(http::verb::copy, "/g.txt", "/h.txt").status, 201u);
     EXPECT_NE(fileid("/h.txt"), fileId);
     EXPECT_EQ(fileid("/g.txt"), fileId);
-    EXPECT_EQ(readFileBody(get("/h.txt")), "content");
+    EXPECT_EQ(responseBody(get("/h.txt")), "content");
     // Copies are independent: replacing one leaves the other.
     ASSERT_EQ(put("/h.txt", "other").status, 204u);
-    EXPECT_EQ(readFileBody(get("/g.txt")), "content");
+    EXPECT_EQ(responseBody(get("/g.txt")), "content");
 }
 
 TEST_F(StorageTest, IfMatchPreconditions)
@@ -281,7 +265,7 @@ TEST_F(StorageTest, IfMatchPreconditions)
     const auto current = etag("/f");
     auto mismatch = put("/f", "v2", {{"If-Match", "\"0123456789abcdef\""}});
     EXPECT_EQ(mismatch.status, 412u);
-    EXPECT_EQ(readFileBody(get("/f")), "v1");
+    EXPECT_EQ(responseBody(get("/f")), "v1");
     EXPECT_EQ(etag("/f"), current);
 
     EXPECT_EQ(put("/f", "v2", {{"If-None-Match", "*"}}).status, 412u);
@@ -290,7 +274,7 @@ TEST_F(StorageTest, IfMatchPreconditions)
 
     auto ok = put("/f", "v2", {{"If-Match", current}});
     EXPECT_EQ(ok.status, 204u) << ok.body;
-    EXPECT_EQ(readFileBody(get("/f")), "v2");
+    EXPECT_EQ(responseBody(get("/f")), "v2");
     EXPECT_EQ(put("/g", "x", {{"If-None-Match", "*"}}).status, 201u);
 }
 
@@ -337,17 +321,17 @@ TEST_F(StorageTest, RangeRequests)
     ASSERT_EQ(put("/r", "0123456789").status, 201u);
     auto partial = get("/r", "bytes=2-4");
     ASSERT_EQ(partial.status, 206u);
-    EXPECT_EQ(readFileBody(partial), "234");
+    EXPECT_EQ(responseBody(partial), "234");
     EXPECT_EQ(headerOf(partial, "Content-Range"), "bytes 2-4/10");
     auto suffix = get("/r", "bytes=-3");
     ASSERT_EQ(suffix.status, 206u);
-    EXPECT_EQ(readFileBody(suffix), "789");
+    EXPECT_EQ(responseBody(suffix), "789");
     auto open = get("/r", "bytes=7-");
     ASSERT_EQ(open.status, 206u);
-    EXPECT_EQ(readFileBody(open), "789");
+    EXPECT_EQ(responseBody(open), "789");
     auto clamped = get("/r", "bytes=8-100");
     ASSERT_EQ(clamped.status, 206u);
-    EXPECT_EQ(readFileBody(clamped), "89");
+    EXPECT_EQ(responseBody(clamped), "89");
     auto unsatisfiable = get("/r", "bytes=10-");
     EXPECT_EQ(unsatisfiable.status, 416u);
     EXPECT_EQ(headerOf(unsatisfiable, "Content-Range"), "bytes */10");
@@ -459,7 +443,7 @@ TEST_F(StorageTest, CrashLeftoversRemovedAtStartup)
     EXPECT_TRUE(fs::is_empty(dir / "tmp"));
     EXPECT_FALSE(fs::exists(dir / "blobs" / "0123456789abcdef0123456789abcdef"));
     EXPECT_TRUE(fs::exists(keptBlob));
-    EXPECT_EQ(readFileBody(get("/keep")), "kept content");
+    EXPECT_EQ(responseBody(get("/keep")), "kept content");
     EXPECT_TRUE(storage->authenticate("alice", "secret").has_value());
 }
 
@@ -476,7 +460,7 @@ TEST_F(StorageTest, ReplacedAndDeletedBlobsGoAway)
         ++blobs;
     EXPECT_EQ(blobs, 2u); // "two" and the blob shared by /c
     open();
-    EXPECT_EQ(readFileBody(get("/c")), "three");
+    EXPECT_EQ(responseBody(get("/c")), "three");
 }
 
 TEST_F(StorageTest, MoveIntoOwnSubfolderRefused)
@@ -499,11 +483,11 @@ TEST_F(StorageTest, OverwriteHeader)
     ASSERT_EQ(put("/dst", "destination").status, 201u);
     const auto srcId = fileid("/src");
     EXPECT_EQ(moveCopy(http::verb::move, "/src", "/dst", "F").status, 412u);
-    EXPECT_EQ(readFileBody(get("/dst")), "destination");
+    EXPECT_EQ(responseBody(get("/dst")), "destination");
     auto moved = moveCopy(http::verb::move, "/src", "/dst", "T");
     EXPECT_EQ(moved.status, 204u);
     EXPECT_EQ(fileid("/dst"), srcId);
-    EXPECT_EQ(readFileBody(get("/dst")), "source");
+    EXPECT_EQ(responseBody(get("/dst")), "source");
     EXPECT_EQ(size("/"), "6");
     EXPECT_EQ(get("/src").status, 404u);
 }

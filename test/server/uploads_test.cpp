@@ -10,10 +10,13 @@
 #include <thread>
 
 #include "uploads.h"
+#include "response_reading.h"
 #include "webdav.h"
 
 namespace fs = std::filesystem;
 using namespace nubo::server;
+using nubo::server::test::headerOf;
+using nubo::server::test::responseBody;
 
 namespace {
 
@@ -44,26 +47,7 @@ std::map<std::string, std::map<std::string, std::string>> parseMultiStatus(const
     return out;
 }
 
-std::string headerOf(const Response& r, std::string_view name)
-{
-    for (const auto& [k, v] : r.headers) {
-        if (toLower(k) == toLower(name))
-            return v;
-    }
-    return {};
-}
 
-std::string readBody(const Response& r)
-{
-    if (!r.file)
-        return r.body;
-    std::ifstream in(*r.file, std::ios::binary);
-    in.seekg(static_cast<std::streamoff>(r.fileOffset));
-    std::string out(r.fileLength, '\0');
-    in.read(out.data(), static_cast<std::streamsize>(out.size()));
-    out.resize(static_cast<std::size_t>(in.gcount()));
-    return out;
-}
 
 std::string randomBytes(std::size_t n, unsigned seed)
 {
@@ -218,7 +202,7 @@ TEST_F(UploadsTest, ChunksAssembleInNumericOrder)
 
     const auto got = getFile("/big.bin");
     ASSERT_EQ(got.status, 200u);
-    EXPECT_TRUE(readBody(got) == whole);
+    EXPECT_TRUE(responseBody(got) == whole);
     const auto props = fileProps("/big.bin");
     EXPECT_EQ(props.at("d:getcontentlength"), std::to_string(whole.size()));
     EXPECT_EQ(props.at("d:getetag"), headerOf(moved, "ETag"));
@@ -239,7 +223,7 @@ TEST_F(UploadsTest, OffsetNamedChunksOfTheOlderNgChunkingAssembleInOrder)
     EXPECT_EQ(putChunk("ng", "0000000000000003", "def").status, 201u);
     const auto moved = moveFile("ng", "/ng.bin");
     ASSERT_EQ(moved.status, 201u) << moved.body;
-    EXPECT_EQ(readBody(getFile("/ng.bin")), "abcdefghi");
+    EXPECT_EQ(responseBody(getFile("/ng.bin")), "abcdefghi");
 }
 
 TEST_F(UploadsTest, ChunkNamesAndTransferIdsAreValidated)
@@ -258,7 +242,7 @@ TEST_F(UploadsTest, ChunkNamesAndTransferIdsAreValidated)
     EXPECT_EQ(putChunk("nope", "00001", "a").status, 404u); // v2 needs a MKCOL first
     const auto moved = moveFile("t1", "/x");
     ASSERT_EQ(moved.status, 201u) << moved.body;
-    EXPECT_EQ(readBody(getFile("/x")), "abc");
+    EXPECT_EQ(responseBody(getFile("/x")), "abc");
     EXPECT_EQ(Uploads::chunkNumber("00042"), 42u);
     EXPECT_EQ(Uploads::chunkNumber("0000000010485760"), 10485760u); // nextcloudcmd 3.x names chunks by offset
     EXPECT_EQ(Uploads::chunkNumber("-1"), std::nullopt);
@@ -296,7 +280,7 @@ TEST_F(UploadsTest, ResumeListsReceivedChunks)
     EXPECT_EQ(parseMultiStatus(listing.body).size(), 4u);
     const auto moved = moveFile("resume", "/r.bin", {{"OC-Total-Length", "2500"}});
     ASSERT_EQ(moved.status, 201u) << moved.body;
-    EXPECT_TRUE(readBody(getFile("/r.bin")) == chunks[0] + chunks[1] + chunks[2]);
+    EXPECT_TRUE(responseBody(getFile("/r.bin")) == chunks[0] + chunks[1] + chunks[2]);
 }
 
 TEST_F(UploadsTest, ChecksumMismatchChangesNothing)
@@ -329,7 +313,7 @@ TEST_F(UploadsTest, ChecksumMismatchChangesNothing)
     EXPECT_EQ(propfindUploads(up("/sum"), "1").status, 207u);
     const auto good = moveFile("sum", "/c.txt", {{"OC-Checksum", sha1}});
     ASSERT_EQ(good.status, 201u) << good.body;
-    EXPECT_EQ(readBody(getFile("/c.txt")), whole);
+    EXPECT_EQ(responseBody(getFile("/c.txt")), whole);
     EXPECT_EQ(fileProps("/c.txt").at("oc:checksums"), "oc:checksum=" + sha1);
 }
 
@@ -359,7 +343,7 @@ TEST_F(UploadsTest, ReplacingKeepsFileIdAndPropagatesEtags)
     // A stale version in the If header (as the desktop client sends it): 412, nothing changes.
     const auto stale = moveFile("rep", "/dir/a.txt", {{"If", "<" + filesUrl("/dir/a.txt") + "> ([\"deadbeef\"])"}});
     EXPECT_EQ(stale.status, 412u) << stale.body;
-    EXPECT_EQ(readBody(getFile("/dir/a.txt")), "old content");
+    EXPECT_EQ(responseBody(getFile("/dir/a.txt")), "old content");
     EXPECT_EQ(fileProps("/dir").at("d:getetag"), dirEtag);
 
     const auto moved = moveFile("rep", "/dir/a.txt", {{"If-Match", before.at("d:getetag")}, {"OC-Total-Length", "12"}});
@@ -371,7 +355,7 @@ TEST_F(UploadsTest, ReplacingKeepsFileIdAndPropagatesEtags)
     EXPECT_EQ(headerOf(moved, "OC-FileId"), formatOcId(std::stoll(before.at("oc:fileid"))));
     EXPECT_NE(fileProps("/dir").at("d:getetag"), dirEtag);
     EXPECT_NE(fileProps("").at("d:getetag"), rootEtag);
-    EXPECT_EQ(readBody(getFile("/dir/a.txt")), "new content!");
+    EXPECT_EQ(responseBody(getFile("/dir/a.txt")), "new content!");
     EXPECT_EQ(fileProps("/dir").at("oc:size"), "12");
 }
 
@@ -466,7 +450,7 @@ TEST_F(UploadsTest, SessionSurvivesRestart)
     ASSERT_EQ(putChunk("persist", "00002", "def").status, 201u);
     const auto moved = moveFile("persist", "/p.bin"); // the length recorded at MKCOL still holds
     ASSERT_EQ(moved.status, 201u) << moved.body;
-    EXPECT_EQ(readBody(getFile("/p.bin")), "abcdef");
+    EXPECT_EQ(responseBody(getFile("/p.bin")), "abcdef");
 }
 
 TEST_F(UploadsTest, StaleAndBrokenSessionsRemovedAtStartup)
@@ -499,7 +483,7 @@ TEST_F(UploadsTest, ConcurrentMovesOfOneSessionCommitOnce)
     first.join();
     second.join();
     EXPECT_TRUE((a == 201u && (b == 423u || b == 404u)) || (b == 201u && (a == 423u || a == 404u))) << a << " " << b;
-    EXPECT_TRUE(readBody(getFile("/race.bin")) == chunks[0] + chunks[1]);
+    EXPECT_TRUE(responseBody(getFile("/race.bin")) == chunks[0] + chunks[1]);
     EXPECT_EQ(moveFile("other", "/other.bin").status, 201u);
 }
 
