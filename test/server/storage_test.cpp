@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "response_reading.h"
+#include "storage_test_support.h"
 #include "webdav.h"
 
 namespace fs = std::filesystem;
@@ -60,26 +60,8 @@ MultiStatus parseMultiStatus(const std::string& xml)
     return out;
 }
 
-
-
-
-class StorageTest : public ::testing::Test {
+class StorageTest : public nubo::server::test::StorageFixture {
 protected:
-    void SetUp() override
-    {
-        std::random_device rd;
-        dir = fs::temp_directory_path() / ("nubo-storage-test-" + std::to_string(rd()) + std::to_string(rd()));
-        fs::create_directories(dir);
-        open();
-        storage->addUser("alice", "secret");
-        storage->addUser("bob", "hunter2");
-    }
-    void TearDown() override
-    {
-        storage.reset();
-        fs::remove_all(dir);
-    }
-    void open() { storage = std::make_unique<Storage>(dir); }
 
     static Request request(http::verb verb, std::string name, std::string path, std::string user = "alice")
     {
@@ -151,8 +133,6 @@ protected:
     std::string fileid(const std::string& rel) { return props(rel).found["oc:fileid"]; }
     std::string size(const std::string& rel) { return props(rel).found["oc:size"]; }
 
-    fs::path dir;
-    std::unique_ptr<Storage> storage;
     int counter = 0;
 };
 

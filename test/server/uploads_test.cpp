@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "uploads.h"
-#include "response_reading.h"
+#include "storage_test_support.h"
 #include "webdav.h"
 
 namespace fs = std::filesystem;
@@ -47,8 +47,6 @@ std::map<std::string, std::map<std::string, std::string>> parseMultiStatus(const
     return out;
 }
 
-
-
 std::string randomBytes(std::size_t n, unsigned seed)
 {
     std::mt19937 gen(seed);
@@ -60,23 +58,8 @@ std::string randomBytes(std::size_t n, unsigned seed)
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-class UploadsTest : public ::testing::Test {
+class UploadsTest : public nubo::server::test::StorageFixture {
 protected:
-    void SetUp() override
-    {
-        std::random_device rd;
-        dir = fs::temp_directory_path() / ("nubo-uploads-test-" + std::to_string(rd()) + std::to_string(rd()));
-        fs::create_directories(dir);
-        open();
-        storage->addUser("alice", "secret");
-        storage->addUser("bob", "hunter2");
-    }
-    void TearDown() override
-    {
-        storage.reset();
-        fs::remove_all(dir);
-    }
-    void open() { storage = std::make_unique<Storage>(dir); }
 
     static Request request(http::verb verb, std::string name, std::string path, const Headers& headers, std::string user)
     {
@@ -182,8 +165,6 @@ protected:
         }
     }
 
-    fs::path dir;
-    std::unique_ptr<Storage> storage;
     int counter = 0;
 };
 
