@@ -1,0 +1,65 @@
+// The sync journal: what the local folder and the server looked like the last time they agreed.
+// SQLite in WAL mode, in a file inside the synced folder (JOURNAL_FILE_NAME, excluded from sync),
+// with numbered migrations (src/libsync/migrations/NNN_*.sql, embedded at build time).
+//
+// One Journal object per sync run and thread; it is not shared between threads.
+#pragma once
+
+#include "sync_error.h"
+#include "sync_types.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace nubo::sync {
+
+inline constexpr const char* JOURNAL_FILE_NAME = ".nubo_journal.db";
+
+struct BlacklistEntry {
+    std::string path;
+    std::string message;    // the last error, for reports
+    int failures = 0;       // consecutive failures
+    std::int64_t retryAt = 0; // seconds since the epoch; the item is skipped until then
+};
+
+class Journal {
+public:
+    // Opens (creating it and applying every pending migration) the journal at `file`.
+    static Result<std::unique_ptr<Journal>> open(const std::filesystem::path& file);
+    ~Journal();
+    Journal(const Journal&) = delete;
+    Journal& operator=(const Journal&) = delete;
+
+    int schemaVersion() const;
+
+    // Every record, keyed by plain path (the root folder is "").
+    Result<JournalTree> loadAll();
+
+    // One transaction: upserts, then deletes of whole subtrees (a path and everything below it).
+    Result<void> apply(const std::vector<std::pair<std::string, JournalRecord>>& upserts,
+                       const std::vector<std::string>& deletedTrees);
+
+    // Error blacklist with growing back-off: the n-th consecutive failure of a path is retried
+    // after min(baseSeconds * 2^(n-1), 24 h).
+    Result<std::vector<BlacklistEntry>> blacklist();
+    Result<BlacklistEntry> recordFailure(const std::string& path, const std::string& message, std::int64_t now,
+                                         std::int64_t baseSeconds = 25);
+    Result<void> clearFailure(const std::string& path);
+
+    // Small key/value settings (e.g. the client's random id, the remote root it syncs with).
+    Result<std::optional<std::string>> setting(const std::string& key);
+    Result<void> setSetting(const std::string& key, const std::string& value);
+
+private:
+    explicit Journal(sqlite3* db);
+    sqlite3* m_db = nullptr;
+    int m_version = 0;
+};
+
+} // namespace nubo::sync

@@ -1,0 +1,32 @@
+// Scans the local folder: one lstat per item through POSIX readdir/fstatat, no hashing (content
+// is hashed later, only for files whose size or mtime differ from the journal). Symlinks, sockets
+// and other special files are skipped and reported; excluded names are not descended into.
+#pragma once
+
+#include "exclude_list.h"
+#include "sync_error.h"
+#include "sync_types.h"
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace nubo::sync {
+
+struct LocalScanOptions {
+    const ExcludeList* excludes = nullptr;              // may be null
+    std::vector<std::string> skippedFolders;            // selective sync: relative folder paths not to scan
+    std::function<void(const std::string& path, const std::string& why)> onSkipped; // may be empty
+};
+
+// The tree below root, keyed by relative path (the root itself is not included).
+Result<LocalTree> scanLocal(const std::filesystem::path& root, const LocalScanOptions& options);
+
+// lstat of one item, for re-checking a file right before and after an upload.
+Result<LocalEntry> statLocal(const std::filesystem::path& file);
+
+// Whether the filesystem holding `root` treats names case-insensitively (probe file).
+bool isCaseInsensitiveFilesystem(const std::filesystem::path& root);
+
+} // namespace nubo::sync

@@ -1,0 +1,84 @@
+// Reconcile: the pure heart of a sync run. Given what is on disk, what is on the server and what
+// the journal remembers, it decides every action; it knows nothing of HTTP or disks, so each rule
+// is a row in test/unit/sync/reconcile_test.cpp.
+//
+// The rules, for one path (L = local, R = remote, J = journal):
+//   L and R unchanged since J ........................ nothing
+//   only L changed / new ............................. upload (If-Match J's ETag when replacing)
+//   only R changed / new ............................. download
+//   both changed, or both new ........................ Conflict: the propagator compares content;
+//                                                       equal -> journal only, different -> the server
+//                                                       version wins and the local one is kept as a
+//                                                       conflict copy
+//   L deleted, R unchanged ........................... delete on the server
+//   L deleted, R changed ............................. download (a change beats a delete)
+//   R deleted, L unchanged ........................... delete locally (to the trash)
+//   R deleted, L changed ............................. upload as a new file
+//   both deleted ..................................... forget
+//   a folder is deleted on one side only if nothing below it is new or changed on the other;
+//   otherwise it is re-created and what changed below it is transferred.
+// Moves: a local item whose inode the journal knows under another path that is gone locally is a
+// local move; a remote item whose file id the journal knows under another path that is gone on the
+// server is a remote move. Moves are propagated as MOVE / rename, and what lies below a moved
+// folder is compared at its new place. When both sides moved the same item elsewhere, the
+// server's move wins and the local item follows it (no data is involved).
+#pragma once
+
+#include "sync_types.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nubo::sync {
+
+enum class ActionKind : std::uint8_t {
+    Upload,           // file: local -> server
+    Download,         // file: server -> local
+    MakeRemoteFolder, // MKCOL
+    MakeLocalFolder,  // mkdir
+    MoveRemote,       // MOVE from -> path on the server (a local move)
+    MoveLocal,        // rename from -> path locally (a remote move)
+    DeleteRemote,     // DELETE (a folder goes with its subtree)
+    DeleteLocal,      // to the trash (a folder goes with its subtree)
+    Conflict,         // both sides changed a file: compare, then keep both versions
+    UpdateJournal,    // both sides agree; (re)write the journal record
+    ForgetJournal,    // gone on both sides; drop the journal record (and its subtree)
+    Error,            // cannot be synced; reported, nothing is touched
+};
+
+const char* actionKindName(ActionKind kind);
+
+struct Action {
+    ActionKind kind = ActionKind::UpdateJournal;
+    ItemType type = ItemType::File;
+    std::string path;                   // plain path (destination for moves)
+    std::string from;                   // moves: the old plain path
+    std::optional<LocalEntry> local;    // the local item at `path` (moves: at the new place)
+    std::optional<RemoteEntry> remote;  // the remote item (moves: as it is at the old place)
+    std::optional<JournalRecord> journal; // the journal record (moves: of `from`)
+    std::string reason;                 // Error: why; otherwise a short explanation for logs
+};
+
+struct Plan {
+    std::vector<Action> actions; // in a valid order: moves, folders before contents, deletes last
+    std::int64_t itemsKnown = 0;  // items in the journal (for the mass-delete guard)
+    std::int64_t itemsDeleted = 0; // items that DeleteLocal/DeleteRemote would remove, subtrees counted
+    std::int64_t localDeletes = 0; // of those, removed locally
+};
+
+struct ReconcileOptions {
+    bool caseInsensitive = false; // the local filesystem folds case: names equal but for case clash
+    std::size_t maxNameBytes = 255; // longest name the local filesystem holds
+};
+
+Plan reconcile(const LocalTree& local, const RemoteTree& remote, const JournalTree& journal,
+               const ReconcileOptions& options = {});
+
+// Whether a file changed on each side relative to its journal record (used by reconcile and the
+// propagator's re-checks): size or mtime locally, ETag remotely.
+bool localChanged(const LocalEntry& local, const JournalRecord& record);
+bool remoteChanged(const RemoteEntry& remote, const JournalRecord& record);
+
+} // namespace nubo::sync

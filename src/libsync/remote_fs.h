@@ -1,0 +1,82 @@
+// What the engine needs from the server, as one small synchronous interface. The production
+// implementation is WebDavClient (WebDAV over QNetworkAccessManager); tests may wrap it to inject
+// faults. Every method may be called from several propagation threads at once.
+//
+// Paths given here are server paths relative to the sync root on the server (the `--path`
+// folder of the account), '/'-separated, unescaped; "" is that root.
+#pragma once
+
+#include "sync_error.h"
+#include "sync_types.h"
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nubo::sync {
+
+struct RemoteListing {
+    RemoteEntry self;                                      // the folder itself
+    std::vector<std::pair<std::string, RemoteEntry>> children; // (name on the server, entry)
+};
+
+struct UploadOptions {
+    std::int64_t mtime = 0;             // sent as X-OC-Mtime
+    std::string checksum;               // "SHA1:<hex>" of the content, sent as OC-Checksum
+    std::optional<std::string> ifMatch; // ETag the server must still have (replacing a known version)
+    bool mustNotExist = false;          // new file: If-None-Match: * so a racing upload is not overwritten
+    // Chunked upload v2 is used for files larger than this; the chunks live under transferId on
+    // the server, and an upload that was cut off resumes from the chunks already there.
+    std::int64_t chunkThreshold = 10 * 1024 * 1024;
+    std::int64_t chunkSize = 10 * 1024 * 1024;
+    std::string transferId;             // stable for the same file version; [A-Za-z0-9-]
+    std::function<void(std::int64_t bytesDone)> progress; // may be empty
+    const std::atomic<bool>* cancel = nullptr;            // may be null
+};
+
+struct UploadResult {
+    std::string etag;
+    std::string fileId;
+    std::int64_t chunksReused = 0; // chunks found on the server from an earlier, cut-off attempt
+};
+
+struct DownloadOptions {
+    std::string expectedChecksum; // "SHA1:<hex>" or "MD5:<hex>" or empty; compared after the last byte
+    std::function<void(std::int64_t bytesDone)> progress;
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+struct DownloadResult {
+    std::string etag;     // ETag of the version that was downloaded
+    std::int64_t size = 0;
+    std::string checksum; // "SHA1:<hex>" of the bytes written
+};
+
+class RemoteFs {
+public:
+    virtual ~RemoteFs() = default;
+
+    // PROPFIND Depth 1.
+    virtual Result<RemoteListing> list(const std::string& serverPath) = 0;
+    // PROPFIND Depth 0.
+    virtual Result<RemoteEntry> stat(const std::string& serverPath) = 0;
+    // PUT (or chunked upload v2 above options.chunkThreshold) of the local file's bytes.
+    virtual Result<UploadResult> upload(const std::string& serverPath, const std::filesystem::path& localFile,
+                                        const UploadOptions& options) = 0;
+    // GET into `target` (created or truncated), fsynced before returning. The caller renames it
+    // into place. On error the partial target is removed.
+    virtual Result<DownloadResult> download(const std::string& serverPath, const std::filesystem::path& target,
+                                            const DownloadOptions& options) = 0;
+    // MKCOL; returns the new folder as PROPFIND Depth 0 sees it.
+    virtual Result<RemoteEntry> makeFolder(const std::string& serverPath) = 0;
+    // MOVE with Overwrite: F.
+    virtual Result<void> move(const std::string& fromServerPath, const std::string& toServerPath) = 0;
+    // DELETE (a folder goes with its contents).
+    virtual Result<void> remove(const std::string& serverPath) = 0;
+};
+
+} // namespace nubo::sync
