@@ -54,7 +54,8 @@ struct Action {
     ActionKind kind = ActionKind::UpdateJournal;
     ItemType type = ItemType::File;
     std::string path;                   // plain path (destination for moves)
-    std::string from;                   // moves: the old plain path
+    std::string from;                   // moves (and UpdateJournal after a move both sides made):
+                                        // the old plain path, after the moves listed before it
     std::optional<LocalEntry> local;    // the local item at `path` (moves: at the new place)
     std::optional<RemoteEntry> remote;  // the remote item (moves: as it is at the old place)
     std::optional<JournalRecord> journal; // the journal record (moves: of `from`)

@@ -25,6 +25,7 @@ const char* errorCodeName(SyncErrorCode code)
     case SyncErrorCode::Journal: return "journal";
     case SyncErrorCode::Cancelled: return "cancelled";
     case SyncErrorCode::Config: return "config";
+    case SyncErrorCode::MassDelete: return "mass-delete";
     case SyncErrorCode::Internal: return "internal";
     }
     return "unknown";

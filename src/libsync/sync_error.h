@@ -28,6 +28,7 @@ enum class SyncErrorCode {
     Journal,            // the sync journal (SQLite) failed
     Cancelled,          // the run was stopped
     Config,             // a bad option, URL or file given by the user
+    MassDelete,         // the run would delete more than the allowed share of the tree
     Internal,
 };
 

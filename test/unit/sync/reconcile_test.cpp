@@ -1,1 +1,413 @@
-// placeholder: written with issue 4
+// The reconcile rules, one row each. A tree is built from a few letters per side so that a row
+// reads like the rule it checks; the expected plan is written as "kind path" lines.
+#include "reconcile.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nubo::sync {
+namespace {
+
+// The journal's view of the file "f": size 10, mtime 100, inode 7, ETag "e1", file id "11".
+JournalRecord journalFile(std::uint64_t inode = 7, std::string etag = "e1", std::string fileId = "11")
+{
+    JournalRecord r;
+    r.type = ItemType::File;
+    r.inode = inode;
+    r.size = 10;
+    r.mtime = 100;
+    r.etag = std::move(etag);
+    r.fileId = std::move(fileId);
+    return r;
+}
+
+JournalRecord journalFolder(std::uint64_t inode, std::string etag, std::string fileId)
+{
+    JournalRecord r;
+    r.type = ItemType::Directory;
+    r.inode = inode;
+    r.etag = std::move(etag);
+    r.fileId = std::move(fileId);
+    return r;
+}
+
+LocalEntry localFile(std::uint64_t inode = 7, std::int64_t size = 10, std::int64_t mtime = 100)
+{
+    return LocalEntry{ItemType::File, inode, size, mtime};
+}
+
+LocalEntry localFolder(std::uint64_t inode) { return LocalEntry{ItemType::Directory, inode, 0, 0}; }
+
+RemoteEntry remoteFile(std::string etag = "e1", std::string fileId = "11", std::string path = {})
+{
+    RemoteEntry r;
+    r.type = ItemType::File;
+    r.etag = std::move(etag);
+    r.fileId = std::move(fileId);
+    r.size = 10;
+    r.mtime = 100;
+    r.serverPath = std::move(path);
+    return r;
+}
+
+RemoteEntry remoteFolder(std::string etag, std::string fileId)
+{
+    RemoteEntry r;
+    r.type = ItemType::Directory;
+    r.etag = std::move(etag);
+    r.fileId = std::move(fileId);
+    return r;
+}
+
+std::vector<std::string> describe(const Plan& plan)
+{
+    std::vector<std::string> lines;
+    for (const Action& a : plan.actions)
+        lines.push_back(std::string(actionKindName(a.kind)) + " " + (a.from.empty() ? "" : a.from + " -> ") + a.path);
+    return lines;
+}
+
+using Lines = std::vector<std::string>;
+
+// ---- one file, every combination -------------------------------------------------------------
+
+enum class L { Absent, Same, Changed, Folder };
+enum class R { Absent, Same, Changed, Folder };
+
+struct FileRow {
+    const char* rule;
+    bool inJournal;
+    L local;
+    R remote;
+    Lines expected;
+};
+
+class FileRules : public ::testing::TestWithParam<FileRow> {};
+
+TEST_P(FileRules, DecideTheRightAction)
+{
+    const FileRow& row = GetParam();
+    LocalTree local;
+    RemoteTree remote;
+    JournalTree journal;
+    if (row.inJournal)
+        journal["f"] = journalFile();
+    switch (row.local) {
+    case L::Absent: break;
+    case L::Same: local["f"] = localFile(); break;
+    case L::Changed: local["f"] = localFile(7, 11, 200); break;
+    case L::Folder: local["f"] = localFolder(70); break;
+    }
+    switch (row.remote) {
+    case R::Absent: break;
+    case R::Same: remote["f"] = remoteFile(); break;
+    case R::Changed: remote["f"] = remoteFile("e2"); break;
+    case R::Folder: remote["f"] = remoteFolder("d1", "12"); break;
+    }
+    EXPECT_EQ(describe(reconcile(local, remote, journal)), row.expected) << row.rule;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Reconcile, FileRules,
+    ::testing::Values(
+        FileRow{"unchanged on both sides", true, L::Same, R::Same, {}},
+        FileRow{"changed on the server", true, L::Same, R::Changed, {"download f"}},
+        FileRow{"deleted on the server", true, L::Same, R::Absent, {"delete-local f"}},
+        FileRow{"changed here", true, L::Changed, R::Same, {"upload f"}},
+        FileRow{"changed on both sides", true, L::Changed, R::Changed, {"conflict f"}},
+        FileRow{"changed here, deleted on the server: the change wins", true, L::Changed, R::Absent, {"upload f"}},
+        FileRow{"deleted here", true, L::Absent, R::Same, {"delete-remote f"}},
+        FileRow{"deleted here, changed on the server: the change wins", true, L::Absent, R::Changed, {"download f"}},
+        FileRow{"deleted on both sides", true, L::Absent, R::Absent, {"forget-journal f"}},
+        FileRow{"replaced by a folder here", true, L::Folder, R::Same, {"delete-remote f", "make-remote-folder f"}},
+        FileRow{"replaced by a folder on the server", true, L::Same, R::Folder, {"delete-local f", "make-local-folder f"}},
+        FileRow{"replaced by a folder on both sides", true, L::Folder, R::Folder, {"update-journal f"}},
+        FileRow{"replaced here, deleted there", true, L::Folder, R::Absent, {"make-remote-folder f"}},
+        FileRow{"deleted here, replaced there", true, L::Absent, R::Folder, {"make-local-folder f"}},
+        FileRow{"changed here, replaced there", true, L::Changed, R::Folder, {"error f"}},
+        FileRow{"replaced here, changed there", true, L::Folder, R::Changed, {"error f"}},
+        FileRow{"new here", false, L::Same, R::Absent, {"upload f"}},
+        FileRow{"new on the server", false, L::Absent, R::Same, {"download f"}},
+        FileRow{"new on both sides: compare content", false, L::Same, R::Same, {"conflict f"}},
+        FileRow{"new folder on both sides", false, L::Folder, R::Folder, {"update-journal f"}},
+        FileRow{"new file here, new folder there", false, L::Same, R::Folder, {"error f"}},
+        FileRow{"new folder here", false, L::Folder, R::Absent, {"make-remote-folder f"}},
+        FileRow{"new folder on the server", false, L::Absent, R::Folder, {"make-local-folder f"}}));
+
+// ---- folders ----------------------------------------------------------------------------------
+
+// A synced folder "d" with files "d/a" and "d/b", identical on all three sides.
+struct SyncedFolder {
+    LocalTree local{{"d", localFolder(1)}, {"d/a", localFile(2)}, {"d/b", localFile(3)}};
+    RemoteTree remote{{"d", remoteFolder("d1", "100")}, {"d/a", remoteFile("a1", "101")}, {"d/b", remoteFile("b1", "102")}};
+    JournalTree journal{{"d", journalFolder(1, "d1", "100")},
+                        {"d/a", journalFile(2, "a1", "101")},
+                        {"d/b", journalFile(3, "b1", "102")}};
+};
+
+TEST(Reconcile, UnchangedTreeNeedsNothing)
+{
+    SyncedFolder s;
+    EXPECT_TRUE(reconcile(s.local, s.remote, s.journal).actions.empty());
+}
+
+TEST(Reconcile, FolderDeletedOnServerIsOneLocalDeleteOfTheSubtree)
+{
+    SyncedFolder s;
+    s.remote.clear();
+    const Plan plan = reconcile(s.local, s.remote, s.journal);
+    EXPECT_EQ(describe(plan), Lines{"delete-local d"});
+    EXPECT_EQ(plan.itemsDeleted, 3);
+    EXPECT_EQ(plan.localDeletes, 3);
+    EXPECT_EQ(plan.itemsKnown, 3);
+}
+
+TEST(Reconcile, FolderDeletedOnServerIsKeptWhenAFileInItChangedHere)
+{
+    SyncedFolder s;
+    s.remote.clear();
+    s.local["d/a"] = localFile(2, 99, 500);
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"make-remote-folder d", "upload d/a", "delete-local d/b"}));
+}
+
+TEST(Reconcile, FolderDeletedOnServerIsKeptWhenSomethingWasAddedHere)
+{
+    SyncedFolder s;
+    s.remote.clear();
+    s.local["d/new"] = localFile(9);
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"make-remote-folder d", "upload d/new", "delete-local d/a", "delete-local d/b"}));
+}
+
+TEST(Reconcile, FolderDeletedHereIsOneRemoteDelete)
+{
+    SyncedFolder s;
+    s.local.clear();
+    const Plan plan = reconcile(s.local, s.remote, s.journal);
+    EXPECT_EQ(describe(plan), Lines{"delete-remote d"});
+    EXPECT_EQ(plan.itemsDeleted, 3);
+    EXPECT_EQ(plan.localDeletes, 0);
+}
+
+TEST(Reconcile, FolderDeletedHereComesBackWhenTheServerChangedAFileInIt)
+{
+    SyncedFolder s;
+    s.local.clear();
+    s.remote["d"].etag = "d2";
+    s.remote["d/b"].etag = "b2";
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"make-local-folder d", "download d/b", "delete-remote d/a"}));
+}
+
+TEST(Reconcile, FolderDeletedOnBothSidesIsForgotten)
+{
+    SyncedFolder s;
+    s.local.clear();
+    s.remote.clear();
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"forget-journal d"});
+}
+
+TEST(Reconcile, ASiblingThatSortsInsideADeletedSubtreeIsStillCompared)
+{
+    // "d b" sorts between "d" and "d/a": the subtree of "d" is not contiguous in path order.
+    SyncedFolder s;
+    s.remote.clear();
+    s.local["d b"] = localFile(20);
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), (Lines{"upload d b", "delete-local d"}));
+}
+
+TEST(Reconcile, ChangedFolderEtagIsRecordedAfterItsContent)
+{
+    SyncedFolder s;
+    s.remote["d"].etag = "d2";
+    s.remote["d/a"].etag = "a2";
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), (Lines{"download d/a", "update-journal d"}));
+}
+
+TEST(Reconcile, RootEtagIsRecorded)
+{
+    SyncedFolder s;
+    s.remote[""] = remoteFolder("r2", "1");
+    s.journal[""] = journalFolder(0, "r1", "1");
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"update-journal "});
+    EXPECT_EQ(reconcile(s.local, s.remote, s.journal).itemsKnown, 3);
+}
+
+// ---- moves -------------------------------------------------------------------------------------
+
+TEST(Reconcile, FileRenamedHereIsAMoveOnTheServer)
+{
+    SyncedFolder s;
+    s.local["d/renamed"] = s.local["d/a"];
+    s.local.erase("d/a");
+    const Plan plan = reconcile(s.local, s.remote, s.journal);
+    EXPECT_EQ(describe(plan), Lines{"move-remote d/a -> d/renamed"});
+}
+
+TEST(Reconcile, RenamedAndEditedHereIsAMoveThenAnUpload)
+{
+    SyncedFolder s;
+    s.local["d/renamed"] = localFile(2, 50, 300);
+    s.local.erase("d/a");
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"move-remote d/a -> d/renamed", "upload d/renamed"}));
+}
+
+TEST(Reconcile, FolderMovedHereIsOneMoveWithNothingBelowIt)
+{
+    SyncedFolder s;
+    s.local = {{"e", localFolder(1)}, {"e/a", localFile(2)}, {"e/b", localFile(3)}};
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"move-remote d -> e"});
+}
+
+TEST(Reconcile, FolderMovedHereWhileAFileInItChangedOnTheServer)
+{
+    SyncedFolder s;
+    s.local = {{"e", localFolder(1)}, {"e/a", localFile(2)}, {"e/b", localFile(3)}};
+    s.remote["d"].etag = "d2";
+    s.remote["d/b"].etag = "b2";
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"move-remote d -> e", "download e/b", "update-journal e"}));
+}
+
+TEST(Reconcile, FolderMovedAndAFileInItRenamedHere)
+{
+    SyncedFolder s;
+    s.local = {{"e", localFolder(1)}, {"e/x", localFile(2)}, {"e/b", localFile(3)}};
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"move-remote d -> e", "move-remote e/a -> e/x"}));
+}
+
+TEST(Reconcile, FileRenamedOnServerIsALocalRename)
+{
+    SyncedFolder s;
+    s.remote["d/renamed"] = s.remote["d/a"];
+    s.remote.erase("d/a");
+    s.remote["d"].etag = "d2";
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"move-local d/a -> d/renamed", "update-journal d"}));
+}
+
+TEST(Reconcile, FolderMovedOnServerWhileAFileInItChangedHere)
+{
+    SyncedFolder s;
+    s.remote = {{"e", remoteFolder("d2", "100")}, {"e/a", remoteFile("a1", "101")}, {"e/b", remoteFile("b1", "102")}};
+    s.local["d/a"] = localFile(2, 44, 400);
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"move-local d -> e", "upload e/a", "update-journal e"}));
+}
+
+TEST(Reconcile, SameMoveOnBothSidesOnlyMovesTheJournal)
+{
+    SyncedFolder s;
+    s.local["d/x"] = s.local["d/a"];
+    s.local.erase("d/a");
+    s.remote["d/x"] = s.remote["d/a"];
+    s.remote.erase("d/a");
+    s.remote["d"].etag = "d2";
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"update-journal d/a -> d/x", "update-journal d"}));
+}
+
+TEST(Reconcile, DifferentMovesOfTheSameItemFollowTheServer)
+{
+    SyncedFolder s;
+    s.local["d/mine"] = s.local["d/a"];
+    s.local.erase("d/a");
+    s.remote["d/theirs"] = s.remote["d/a"];
+    s.remote.erase("d/a");
+    s.remote["d"].etag = "d2";
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"move-local d/mine -> d/theirs", "update-journal d"}));
+}
+
+TEST(Reconcile, MovedHereButDeletedOnServerIsUploadedAsNew)
+{
+    SyncedFolder s;
+    s.local["d/x"] = s.local["d/a"];
+    s.local.erase("d/a");
+    s.remote.erase("d/a");
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), (Lines{"upload d/x", "forget-journal d/a"}));
+}
+
+TEST(Reconcile, MovedHereOntoANameTakenOnServerComparesContent)
+{
+    SyncedFolder s;
+    s.local["d/x"] = s.local["d/a"];
+    s.local.erase("d/a");
+    s.remote["d/x"] = remoteFile("x1", "555");
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), (Lines{"conflict d/x", "delete-remote d/a"}));
+}
+
+TEST(Reconcile, ReusedInodeOfADeletedFileIsNotMistakenForAMoveThatLosesData)
+{
+    // "d/a" was deleted and a new file took its inode: moving the server's copy and then
+    // uploading the new content leaves the same end state as delete + upload.
+    SyncedFolder s;
+    s.local.erase("d/a");
+    s.local["n"] = localFile(2, 77, 900);
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), (Lines{"move-remote d/a -> n", "upload n"}));
+}
+
+// ---- server permissions -----------------------------------------------------------------------
+
+TEST(Reconcile, ChangeOfAReadOnlyFileIsKeptAsAConflictCopy)
+{
+    SyncedFolder s;
+    s.remote["d/a"].permissions = "G";
+    s.local["d/a"] = localFile(2, 12, 300);
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"conflict d/a"});
+}
+
+TEST(Reconcile, DeletingInAReadOnlyFolderRestoresTheFile)
+{
+    SyncedFolder s;
+    s.remote["d/a"].permissions = "GW";
+    s.local.erase("d/a");
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"download d/a"});
+}
+
+TEST(Reconcile, NewFileInAFolderWithoutCreatePermissionIsReported)
+{
+    SyncedFolder s;
+    s.remote["d"].permissions = "GDNV";
+    s.journal["d"].permissions = "GDNV";
+    s.local["d/new"] = localFile(30);
+    const Plan plan = reconcile(s.local, s.remote, s.journal);
+    ASSERT_EQ(describe(plan), Lines{"error d/new"});
+    EXPECT_NE(plan.actions[0].reason.find("read-only"), std::string::npos);
+}
+
+// ---- names the local filesystem cannot hold ----------------------------------------------------
+
+TEST(Reconcile, CaseClashOnACaseInsensitiveFilesystemIsReported)
+{
+    SyncedFolder s;
+    s.remote["d/A"] = remoteFile("x", "200");
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, {.caseInsensitive = true})), Lines{"error d/A"});
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, {.caseInsensitive = false})), Lines{"download d/A"});
+}
+
+TEST(Reconcile, NameTooLongForTheLocalFilesystemIsReported)
+{
+    SyncedFolder s;
+    const std::string longName = "d/" + std::string(256, 'x');
+    s.remote[longName] = remoteFile("x", "200");
+    const Plan plan = reconcile(s.local, s.remote, s.journal);
+    ASSERT_EQ(describe(plan), Lines{"error " + longName});
+    EXPECT_NE(plan.actions[0].reason.find("longer"), std::string::npos);
+}
+
+TEST(Reconcile, TrivialChangesOnlyUpdateTheJournal)
+{
+    SyncedFolder s;
+    s.local["d/a"].inode = 99; // restored from a backup: same size and time, new inode
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"update-journal d/a"});
+}
+
+} // namespace
+} // namespace nubo::sync

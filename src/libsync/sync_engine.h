@@ -1,0 +1,115 @@
+// One sync run of a local folder against a server folder: discovery on both sides, reconcile,
+// the mass-delete guard, propagation in parallel, journal. The same engine runs in nubocmd, the
+// GUI and the tests; it reports progress through Qt signals emitted from its worker threads (use
+// Qt::QueuedConnection in a GUI, Qt::DirectConnection in a CLI).
+#pragma once
+
+#include "exclude_list.h"
+#include "reconcile.h"
+#include "remote_fs.h"
+#include "sync_error.h"
+
+#include <QObject>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nubo::sync {
+
+class RemoteFolderHook;
+class TransactionFactory;
+
+struct SyncOptions {
+    std::filesystem::path localRoot;
+    int parallelism = 6;                          // transfers at once
+    ExcludeList excludes = ExcludeList::defaults();
+    std::vector<std::string> unsyncedFolders;     // selective sync: relative folder paths, both sides
+    // Mass-delete guard: a run that would delete more than this share of the known items (and
+    // at least massDeleteMinimum of them) stops with SyncErrorCode::MassDelete unless allowed.
+    double massDeleteShare = 0.5;
+    std::int64_t massDeleteMinimum = 10;
+    bool allowMassDelete = false;
+    // Local deletions caused by remote ones go to the desktop trash when this is set and a trash
+    // is usable; otherwise they are removed.
+    bool useTrash = true;
+    std::optional<std::filesystem::path> trashFolder; // default: the user's freedesktop trash
+    int maxRetries = 3;                           // extra passes for items that failed retryably
+    std::int64_t chunkThreshold = 10 * 1024 * 1024;
+    std::int64_t chunkSize = 10 * 1024 * 1024;
+    std::int64_t backoffBaseSeconds = 25;         // error blacklist: first wait, doubled each failure
+    std::optional<bool> caseInsensitive;          // default: probe the local filesystem
+    std::int64_t minimumFreeSpace = 64 * 1024 * 1024; // downloads stop when less than this is free
+};
+
+// What happened to one item, as reported to the user.
+struct ItemReport {
+    ActionKind kind = ActionKind::UpdateJournal;
+    ItemType type = ItemType::File;
+    std::string path;
+    std::string from;         // moves
+    bool ok = true;
+    SyncErrorCode code = SyncErrorCode::Internal; // when !ok
+    std::string message;      // when !ok: what went wrong and what to do
+    std::string conflictCopy; // Conflict: where the local version was kept
+    std::int64_t bytes = 0;
+};
+
+struct SyncSummary {
+    std::int64_t uploaded = 0, downloaded = 0;
+    std::int64_t movedRemote = 0, movedLocal = 0;
+    std::int64_t deletedRemote = 0, deletedLocal = 0;
+    std::int64_t foldersCreated = 0;
+    std::int64_t conflicts = 0;
+    std::int64_t bytesUploaded = 0, bytesDownloaded = 0;
+    std::int64_t skipped = 0;            // excluded, blacklisted (waiting for their back-off)
+    std::vector<ItemReport> errors;      // items that could not be synced, with reasons
+    std::vector<std::string> warnings;   // skipped symlinks, unreadable folders, …
+    int passes = 0;                      // 1 + retries that were needed
+    double seconds = 0;
+    bool inSync() const { return errors.empty(); }
+};
+
+class SyncEngine : public QObject {
+    Q_OBJECT
+public:
+    SyncEngine(std::shared_ptr<RemoteFs> remote, SyncOptions options, QObject* parent = nullptr);
+    ~SyncEngine() override;
+
+    // The extension points the E2EE issue fills; by default names are taken as they are and
+    // every transaction is a no-op.
+    void setFolderHook(std::shared_ptr<RemoteFolderHook> hook);
+    void setTransactionFactory(std::shared_ptr<TransactionFactory> factory);
+
+    // One complete run, blocking. Item failures are in the summary; the error result is for
+    // what stops the whole run (credentials, TLS, journal, mass delete, cancel, unreachable).
+    Result<SyncSummary> run();
+
+    // From any thread: stop the current run as soon as running transfers notice.
+    void cancel();
+
+    const SyncOptions& options() const { return m_options; }
+
+signals:
+    void phaseChanged(const QString& phase); // "discovery", "reconcile", "propagation", "done"
+    void planReady(qint64 actions, qint64 bytesToTransfer);
+    void itemStarted(const nubo::sync::ItemReport& item);
+    void itemFinished(const nubo::sync::ItemReport& item);
+    void transferProgress(qint64 bytesDone, qint64 bytesTotal);
+
+private:
+    std::shared_ptr<RemoteFs> m_remote;
+    SyncOptions m_options;
+    std::shared_ptr<RemoteFolderHook> m_hook;
+    std::shared_ptr<TransactionFactory> m_transactions;
+    std::atomic<bool> m_cancel{false};
+};
+
+} // namespace nubo::sync
+
+Q_DECLARE_METATYPE(nubo::sync::ItemReport)
