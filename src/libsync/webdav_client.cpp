@@ -1,1 +1,720 @@
-// placeholder: written with issue 4
+#include "webdav_client.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QFile>
+#include <QIODevice>
+#include <QLocale>
+#include <QTimeZone>
+#include <QTimer>
+#include <QUuid>
+#include <QXmlStreamReader>
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <map>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace nubo::sync {
+
+namespace {
+
+const QString kDav = QStringLiteral("DAV:");
+const QString kOc = QStringLiteral("http://owncloud.org/ns");
+const QString kNc = QStringLiteral("http://nextcloud.org/ns");
+
+const QByteArray kPropfindBody = R"(<?xml version="1.0" encoding="utf-8"?>
+<d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:nc="http://nextcloud.org/ns">
+  <d:prop>
+    <d:resourcetype/><d:getlastmodified/><d:getcontentlength/><d:getetag/>
+    <oc:fileid/><oc:permissions/><oc:size/><oc:checksums/><nc:is-encrypted/>
+  </d:prop>
+</d:propfind>
+)";
+
+// The assembly of a large chunked upload happens inside the final MOVE, which stays silent
+// meanwhile: give it more than the usual idle time.
+constexpr int kMoveTimeoutFactor = 10;
+constexpr int kMaxChunks = 10000;
+
+std::string trimSlashes(std::string path)
+{
+    while (!path.empty() && path.front() == '/')
+        path.erase(0, 1);
+    while (!path.empty() && path.back() == '/')
+        path.pop_back();
+    return path;
+}
+
+// Every segment percent-encoded (spaces, '#', '%', '?', non-ASCII...), joined by '/'.
+QByteArray encodePath(const std::string& path)
+{
+    QByteArray out;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        std::size_t slash = path.find('/', start);
+        if (slash == std::string::npos) slash = path.size();
+        if (slash > start) {
+            if (!out.isEmpty()) out += '/';
+            out += QUrl::toPercentEncoding(QString::fromStdString(path.substr(start, slash - start)));
+        }
+        start = slash + 1;
+    }
+    return out;
+}
+
+QUrl appendEncoded(QUrl base, const QByteArray& encoded)
+{
+    QString path = base.path(QUrl::FullyEncoded);
+    while (path.endsWith('/'))
+        path.chop(1);
+    if (!encoded.isEmpty()) path += '/' + QString::fromLatin1(encoded);
+    base.setPath(path, QUrl::StrictMode);
+    return base;
+}
+
+std::string decodedPath(const QUrl& url)
+{
+    std::string path = url.path(QUrl::FullyDecoded).toStdString();
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
+    return path;
+}
+
+std::string unquoteEtag(QByteArray etag)
+{
+    etag = etag.trimmed();
+    if (etag.startsWith("W/")) etag.remove(0, 2);
+    if (etag.size() >= 2 && etag.startsWith('"') && etag.endsWith('"')) etag = etag.mid(1, etag.size() - 2);
+    return etag.toStdString();
+}
+
+// OC-FileId is oc:id: the numeric file id zero-padded, followed by the instance id.
+std::string fileIdFromOcId(const QByteArray& ocId)
+{
+    qsizetype end = 0;
+    while (end < ocId.size() && ocId[end] >= '0' && ocId[end] <= '9')
+        ++end;
+    QByteArray digits = ocId.left(end);
+    while (digits.size() > 1 && digits.startsWith('0'))
+        digits.remove(0, 1);
+    return digits.toStdString();
+}
+
+std::int64_t parseHttpDate(const QString& text)
+{
+    QDateTime time = QLocale::c().toDateTime(text.trimmed(), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+    if (time.isValid()) {
+        time.setTimeZone(QTimeZone::utc());
+    } else {
+        time = QDateTime::fromString(text.trimmed(), Qt::RFC2822Date);
+    }
+    return time.isValid() ? time.toSecsSinceEpoch() : 0;
+}
+
+std::string lastSegment(const std::string& path)
+{
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// A window [offset, offset + length) of a local file as a QIODevice, read in small blocks and
+// paced by the upload limiter: the request body of a PUT or of one chunk, in constant memory.
+// Not sequential, so QNAM can rewind it when it has to resend.
+class FileWindowDevice final : public QIODevice {
+public:
+    FileWindowDevice(const std::filesystem::path& file, qint64 offset, qint64 length, BandwidthLimiter* limiter)
+        : m_file(QString::fromStdString(file.string())), m_offset(offset), m_length(length), m_limiter(limiter)
+    {
+    }
+
+    Result<void> openWindow()
+    {
+        if (!m_file.open(QIODevice::ReadOnly) || !m_file.seek(m_offset)) {
+            return fail(SyncErrorCode::LocalIo,
+                        "cannot read " + m_file.fileName().toStdString() + ": " + m_file.errorString().toStdString());
+        }
+        QIODevice::open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+        return {};
+    }
+
+    bool isSequential() const override { return false; }
+    qint64 size() const override { return m_length; }
+    bool atEnd() const override { return pos() >= m_length; }
+    bool seek(qint64 position) override
+    {
+        if (position < 0 || position > m_length) return false;
+        return QIODevice::seek(position) && m_file.seek(m_offset + position);
+    }
+
+protected:
+    qint64 readData(char* data, qint64 maxSize) override
+    {
+        const qint64 remaining = m_length - pos();
+        if (remaining <= 0) return 0;
+        qint64 want = std::min(maxSize, remaining);
+        if (m_limiter && !m_limiter->unlimited()) {
+            if (const auto wait = m_limiter->waitTime(); wait.count() > 0) {
+                // Nothing now; QNAM waits for readyRead, which comes when the bucket has refilled.
+                if (!m_wakeScheduled) {
+                    m_wakeScheduled = true;
+                    QTimer::singleShot(wait, this, [this] {
+                        m_wakeScheduled = false;
+                        emit readyRead();
+                    });
+                }
+                return 0;
+            }
+            want = std::min<qint64>(want, m_limiter->blockSize(want));
+        }
+        const qint64 got = m_file.read(data, want);
+        if (got < 0) {
+            setErrorString(m_file.errorString());
+            return -1;
+        }
+        if (got == 0) {
+            setErrorString(QStringLiteral("the file became shorter while it was being uploaded"));
+            return -1;
+        }
+        if (m_limiter) m_limiter->consume(got);
+        return got;
+    }
+    qint64 writeData(const char*, qint64) override { return -1; }
+
+private:
+    QFile m_file;
+    qint64 m_offset;
+    qint64 m_length;
+    BandwidthLimiter* m_limiter;
+    bool m_wakeScheduled = false;
+};
+
+struct FileState {
+    std::int64_t size = -1;
+    std::int64_t mtimeNs = 0;
+    bool operator==(const FileState&) const = default;
+};
+
+Result<FileState> localState(const std::filesystem::path& file)
+{
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) {
+        return fail(SyncErrorCode::LocalIo, "cannot read " + file.string() + ": " + std::strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode)) return fail(SyncErrorCode::LocalIo, file.string() + " is not a regular file");
+    return FileState{static_cast<std::int64_t>(st.st_size),
+                     static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+
+SyncError localWriteError(const std::filesystem::path& target, int error)
+{
+    if (error == ENOSPC || error == EDQUOT) {
+        return SyncError{SyncErrorCode::DiskFull,
+                         "the local disk is full: cannot write " + target.string() + ": " + std::strerror(error)};
+    }
+    return SyncError{SyncErrorCode::LocalIo, "cannot write " + target.string() + ": " + std::strerror(error)};
+}
+
+SyncError fileChanged(const std::filesystem::path& file)
+{
+    return SyncError{SyncErrorCode::FileChanged,
+                     file.string() + " changed while it was being uploaded; it will be uploaded again"};
+}
+
+// Props of one propstat, by namespace-qualified name.
+struct PropValues {
+    std::map<QString, QString> text;
+    bool collection = false;
+    QString checksums;
+};
+
+void parseProp(QXmlStreamReader& xml, PropValues& values)
+{
+    while (xml.readNextStartElement()) {
+        const QString ns = xml.namespaceUri().toString();
+        const QString name = xml.name().toString();
+        if (ns == kDav && name == u"resourcetype") {
+            while (xml.readNextStartElement()) {
+                if (xml.namespaceUri() == kDav && xml.name() == u"collection") values.collection = true;
+                xml.skipCurrentElement();
+            }
+        } else if (ns == kOc && name == u"checksums") {
+            while (xml.readNextStartElement()) {
+                if (xml.namespaceUri() == kOc && xml.name() == u"checksum") {
+                    values.checksums += ' ' + xml.readElementText(QXmlStreamReader::IncludeChildElements);
+                } else {
+                    xml.skipCurrentElement();
+                }
+            }
+        } else {
+            values.text[ns + '|' + name] = xml.readElementText(QXmlStreamReader::IncludeChildElements).trimmed();
+        }
+    }
+}
+
+bool propstatOk(const QString& status)
+{
+    // "HTTP/1.1 200 OK"
+    const QStringList words = status.simplified().split(' ');
+    return words.size() >= 2 && words[1] == u"200";
+}
+
+std::optional<DavResource> parseResponse(QXmlStreamReader& xml)
+{
+    QString href;
+    PropValues found;
+    while (xml.readNextStartElement()) {
+        if (xml.namespaceUri() == kDav && xml.name() == u"href") {
+            href = xml.readElementText().trimmed();
+        } else if (xml.namespaceUri() == kDav && xml.name() == u"propstat") {
+            PropValues values;
+            QString status;
+            while (xml.readNextStartElement()) {
+                if (xml.namespaceUri() == kDav && xml.name() == u"prop") {
+                    parseProp(xml, values);
+                } else if (xml.namespaceUri() == kDav && xml.name() == u"status") {
+                    status = xml.readElementText();
+                } else {
+                    xml.skipCurrentElement();
+                }
+            }
+            if (propstatOk(status)) {
+                for (auto& [key, value] : values.text)
+                    found.text[key] = value;
+                found.collection = found.collection || values.collection;
+                found.checksums += values.checksums;
+            }
+        } else {
+            xml.skipCurrentElement();
+        }
+    }
+    if (href.isEmpty()) return std::nullopt;
+
+    const auto get = [&](const QString& ns, const char* name) {
+        const auto it = found.text.find(ns + '|' + QLatin1String(name));
+        return it == found.text.end() ? QString() : it->second;
+    };
+    DavResource resource;
+    resource.hrefPath = decodedPath(QUrl(href));
+    RemoteEntry& entry = resource.entry;
+    entry.type = found.collection ? ItemType::Directory : ItemType::File;
+    entry.etag = unquoteEtag(get(kDav, "getetag").toUtf8());
+    entry.fileId = get(kOc, "fileid").toStdString();
+    entry.permissions = get(kOc, "permissions").toStdString();
+    entry.mtime = parseHttpDate(get(kDav, "getlastmodified"));
+    const QString length = get(kDav, "getcontentlength");
+    const QString size = get(kOc, "size");
+    entry.size = (entry.type == ItemType::File && !length.isEmpty() ? length : size).toLongLong();
+    entry.checksum = WebDavClient::pickSha1(found.checksums.toStdString());
+    entry.encrypted = get(kNc, "is-encrypted") == u"1";
+    return resource;
+}
+
+// Removes a download target that did not complete, unless it is not a regular file (a device
+// given as target must never be unlinked).
+struct PartialTarget {
+    std::filesystem::path path;
+    int fd = -1;
+    bool keep = false;
+    ~PartialTarget()
+    {
+        if (fd >= 0) ::close(fd);
+        if (keep) return;
+        struct stat st {};
+        if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ::unlink(path.c_str());
+    }
+};
+
+} // namespace
+
+WebDavClient::WebDavClient(std::shared_ptr<const Account> account, std::string remoteRoot)
+    : m_account(std::move(account)), m_http(m_account->http()), m_root(trimSlashes(std::move(remoteRoot))),
+      m_rootUrl(appendEncoded(m_account->davFilesUrl(), encodePath(m_root)))
+{
+}
+
+WebDavClient::WebDavClient(std::shared_ptr<const Account> account) : WebDavClient(account, account->config().remoteRoot)
+{
+}
+
+QUrl WebDavClient::urlFor(const std::string& serverPath) const
+{
+    return appendEncoded(m_rootUrl, encodePath(serverPath));
+}
+
+QUrl WebDavClient::uploadUrl(const std::string& transferId, const QString& item) const
+{
+    QByteArray path = QUrl::toPercentEncoding(QString::fromStdString(transferId));
+    if (!item.isEmpty()) path += '/' + QUrl::toPercentEncoding(item);
+    return appendEncoded(m_account->davUploadsUrl(), path);
+}
+
+std::string WebDavClient::pickSha1(const std::string& checksums)
+{
+    const QStringList parts = QString::fromStdString(checksums).split(' ', Qt::SkipEmptyParts);
+    for (const QString& part : parts) {
+        if (part.startsWith(QStringLiteral("SHA1:"), Qt::CaseInsensitive) && part.size() > 5) {
+            return "SHA1:" + part.mid(5).toLower().toStdString();
+        }
+    }
+    return {};
+}
+
+Result<std::vector<DavResource>> WebDavClient::parseMultiStatus(const QByteArray& data)
+{
+    QXmlStreamReader xml(data);
+    std::vector<DavResource> out;
+    bool sawMultistatus = false;
+    while (!xml.atEnd()) {
+        xml.readNext();
+        if (!xml.isStartElement()) continue;
+        if (xml.namespaceUri() == kDav && xml.name() == u"multistatus") {
+            sawMultistatus = true;
+        } else if (xml.namespaceUri() == kDav && xml.name() == u"response") {
+            if (auto resource = parseResponse(xml)) out.push_back(std::move(*resource));
+        }
+    }
+    if (xml.hasError()) {
+        return fail(SyncErrorCode::Protocol,
+                    "the server's PROPFIND reply is not valid XML: " + xml.errorString().toStdString() + " (line " +
+                        std::to_string(xml.lineNumber()) + ")");
+    }
+    if (!sawMultistatus) return fail(SyncErrorCode::Protocol, "the server's PROPFIND reply is not a multistatus");
+    return out;
+}
+
+Result<std::vector<DavResource>> WebDavClient::propfind(const QUrl& url, int depth) const
+{
+    HttpRequest request;
+    request.method = "PROPFIND";
+    request.url = url;
+    request.headers = {{"Depth", QByteArray::number(depth)}, {"Content-Type", "application/xml; charset=utf-8"}};
+    request.body = kPropfindBody;
+    auto response = m_http->send(request, {207});
+    if (!response) return std::unexpected(response.error());
+    auto resources = parseMultiStatus(response->body);
+    if (!resources) {
+        SyncError error = resources.error();
+        error.message = "PROPFIND " + url.path().toStdString() + ": " + error.message;
+        return std::unexpected(error);
+    }
+    if (resources->empty()) {
+        return fail(SyncErrorCode::Protocol, "PROPFIND " + url.path().toStdString() + ": the reply lists nothing");
+    }
+    return resources;
+}
+
+Result<RemoteListing> WebDavClient::list(const std::string& serverPath)
+{
+    const std::string path = trimSlashes(serverPath);
+    const QUrl url = urlFor(path);
+    auto resources = propfind(url, 1);
+    if (!resources) return std::unexpected(resources.error());
+    const std::string selfPath = decodedPath(url);
+    RemoteListing listing;
+    bool haveSelf = false;
+    for (auto& resource : *resources) {
+        if (!haveSelf && resource.hrefPath == selfPath) {
+            listing.self = std::move(resource.entry);
+            listing.self.serverPath = path;
+            haveSelf = true;
+            continue;
+        }
+        std::string name = lastSegment(resource.hrefPath);
+        if (name.empty()) continue;
+        resource.entry.serverPath = joinPath(path, name);
+        listing.children.emplace_back(std::move(name), std::move(resource.entry));
+    }
+    if (!haveSelf) {
+        return fail(SyncErrorCode::Protocol, "PROPFIND " + selfPath + ": the reply does not list the folder itself");
+    }
+    return listing;
+}
+
+Result<RemoteEntry> WebDavClient::stat(const std::string& serverPath)
+{
+    const std::string path = trimSlashes(serverPath);
+    auto resources = propfind(urlFor(path), 0);
+    if (!resources) return std::unexpected(resources.error());
+    RemoteEntry entry = std::move(resources->front().entry);
+    entry.serverPath = path;
+    return entry;
+}
+
+Result<RemoteEntry> WebDavClient::makeFolder(const std::string& serverPath)
+{
+    HttpRequest request;
+    request.method = "MKCOL";
+    request.url = urlFor(serverPath);
+    auto response = m_http->send(request, {201});
+    if (!response) return std::unexpected(response.error());
+    return stat(serverPath);
+}
+
+Result<void> WebDavClient::move(const std::string& fromServerPath, const std::string& toServerPath)
+{
+    HttpRequest request;
+    request.method = "MOVE";
+    request.url = urlFor(fromServerPath);
+    request.headers = {{"Destination", urlFor(toServerPath).toEncoded()}, {"Overwrite", "F"}};
+    auto response = m_http->send(request, {201, 204});
+    if (!response) return std::unexpected(response.error());
+    return {};
+}
+
+Result<void> WebDavClient::remove(const std::string& serverPath)
+{
+    if (trimSlashes(serverPath).empty()) return fail(SyncErrorCode::Internal, "refusing to delete the sync root");
+    HttpRequest request;
+    request.method = "DELETE";
+    request.url = urlFor(serverPath);
+    auto response = m_http->send(request, {200, 204});
+    if (!response) return std::unexpected(response.error());
+    return {};
+}
+
+Result<void> WebDavClient::abortUpload(const std::string& transferId)
+{
+    HttpRequest request;
+    request.method = "DELETE";
+    request.url = uploadUrl(transferId);
+    auto response = m_http->send(request, {200, 204, 404});
+    if (!response) return std::unexpected(response.error());
+    return {};
+}
+
+Result<UploadResult> WebDavClient::upload(const std::string& serverPath, const std::filesystem::path& localFile,
+                                          const UploadOptions& options)
+{
+    auto before = localState(localFile);
+    if (!before) return std::unexpected(before.error());
+    auto result = before->size > options.chunkThreshold
+                      ? uploadChunked(trimSlashes(serverPath), localFile, before->size, options)
+                      : uploadSingle(trimSlashes(serverPath), localFile, before->size, options);
+    if (!result) return result;
+    auto after = localState(localFile);
+    if (!after || !(*after == *before)) return std::unexpected(fileChanged(localFile));
+    if (result->etag.empty() || result->fileId.empty()) {
+        // Servers answer both headers; if one did not, ask for them rather than return blanks.
+        auto entry = stat(serverPath);
+        if (!entry) return std::unexpected(entry.error());
+        result->etag = entry->etag;
+        result->fileId = entry->fileId;
+    }
+    return result;
+}
+
+namespace {
+
+void addWriteHeaders(HttpHeaders& headers, const UploadOptions& options)
+{
+    headers.emplaceBack("X-OC-Mtime", QByteArray::number(static_cast<qlonglong>(options.mtime)));
+    if (!options.checksum.empty()) headers.emplaceBack("OC-Checksum", QByteArray::fromStdString(options.checksum));
+    if (options.ifMatch) headers.emplaceBack("If-Match", '"' + QByteArray::fromStdString(*options.ifMatch) + '"');
+    // nubo-server and Nextcloud answer 412 when the file exists, so a racing upload survives.
+    if (options.mustNotExist) headers.emplaceBack("If-None-Match", "*");
+}
+
+void readWriteReply(const HttpResponse& response, UploadResult& result)
+{
+    QByteArray etag = response.header("OC-ETag");
+    if (etag.isEmpty()) etag = response.header("ETag");
+    result.etag = unquoteEtag(etag);
+    result.fileId = fileIdFromOcId(response.header("OC-FileId"));
+}
+
+} // namespace
+
+Result<UploadResult> WebDavClient::uploadSingle(const std::string& serverPath, const std::filesystem::path& localFile,
+                                                std::int64_t size, const UploadOptions& options) const
+{
+    FileWindowDevice body(localFile, 0, size, &m_account->uploadLimiter());
+    if (auto opened = body.openWindow(); !opened) return std::unexpected(opened.error());
+    HttpRequest request;
+    request.method = "PUT";
+    request.url = urlFor(serverPath);
+    request.bodyDevice = &body;
+    request.headers.emplaceBack("Content-Type", "application/octet-stream");
+    addWriteHeaders(request.headers, options);
+    request.uploadProgress = options.progress;
+    request.cancel = options.cancel;
+    auto response = m_http->send(request, {200, 201, 204});
+    if (!response) return std::unexpected(response.error());
+    UploadResult result;
+    readWriteReply(*response, result);
+    return result;
+}
+
+Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, const std::filesystem::path& localFile,
+                                                 std::int64_t size, const UploadOptions& options) const
+{
+    std::int64_t chunkSize = std::max<std::int64_t>(options.chunkSize, 1);
+    chunkSize = std::max(chunkSize, (size + kMaxChunks - 1) / kMaxChunks);
+    const std::int64_t count = (size + chunkSize - 1) / chunkSize;
+
+    std::string transferId = options.transferId;
+    if (transferId.empty()) transferId = QUuid::createUuid().toString(QUuid::Id128).toStdString();
+    if (!std::all_of(transferId.begin(), transferId.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; })) {
+        return fail(SyncErrorCode::Internal, "invalid transfer id '" + transferId + "'");
+    }
+    const QByteArray destination = urlFor(serverPath).toEncoded();
+    const QByteArray totalLength = QByteArray::number(static_cast<qlonglong>(size));
+    const QUrl session = uploadUrl(transferId);
+
+    // Resume: chunks of an earlier attempt that have the size this layout expects are kept.
+    std::map<std::int64_t, std::int64_t> present; // chunk number -> size on the server
+    auto listing = propfind(session, 1);
+    if (listing) {
+        const std::string sessionPath = decodedPath(session);
+        for (const auto& resource : *listing) {
+            if (resource.hrefPath == sessionPath || resource.entry.type != ItemType::File) continue;
+            bool ok = false;
+            const std::int64_t number = QString::fromStdString(lastSegment(resource.hrefPath)).toLongLong(&ok);
+            if (ok) present[number] = resource.entry.size;
+        }
+        for (const auto& [number, chunkBytes] : present) {
+            if (number < 1 || number > count) { // would be assembled into the file: must go
+                HttpRequest request;
+                request.method = "DELETE";
+                request.url = uploadUrl(transferId, QString::number(number).rightJustified(5, '0'));
+                if (auto removed = m_http->send(request, {200, 204, 404}); !removed) {
+                    return std::unexpected(removed.error());
+                }
+            }
+        }
+    } else if (listing.error().code == SyncErrorCode::NotFound) {
+        HttpRequest request;
+        request.method = "MKCOL";
+        request.url = session;
+        request.headers = {{"Destination", destination}, {"OC-Total-Length", totalLength}};
+        if (auto created = m_http->send(request, {201}); !created) return std::unexpected(created.error());
+    } else {
+        return std::unexpected(listing.error());
+    }
+
+    UploadResult result;
+    std::int64_t done = 0;
+    for (std::int64_t number = 1; number <= count; ++number) {
+        if (options.cancel && options.cancel->load()) {
+            return fail(SyncErrorCode::Cancelled, "upload of " + serverPath + " cancelled");
+        }
+        const std::int64_t offset = (number - 1) * chunkSize;
+        const std::int64_t length = std::min(chunkSize, size - offset);
+        if (const auto it = present.find(number); it != present.end() && it->second == length) {
+            ++result.chunksReused;
+            done += length;
+            if (options.progress) options.progress(done);
+            continue;
+        }
+        FileWindowDevice body(localFile, offset, length, &m_account->uploadLimiter());
+        if (auto opened = body.openWindow(); !opened) return std::unexpected(opened.error());
+        HttpRequest request;
+        request.method = "PUT";
+        request.url = uploadUrl(transferId, QString::number(number).rightJustified(5, '0'));
+        request.bodyDevice = &body;
+        request.headers = {{"Content-Type", "application/octet-stream"},
+                           {"Destination", destination},
+                           {"OC-Total-Length", totalLength}};
+        request.cancel = options.cancel;
+        if (options.progress) {
+            request.uploadProgress = [&](std::int64_t sent) { options.progress(done + sent); };
+        }
+        if (auto sent = m_http->send(request, {201, 204}); !sent) return std::unexpected(sent.error());
+        done += length;
+        if (options.progress) options.progress(done);
+    }
+    if (options.cancel && options.cancel->load()) {
+        return fail(SyncErrorCode::Cancelled, "upload of " + serverPath + " cancelled");
+    }
+
+    HttpRequest request;
+    request.method = "MOVE";
+    request.url = uploadUrl(transferId, QStringLiteral(".file"));
+    request.headers = {{"Destination", destination}, {"OC-Total-Length", totalLength}};
+    addWriteHeaders(request.headers, options);
+    request.timeout = m_http->options().timeout * kMoveTimeoutFactor;
+    auto response = m_http->send(request, {200, 201, 204});
+    if (!response) return std::unexpected(response.error());
+    readWriteReply(*response, result);
+    return result;
+}
+
+Result<DownloadResult> WebDavClient::download(const std::string& serverPath, const std::filesystem::path& target,
+                                              const DownloadOptions& options)
+{
+    PartialTarget partial{target};
+    partial.fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (partial.fd < 0) {
+        const int error = errno;
+        partial.keep = true; // nothing of ours to remove
+        return std::unexpected(localWriteError(target, error));
+    }
+
+    QString expectedType;
+    QString expectedHex;
+    if (!options.expectedChecksum.empty()) {
+        const QString expected = QString::fromStdString(options.expectedChecksum).trimmed();
+        const qsizetype colon = expected.indexOf(':');
+        expectedType = expected.left(colon).toUpper();
+        expectedHex = expected.mid(colon + 1).toLower();
+    }
+    QCryptographicHash sha1(QCryptographicHash::Sha1);
+    std::optional<QCryptographicHash> other;
+    if (expectedType == u"MD5") other.emplace(QCryptographicHash::Md5);
+    if (expectedType == u"SHA256") other.emplace(QCryptographicHash::Sha256);
+
+    std::int64_t written = 0;
+    HttpRequest request;
+    request.url = urlFor(serverPath);
+    request.downloadLimiter = &m_account->downloadLimiter();
+    request.cancel = options.cancel;
+    request.downloadProgress = options.progress;
+    request.sink = [&](const char* data, std::int64_t size) -> Result<void> {
+        const QByteArrayView view(data, static_cast<qsizetype>(size));
+        sha1.addData(view);
+        if (other) other->addData(view);
+        for (std::int64_t done = 0; done < size;) {
+            const ssize_t n = ::write(partial.fd, data + done, static_cast<std::size_t>(size - done));
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                return std::unexpected(localWriteError(target, errno));
+            }
+            done += n;
+        }
+        written += size;
+        return {};
+    };
+    auto response = m_http->send(request, {200});
+    if (!response) return std::unexpected(response.error());
+
+    if (::fsync(partial.fd) != 0) return std::unexpected(localWriteError(target, errno));
+    const int fd = partial.fd;
+    partial.fd = -1;
+    if (::close(fd) != 0) return std::unexpected(localWriteError(target, errno));
+
+    DownloadResult result;
+    result.size = written;
+    result.etag =
+        unquoteEtag(response->header("OC-ETag").isEmpty() ? response->header("ETag") : response->header("OC-ETag"));
+    result.checksum = "SHA1:" + sha1.result().toHex().toStdString();
+    if (!expectedHex.isEmpty()) {
+        QString actual;
+        if (expectedType == u"SHA1") actual = QString::fromLatin1(sha1.result().toHex());
+        if (other) actual = QString::fromLatin1(other->result().toHex());
+        // Types this client cannot compute (Adler32...) are not checked rather than refused.
+        if (!actual.isEmpty() && actual != expectedHex) {
+            return fail(SyncErrorCode::ChecksumMismatch,
+                        "GET " + request.url.path().toStdString() + ": the downloaded content does not match the " +
+                            "server's checksum (expected " + options.expectedChecksum + ", got " +
+                            expectedType.toStdString() + ":" + actual.toStdString() + ")");
+        }
+    }
+    partial.keep = true;
+    return result;
+}
+
+} // namespace nubo::sync

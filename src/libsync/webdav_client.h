@@ -1,0 +1,66 @@
+// RemoteFs over WebDAV (PROTOCOL.md §2): PROPFIND, streamed GET and PUT, chunked upload v2 with
+// resume, MKCOL, MOVE, DELETE. Thread-safe: every method may run on several threads at once.
+#pragma once
+
+#include <QByteArray>
+#include <QUrl>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "account.h"
+#include "remote_fs.h"
+
+namespace nubo::sync {
+
+// One d:response of a 207 Multi-Status reply.
+struct DavResource {
+    std::string hrefPath; // the href's path, percent-decoded, without a trailing slash
+    RemoteEntry entry;    // serverPath left empty
+};
+
+class WebDavClient final : public RemoteFs {
+public:
+    // remoteRoot: the server folder that "" stands for ("" or "/" = the user's root).
+    WebDavClient(std::shared_ptr<const Account> account, std::string remoteRoot);
+    // Uses account->config().remoteRoot.
+    explicit WebDavClient(std::shared_ptr<const Account> account);
+
+    Result<RemoteListing> list(const std::string& serverPath) override;
+    Result<RemoteEntry> stat(const std::string& serverPath) override;
+    Result<UploadResult> upload(const std::string& serverPath, const std::filesystem::path& localFile,
+                                const UploadOptions& options) override;
+    Result<DownloadResult> download(const std::string& serverPath, const std::filesystem::path& target,
+                                    const DownloadOptions& options) override;
+    Result<RemoteEntry> makeFolder(const std::string& serverPath) override;
+    Result<void> move(const std::string& fromServerPath, const std::string& toServerPath) override;
+    Result<void> remove(const std::string& serverPath) override;
+
+    // Deletes the chunks of a chunked upload that will not be resumed (404 counts as done).
+    Result<void> abortUpload(const std::string& transferId);
+
+    // The files URL of a server path, every segment percent-encoded.
+    QUrl urlFor(const std::string& serverPath) const;
+    const std::string& remoteRoot() const { return m_root; }
+
+    // Parses a PROPFIND reply. Properties from a propstat other than 200 are ignored; the ETag is
+    // unquoted, the checksum reduced to "SHA1:<lowercase hex>".
+    static Result<std::vector<DavResource>> parseMultiStatus(const QByteArray& xml);
+    // "SHA1:ABC MD5:def" -> "SHA1:abc"; "" when there is no SHA1.
+    static std::string pickSha1(const std::string& checksums);
+
+private:
+    Result<std::vector<DavResource>> propfind(const QUrl& url, int depth) const;
+    Result<UploadResult> uploadSingle(const std::string& serverPath, const std::filesystem::path& localFile,
+                                      std::int64_t size, const UploadOptions& options) const;
+    Result<UploadResult> uploadChunked(const std::string& serverPath, const std::filesystem::path& localFile,
+                                       std::int64_t size, const UploadOptions& options) const;
+    QUrl uploadUrl(const std::string& transferId, const QString& item = {}) const;
+
+    std::shared_ptr<const Account> m_account;
+    std::shared_ptr<const HttpClient> m_http;
+    std::string m_root;
+    QUrl m_rootUrl; // files URL of the root, no trailing slash
+};
+
+} // namespace nubo::sync
