@@ -1,0 +1,72 @@
+// One Nextcloud account as the sync layer uses it: where the server is, who we are on it, what
+// it can do, and the shared HTTP client and bandwidth limiters every transfer goes through.
+#pragma once
+
+#include <QUrl>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "bandwidth_limiter.h"
+#include "http_client.h"
+#include "ocs_client.h"
+#include "sync_error.h"
+
+namespace nubo::sync {
+
+struct AccountConfig {
+    std::string serverUrl; // "https://cloud.example.org" or with a sub-path; a pasted web UI URL works too
+    std::string user;      // login name
+    std::string password;  // password or app password
+    bool trustCertificates = false;
+    std::string remoteRoot; // the server folder to sync (--path); "" or "/" = the user's root
+    std::int64_t uploadLimitKiB = 0, downloadLimitKiB = 0; // 0 = unlimited
+    std::chrono::seconds timeout{60};
+};
+
+class Account {
+public:
+    // Probes status.php, checks the credentials (cloud/user, which also gives the DAV user id)
+    // and reads the capabilities. Errors say what to fix: the URL (Config, Network), the
+    // certificate (Tls), the credentials (Auth) or to wait (Maintenance).
+    static Result<std::shared_ptr<Account>> connect(AccountConfig config);
+
+    // "https://host/sub" -> the Nextcloud root: scheme added when missing, query, fragment,
+    // trailing slashes and anything from /index.php, /remote.php, /ocs/ or /status.php on removed.
+    static Result<QUrl> normaliseServerUrl(const std::string& url);
+
+    const AccountConfig& config() const { return m_config; } // the password is not kept here
+    const QUrl& serverUrl() const { return m_serverUrl; }
+    const std::string& login() const { return m_config.user; }
+    const std::string& davUser() const { return m_user.id; }
+    const UserInfo& userInfo() const { return m_user; }
+    const ServerStatus& serverStatus() const { return m_status; }
+    const Capabilities& capabilities() const { return m_capabilities; }
+
+    // <server>/remote.php/dav/files/<davUser> and <server>/remote.php/dav/uploads/<davUser>,
+    // percent-encoded, without a trailing slash.
+    QUrl davFilesUrl() const;
+    QUrl davUploadsUrl() const;
+
+    std::shared_ptr<const HttpClient> http() const { return m_http; }
+    const OcsClient& ocs() const { return *m_ocs; }
+    BandwidthLimiter& uploadLimiter() const { return *m_uploadLimiter; }
+    BandwidthLimiter& downloadLimiter() const { return *m_downloadLimiter; }
+
+private:
+    Account() = default;
+    QUrl davUrl(const char* kind) const;
+
+    AccountConfig m_config;
+    QUrl m_serverUrl;
+    UserInfo m_user;
+    ServerStatus m_status;
+    Capabilities m_capabilities;
+    std::shared_ptr<const HttpClient> m_http;
+    std::unique_ptr<OcsClient> m_ocs;
+    std::unique_ptr<BandwidthLimiter> m_uploadLimiter;
+    std::unique_ptr<BandwidthLimiter> m_downloadLimiter;
+};
+
+} // namespace nubo::sync
