@@ -494,7 +494,14 @@ Result<UploadResult> WebDavClient::upload(const std::string& serverPath, const s
     auto result = before->size > options.chunkThreshold
                       ? uploadChunked(trimSlashes(serverPath), localFile, before->size, options)
                       : uploadSingle(trimSlashes(serverPath), localFile, before->size, options);
-    if (!result) return result;
+    if (!result) {
+        // A file that shrank under the upload fails the request itself; say why.
+        if (auto after = localState(localFile);
+            result.error().code != SyncErrorCode::Cancelled && (!after || !(*after == *before))) {
+            return std::unexpected(fileChanged(localFile));
+        }
+        return result;
+    }
     auto after = localState(localFile);
     if (!after || !(*after == *before)) return std::unexpected(fileChanged(localFile));
     if (result->etag.empty() || result->fileId.empty()) {
