@@ -1,1 +1,743 @@
-// placeholder: written with issue 4
+#include "propagator.h"
+
+#include "encoding.h"
+#include "exclude_list.h"
+#include "journal.h"
+#include "local_discovery.h"
+#include "local_file.h"
+#include "trash.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <system_error>
+#include <thread>
+
+namespace nubo::sync {
+
+namespace fs = std::filesystem;
+
+// ---- JournalState ------------------------------------------------------------------------------
+
+void JournalState::upsert(const std::string& path, JournalRecord record)
+{
+    std::lock_guard lock(m_mutex);
+    m_tree[path] = std::move(record);
+    m_dirty.insert(path);
+}
+
+void JournalState::removeTree(const std::string& path)
+{
+    std::lock_guard lock(m_mutex);
+    for (auto it = m_tree.lower_bound(path); it != m_tree.end() && it->first.compare(0, path.size(), path) == 0;) {
+        if (isInside(it->first, path)) {
+            m_dirty.erase(it->first);
+            it = m_tree.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    m_deleted.push_back(path);
+}
+
+void JournalState::moveTree(const std::string& from, const std::string& to)
+{
+    std::lock_guard lock(m_mutex);
+    std::vector<std::pair<std::string, JournalRecord>> moved;
+    for (auto it = m_tree.lower_bound(from); it != m_tree.end() && it->first.compare(0, from.size(), from) == 0;) {
+        if (isInside(it->first, from)) {
+            JournalRecord record = std::move(it->second);
+            const std::string target = rebase(it->first, from, to);
+            if (record.serverPath == it->first)
+                record.serverPath = target;
+            moved.emplace_back(target, std::move(record));
+            m_dirty.erase(it->first);
+            it = m_tree.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    m_deleted.push_back(from);
+    for (auto& [path, record] : moved) {
+        m_dirty.insert(path);
+        m_tree[path] = std::move(record);
+    }
+}
+
+std::optional<JournalRecord> JournalState::get(const std::string& path) const
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_tree.find(path);
+    if (it == m_tree.end())
+        return std::nullopt;
+    return it->second;
+}
+
+JournalTree JournalState::snapshot() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_tree;
+}
+
+Result<void> JournalState::flush(Journal& journal)
+{
+    std::vector<std::pair<std::string, JournalRecord>> upserts;
+    std::vector<std::string> deleted;
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_dirty.empty() && m_deleted.empty())
+            return {};
+        for (const std::string& path : m_dirty)
+            if (const auto it = m_tree.find(path); it != m_tree.end())
+                upserts.emplace_back(path, it->second);
+        deleted = std::move(m_deleted);
+        m_dirty.clear();
+        m_deleted.clear();
+    }
+    return journal.apply(upserts, deleted);
+}
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+namespace {
+
+bool sameVersion(const LocalEntry& a, const LocalEntry& b)
+{
+    return a.type == b.type && a.size == b.size && a.mtime == b.mtime && a.inode == b.inode;
+}
+
+bool sameChecksum(const std::string& a, const std::string& b)
+{
+    if (a.empty() || b.empty() || a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+ItemReport reportFor(const Action& action)
+{
+    ItemReport report;
+    report.kind = action.kind;
+    report.type = action.type;
+    report.path = action.path;
+    report.from = action.from;
+    return report;
+}
+
+ItemReport failed(ItemReport report, const SyncError& error)
+{
+    report.ok = false;
+    report.code = error.code;
+    report.message = error.message;
+    return report;
+}
+
+ItemReport failed(ItemReport report, SyncErrorCode code, std::string message)
+{
+    return failed(std::move(report), SyncError{code, std::move(message), 0});
+}
+
+JournalRecord recordOf(ItemType type, const std::string& serverPath, const LocalEntry* local, const RemoteEntry* remote)
+{
+    JournalRecord record;
+    record.type = type;
+    record.serverPath = serverPath;
+    if (local) {
+        record.inode = local->inode;
+        record.size = local->size;
+        record.mtime = local->mtime;
+    }
+    if (remote) {
+        record.etag = remote->etag;
+        record.fileId = remote->fileId;
+        record.permissions = remote->permissions;
+        record.checksum = remote->checksum;
+        record.encrypted = remote->encrypted;
+        if (!local) {
+            record.size = remote->size;
+            record.mtime = remote->mtime;
+        }
+    }
+    return record;
+}
+
+} // namespace
+
+// ---- Propagator --------------------------------------------------------------------------------
+
+Propagator::Propagator(PropagationContext context, JournalState& journal)
+    : m_context(std::move(context)), m_journal(journal)
+{
+}
+
+fs::path Propagator::localPath(const std::string& plainPath) const
+{
+    return plainPath.empty() ? m_context.localRoot : m_context.localRoot / fs::path(plainPath);
+}
+
+std::string Propagator::serverPathOf(const std::string& plainPath) const
+{
+    if (plainPath.empty())
+        return {};
+    if (const auto record = m_journal.get(plainPath))
+        return record->serverPath;
+    // A new item: its folder's server path plus its name (plain folders use plain names).
+    return joinPath(serverPathOf(parentPath(plainPath)), fileName(plainPath));
+}
+
+std::string Propagator::transferId(const std::string& path, const LocalEntry& entry) const
+{
+    const std::string key = m_context.clientId + '\n' + path + '\n' + std::to_string(entry.size) + '\n' +
+                            std::to_string(entry.mtime) + '\n' + std::to_string(entry.inode);
+    const auto* bytes = reinterpret_cast<const unsigned char*>(key.data());
+    return "nubo-" + e2ee::sha256Hex(e2ee::ByteView(bytes, key.size())).substr(0, 32);
+}
+
+std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
+{
+    std::vector<ItemReport> reports;
+    std::vector<const Action*> sequential, parallel;
+    // Moves, replacements and folders in plan order (they depend on each other); transfers,
+    // deletes and journal-only actions after them, in parallel.
+    for (const Action& action : actions) {
+        switch (action.kind) {
+        case ActionKind::MoveLocal:
+        case ActionKind::MoveRemote:
+        case ActionKind::MakeLocalFolder:
+        case ActionKind::MakeRemoteFolder:
+            sequential.push_back(&action);
+            break;
+        case ActionKind::DeleteLocal:
+        case ActionKind::DeleteRemote:
+            // A delete that makes room for a new item of another type must run before it.
+            if (action.reason.starts_with("replaced"))
+                sequential.push_back(&action);
+            else
+                parallel.push_back(&action);
+            break;
+        case ActionKind::UpdateJournal:
+            if (!action.from.empty())
+                sequential.push_back(&action); // follows a move both sides made
+            else
+                parallel.push_back(&action);
+            break;
+        default:
+            parallel.push_back(&action);
+        }
+    }
+    // The plan lists moves, then replacements, then folders; keep that order.
+    std::stable_sort(sequential.begin(), sequential.end(), [](const Action* a, const Action* b) {
+        const auto rank = [](const Action* x) {
+            switch (x->kind) {
+            case ActionKind::MoveLocal:
+            case ActionKind::MoveRemote:
+            case ActionKind::UpdateJournal:
+                return 0;
+            case ActionKind::DeleteLocal:
+            case ActionKind::DeleteRemote:
+                return 1;
+            default:
+                return 2;
+            }
+        };
+        return rank(a) < rank(b);
+    });
+    std::set<std::string> failedFolders;
+    for (const Action* action : sequential) {
+        if (m_context.cancel && m_context.cancel->load())
+            break;
+        // Nothing is created inside a folder that could not be created.
+        bool blocked = false;
+        for (const std::string& folder : failedFolders)
+            blocked = blocked || isInside(action->path, folder);
+        if (blocked)
+            continue;
+        ItemReport report = execute(*action);
+        if (!report.ok && action->type == ItemType::Directory)
+            failedFolders.insert(action->path);
+        reports.push_back(std::move(report));
+        if (m_context.tick)
+            m_context.tick();
+    }
+    std::vector<const Action*> runnable;
+    for (const Action* action : parallel) {
+        bool blocked = false;
+        for (const std::string& folder : failedFolders)
+            blocked = blocked || isInside(action->path, folder);
+        if (blocked) {
+            reports.push_back(failed(reportFor(*action), SyncErrorCode::Conflict,
+                                     "its folder could not be created; it will be tried again"));
+            continue;
+        }
+        runnable.push_back(action);
+    }
+    runParallel(runnable, reports);
+    return reports;
+}
+
+void Propagator::runParallel(const std::vector<const Action*>& actions, std::vector<ItemReport>& reports)
+{
+    if (actions.empty())
+        return;
+    std::vector<ItemReport> results(actions.size());
+    std::vector<bool> done(actions.size(), false);
+    std::atomic<std::size_t> next{0};
+    std::atomic<int> running{0};
+    const int workers = std::max(1, std::min<int>(m_context.options->parallelism, static_cast<int>(actions.size())));
+    std::vector<std::thread> threads;
+    running = workers;
+    for (int i = 0; i < workers; ++i) {
+        threads.emplace_back([&] {
+            for (;;) {
+                const std::size_t index = next.fetch_add(1);
+                if (index >= actions.size() || (m_context.cancel && m_context.cancel->load()))
+                    break;
+                results[index] = execute(*actions[index]);
+                done[index] = true;
+            }
+            --running;
+        });
+    }
+    // The engine's thread keeps the journal current while the workers run.
+    while (running.load() > 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (m_context.tick)
+            m_context.tick();
+    }
+    for (std::thread& thread : threads)
+        thread.join();
+    for (std::size_t i = 0; i < actions.size(); ++i)
+        if (done[i])
+            reports.push_back(std::move(results[i]));
+}
+
+ItemReport Propagator::execute(const Action& action)
+{
+    ItemReport started = reportFor(action);
+    const bool visible = action.kind != ActionKind::UpdateJournal && action.kind != ActionKind::ForgetJournal;
+    if (visible && m_context.started)
+        m_context.started(started);
+    ItemReport report;
+    switch (action.kind) {
+    case ActionKind::Upload: report = upload(action); break;
+    case ActionKind::Download: report = download(action); break;
+    case ActionKind::Conflict: report = conflict(action); break;
+    case ActionKind::MakeLocalFolder: report = makeLocalFolder(action); break;
+    case ActionKind::MakeRemoteFolder: report = makeRemoteFolder(action); break;
+    case ActionKind::MoveRemote: report = moveRemote(action); break;
+    case ActionKind::MoveLocal: report = moveLocal(action); break;
+    case ActionKind::DeleteLocal: report = deleteLocal(action); break;
+    case ActionKind::DeleteRemote: report = deleteRemote(action); break;
+    case ActionKind::UpdateJournal: report = updateJournal(action); break;
+    case ActionKind::ForgetJournal:
+        m_journal.removeTree(action.path);
+        report = reportFor(action);
+        break;
+    case ActionKind::Error:
+        report = failed(reportFor(action), SyncErrorCode::NameNotAllowed, action.reason);
+        break;
+    }
+    if ((visible || !report.ok) && m_context.finished)
+        m_context.finished(report);
+    return report;
+}
+
+ItemReport Propagator::upload(const Action& action)
+{
+    ItemReport report = reportFor(action);
+    const fs::path file = localPath(action.path);
+    auto before = statLocal(file);
+    if (!before || before->type != ItemType::File || (action.local && !sameVersion(*before, *action.local)))
+        return failed(report, SyncErrorCode::FileChanged,
+                      "it changed on this computer while the sync ran; it will be read again");
+    auto checksum = sha1OfFile(file);
+    if (!checksum)
+        return failed(report, checksum.error());
+    auto afterHash = statLocal(file);
+    if (!afterHash || !sameVersion(*before, *afterHash))
+        return failed(report, SyncErrorCode::FileChanged, "it changed while it was being read; it will be read again");
+
+    const std::string serverPath = serverPathOf(action.path);
+    // Only the time changed: the server already has these bytes.
+    if (action.journal && action.remote && action.journal->checksum == *checksum &&
+        action.remote->etag == action.journal->etag) {
+        JournalRecord record = *action.journal;
+        record.inode = before->inode;
+        record.size = before->size;
+        record.mtime = before->mtime;
+        m_journal.upsert(action.path, std::move(record));
+        report.kind = ActionKind::UpdateJournal;
+        return report;
+    }
+
+    UploadOptions options;
+    options.mtime = before->mtime;
+    options.checksum = *checksum;
+    if (action.remote)
+        options.ifMatch = action.remote->etag;
+    else
+        options.mustNotExist = true;
+    options.chunkThreshold = m_context.options->chunkThreshold;
+    options.chunkSize = m_context.options->chunkSize;
+    options.transferId = transferId(action.path, *before);
+    options.cancel = m_context.cancel;
+    std::int64_t reported = 0;
+    options.progress = [&](std::int64_t done) {
+        if (m_context.transferred)
+            m_context.transferred(done - reported);
+        reported = done;
+    };
+    auto result = m_context.remote->upload(serverPath, file, options);
+    if (!result)
+        return failed(report, result.error());
+    // The server verified the checksum, so it holds exactly the bytes hashed above; if the file
+    // changed since, the journal keeps the hashed version's size and time and the next run
+    // uploads the new content.
+    RemoteEntry remote = action.remote.value_or(RemoteEntry{});
+    remote.etag = result->etag;
+    if (!result->fileId.empty())
+        remote.fileId = result->fileId;
+    remote.checksum = *checksum;
+    JournalRecord record = recordOf(ItemType::File, serverPath, &*before, &remote);
+    m_journal.upsert(action.path, std::move(record));
+    report.bytes = before->size;
+    return report;
+}
+
+ItemReport Propagator::download(const Action& action)
+{
+    ItemReport report = reportFor(action);
+    const RemoteEntry& remote = *action.remote;
+    const fs::path target = localPath(action.path);
+    if (m_diskFull) {
+        std::lock_guard lock(m_messageMutex);
+        return failed(report, SyncErrorCode::DiskFull, m_diskFullMessage);
+    }
+    if (auto space = freeSpace(target.parent_path());
+        space && *space < remote.size + m_context.options->minimumFreeSpace) {
+        const std::string message = "the local disk is full: downloading '" + action.path + "' needs " +
+                                    std::to_string(remote.size / 1048576 + 1) + " MiB and " +
+                                    std::to_string(*space / 1048576) +
+                                    " MiB are free (Nubo keeps a reserve); free some space and sync again";
+        {
+            std::lock_guard lock(m_messageMutex);
+            m_diskFullMessage = message;
+        }
+        m_diskFull = true;
+        return failed(report, SyncErrorCode::DiskFull, message);
+    }
+    const fs::path temp = temporaryPathFor(target);
+    DownloadOptions options;
+    options.expectedChecksum = remote.checksum;
+    options.cancel = m_context.cancel;
+    std::int64_t reported = 0;
+    options.progress = [&](std::int64_t done) {
+        if (m_context.transferred)
+            m_context.transferred(done - reported);
+        reported = done;
+    };
+    auto result = m_context.remote->download(remote.serverPath.empty() ? serverPathOf(action.path) : remote.serverPath,
+                                             temp, options);
+    if (!result) {
+        if (result.error().code == SyncErrorCode::DiskFull) {
+            std::lock_guard lock(m_messageMutex);
+            m_diskFullMessage = result.error().message;
+            m_diskFull = true;
+        }
+        return failed(report, result.error());
+    }
+    const auto discard = [&](ItemReport r) {
+        std::error_code ignored;
+        fs::remove(temp, ignored);
+        return r;
+    };
+    if (auto set = setModificationTime(temp, remote.mtime); !set)
+        return discard(failed(report, set.error()));
+    // The local side must still be as discovery saw it, or a change made meanwhile is lost.
+    auto current = statLocal(target);
+    Result<void> placed;
+    if (action.local) {
+        if (!current || !sameVersion(*current, *action.local))
+            return discard(failed(report, SyncErrorCode::FileChanged,
+                                  "it changed on this computer while the sync ran; it will be compared again"));
+        placed = renameReplace(temp, target);
+    } else {
+        if (current)
+            return discard(failed(report, SyncErrorCode::FileChanged,
+                                  "a local item appeared with this name while the sync ran; it will be compared again"));
+        placed = renameNoReplace(temp, target);
+    }
+    if (!placed)
+        return discard(failed(report, placed.error()));
+    (void)syncFolder(target.parent_path());
+    auto stat = statLocal(target);
+    if (!stat)
+        return failed(report, stat.error());
+    RemoteEntry got = remote;
+    if (!result->etag.empty())
+        got.etag = result->etag;
+    got.checksum = result->checksum;
+    got.size = result->size;
+    m_journal.upsert(action.path, recordOf(ItemType::File, got.serverPath.empty() ? serverPathOf(action.path)
+                                                                                   : got.serverPath,
+                                           &*stat, &got));
+    report.bytes = result->size;
+    return report;
+}
+
+ItemReport Propagator::conflict(const Action& action)
+{
+    ItemReport report = reportFor(action);
+    const RemoteEntry& remote = *action.remote;
+    const fs::path file = localPath(action.path);
+    auto before = statLocal(file);
+    if (!before || before->type != ItemType::File)
+        return failed(report, SyncErrorCode::FileChanged, "it changed on this computer while the sync ran");
+    auto localSum = sha1OfFile(file);
+    if (!localSum)
+        return failed(report, localSum.error());
+    const std::string serverPath = remote.serverPath.empty() ? serverPathOf(action.path) : remote.serverPath;
+    const auto recordSame = [&](const RemoteEntry& version) {
+        RemoteEntry copy = version;
+        copy.checksum = *localSum;
+        m_journal.upsert(action.path, recordOf(ItemType::File, serverPath, &*before, &copy));
+        report.kind = ActionKind::UpdateJournal; // equal content: not a conflict
+        return report;
+    };
+    if (sameChecksum(remote.checksum, *localSum))
+        return recordSame(remote);
+
+    const fs::path temp = temporaryPathFor(file);
+    DownloadOptions options;
+    options.expectedChecksum = remote.checksum;
+    options.cancel = m_context.cancel;
+    auto result = m_context.remote->download(serverPath, temp, options);
+    if (!result)
+        return failed(report, result.error());
+    std::error_code ignored;
+    if (sameChecksum(result->checksum, *localSum)) {
+        fs::remove(temp, ignored);
+        RemoteEntry version = remote;
+        if (!result->etag.empty())
+            version.etag = result->etag;
+        return recordSame(version);
+    }
+    if (auto set = setModificationTime(temp, remote.mtime); !set) {
+        fs::remove(temp, ignored);
+        return failed(report, set.error());
+    }
+    auto current = statLocal(file);
+    if (!current || !sameVersion(*current, *before)) {
+        fs::remove(temp, ignored);
+        return failed(report, SyncErrorCode::FileChanged, "it changed on this computer while the sync ran");
+    }
+    // Keep the local version under a conflict name (never overwritten), then put the server's
+    // version in its place.
+    std::int64_t when = std::time(nullptr);
+    std::string copyPath;
+    Result<void> kept = fail(SyncErrorCode::LocalIo, "no free conflict name");
+    for (int attempt = 0; attempt < 100 && !kept; ++attempt) {
+        copyPath = conflictCopyPath(action.path, when + attempt);
+        kept = renameNoReplace(file, localPath(copyPath));
+    }
+    if (!kept) {
+        fs::remove(temp, ignored);
+        return failed(report, kept.error());
+    }
+    if (auto placed = renameNoReplace(temp, file); !placed) {
+        fs::remove(temp, ignored);
+        return failed(report, placed.error());
+    }
+    (void)syncFolder(file.parent_path());
+    auto stat = statLocal(file);
+    if (!stat)
+        return failed(report, stat.error());
+    RemoteEntry version = remote;
+    if (!result->etag.empty())
+        version.etag = result->etag;
+    version.checksum = result->checksum;
+    m_journal.upsert(action.path, recordOf(ItemType::File, serverPath, &*stat, &version));
+    report.conflictCopy = copyPath;
+    report.bytes = result->size;
+    return report;
+}
+
+ItemReport Propagator::makeLocalFolder(const Action& action)
+{
+    ItemReport report = reportFor(action);
+    const fs::path folder = localPath(action.path);
+    std::error_code error;
+    fs::create_directory(folder, error);
+    if (error)
+        return failed(report, errnoError(error.value(), "create folder", folder));
+    auto stat = statLocal(folder);
+    if (!stat || stat->type != ItemType::Directory)
+        return failed(report, SyncErrorCode::FileChanged, "a local file with this name appeared while the sync ran");
+    JournalRecord record = recordOf(ItemType::Directory, action.remote->serverPath, &*stat, &*action.remote);
+    record.etag.clear(); // set once everything inside has been synced
+    m_journal.upsert(action.path, std::move(record));
+    return report;
+}
+
+Result<void> Propagator::ensureRemoteParents(const std::string& plainPath)
+{
+    const std::string parent = parentPath(plainPath);
+    if (parent.empty())
+        return {};
+    if (auto stat = m_context.remote->stat(serverPathOf(parent)); stat)
+        return {};
+    if (auto up = ensureRemoteParents(parent); !up)
+        return up;
+    auto made = m_context.remote->makeFolder(serverPathOf(parent));
+    if (!made)
+        return std::unexpected(made.error());
+    return {};
+}
+
+ItemReport Propagator::makeRemoteFolder(const Action& action)
+{
+    ItemReport report = reportFor(action);
+    const std::string serverPath = serverPathOf(action.path);
+    auto made = m_context.remote->makeFolder(serverPath);
+    if (!made) {
+        // Already there (a move created it, or an earlier run that did not record it)?
+        auto stat = m_context.remote->stat(serverPath);
+        if (!stat || stat->type != ItemType::Directory)
+            return failed(report, made.error());
+        made = std::move(stat);
+    }
+    made->serverPath = serverPath;
+    JournalRecord record = recordOf(ItemType::Directory, serverPath, action.local ? &*action.local : nullptr, &*made);
+    record.etag.clear(); // the folder is listed again next time, with what was uploaded into it
+    m_journal.upsert(action.path, std::move(record));
+    return report;
+}
+
+ItemReport Propagator::moveRemote(const Action& action)
+{
+    ItemReport report = reportFor(action);
+    const std::string from = serverPathOf(action.from);
+    const std::string to = joinPath(serverPathOf(parentPath(action.path)), fileName(action.path));
+    auto moved = m_context.remote->move(from, to);
+    if (!moved && moved.error().code == SyncErrorCode::Conflict) {
+        if (auto parents = ensureRemoteParents(action.path); !parents)
+            return failed(report, parents.error());
+        moved = m_context.remote->move(from, to);
+    }
+    if (!moved)
+        return failed(report, moved.error());
+    m_journal.moveTree(action.from, action.path);
+    if (auto record = m_journal.get(action.path); record && action.local) {
+        record->inode = action.local->inode;
+        m_journal.upsert(action.path, std::move(*record));
+    }
+    return report;
+}
+
+ItemReport Propagator::moveLocal(const Action& action)
+{
+    ItemReport report = reportFor(action);
+    const fs::path from = localPath(action.from);
+    const fs::path to = localPath(action.path);
+    std::error_code error;
+    fs::create_directories(to.parent_path(), error);
+    if (error)
+        return failed(report, errnoError(error.value(), "create folder", to.parent_path()));
+    if (auto renamed = renameNoReplace(from, to); !renamed)
+        return failed(report, renamed.error());
+    m_journal.moveTree(action.from, action.path);
+    if (auto record = m_journal.get(action.path); record && action.remote) {
+        record->serverPath = action.remote->serverPath.empty() ? record->serverPath : action.remote->serverPath;
+        record->fileId = action.remote->fileId;
+        m_journal.upsert(action.path, std::move(*record));
+    }
+    return report;
+}
+
+ItemReport Propagator::deleteLocal(const Action& action)
+{
+    ItemReport report = reportFor(action);
+    const fs::path target = localPath(action.path);
+    auto stat = statLocal(target);
+    if (!stat) {
+        m_journal.removeTree(action.path); // already gone
+        return report;
+    }
+    // Delete only what is exactly as the journal knew it: anything new or changed is kept.
+    if (stat->type == ItemType::File) {
+        if (action.local && !sameVersion(*stat, *action.local))
+            return failed(report, SyncErrorCode::FileChanged, "it changed on this computer while the sync ran; kept");
+    } else {
+        LocalScanOptions scanOptions;
+        scanOptions.excludes = &m_context.options->excludes;
+        auto below = scanLocal(target, scanOptions);
+        if (!below)
+            return failed(report, below.error());
+        for (const auto& [relative, entry] : *below) {
+            const std::string path = joinPath(action.path, relative);
+            const auto record = m_journal.get(path);
+            if (isConflictCopyName(fileName(path)) || !record || localChanged(entry, *record))
+                return failed(report, SyncErrorCode::FileChanged,
+                              "'" + path + "' inside it is new or changed on this computer; the folder is kept");
+        }
+    }
+    if (m_context.trash) {
+        if (auto trashed = m_context.trash->moveToTrash(target); trashed) {
+            m_journal.removeTree(action.path);
+            return report;
+        }
+    }
+    std::error_code error;
+    fs::remove_all(target, error);
+    if (error)
+        return failed(report, errnoError(error.value(), "delete", target));
+    m_journal.removeTree(action.path);
+    return report;
+}
+
+ItemReport Propagator::deleteRemote(const Action& action)
+{
+    ItemReport report = reportFor(action);
+    auto removed = m_context.remote->remove(serverPathOf(action.path));
+    if (!removed && removed.error().code != SyncErrorCode::NotFound)
+        return failed(report, removed.error());
+    m_journal.removeTree(action.path);
+    return report;
+}
+
+ItemReport Propagator::updateJournal(const Action& action)
+{
+    ItemReport report = reportFor(action);
+    if (!action.from.empty())
+        m_journal.moveTree(action.from, action.path);
+    auto existing = m_journal.get(action.path);
+    JournalRecord record = existing.value_or(JournalRecord{});
+    record.type = action.type;
+    if (action.local) {
+        record.inode = action.local->inode;
+        if (action.type == ItemType::File) {
+            record.size = action.local->size;
+            record.mtime = action.local->mtime;
+        }
+    }
+    if (action.remote) {
+        record.serverPath = action.path.empty() ? std::string() : action.remote->serverPath;
+        record.fileId = action.remote->fileId;
+        record.permissions = action.remote->permissions;
+        record.encrypted = action.remote->encrypted;
+        if (action.type == ItemType::File) {
+            record.etag = action.remote->etag;
+            if (!action.remote->checksum.empty())
+                record.checksum = action.remote->checksum;
+        } else if (!existing) {
+            record.etag.clear(); // folders get their ETag once everything inside is synced
+        }
+    }
+    m_journal.upsert(action.path, std::move(record));
+    return report;
+}
+
+} // namespace nubo::sync

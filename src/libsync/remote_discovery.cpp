@@ -1,1 +1,214 @@
-// placeholder: written with issue 4
+#include "remote_discovery.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace nubo::sync {
+
+RemoteEntry remoteEntryFromJournal(const JournalRecord& record)
+{
+    RemoteEntry entry;
+    entry.type = record.type;
+    entry.serverPath = record.serverPath;
+    entry.etag = record.etag;
+    entry.fileId = record.fileId;
+    entry.size = record.size;
+    entry.mtime = record.mtime;
+    entry.permissions = record.permissions;
+    entry.checksum = record.checksum;
+    entry.encrypted = record.encrypted;
+    return entry;
+}
+
+namespace {
+
+class Discoverer {
+public:
+    Discoverer(RemoteFs& remote, const JournalTree& journal, const RemoteDiscoveryOptions& options)
+        : m_remote(remote), m_journal(journal), m_options(options)
+    {
+    }
+
+    Result<RemoteDiscovery> run()
+    {
+        auto root = m_remote.list("");
+        ++m_out.requests;
+        if (!root)
+            return std::unexpected(root.error());
+        root->self.serverPath.clear();
+        m_out.tree[""] = root->self;
+        if (unchanged("", root->self)) {
+            copyFromJournal("");
+            return std::move(m_out);
+        }
+        m_out.listed.push_back("");
+        addChildren("", *root);
+
+        const int workers = std::max(1, m_options.parallelism);
+        std::vector<std::thread> threads;
+        for (int i = 0; i < workers; ++i)
+            threads.emplace_back([this] { work(); });
+        for (std::thread& t : threads)
+            t.join();
+        if (m_fatal)
+            return std::unexpected(*m_fatal);
+        return std::move(m_out);
+    }
+
+private:
+    struct Pending {
+        std::string plain;
+        std::string server;
+    };
+
+    bool cancelled() const { return m_options.cancel && m_options.cancel->load(); }
+
+    bool unchanged(const std::string& plain, const RemoteEntry& entry) const
+    {
+        const auto it = m_journal.find(plain);
+        return it != m_journal.end() && it->second.type == ItemType::Directory && !it->second.etag.empty() &&
+               it->second.etag == entry.etag;
+    }
+
+    bool skipped(const std::string& plain, ItemType type) const
+    {
+        if (m_options.excludes && m_options.excludes->isExcluded(plain, type == ItemType::Directory))
+            return true;
+        return m_options.skip && m_options.skip(plain, type);
+    }
+
+    // Caller holds m_mutex, or no worker runs yet.
+    void copyFromJournal(const std::string& folder)
+    {
+        const std::string prefix = folder.empty() ? std::string() : folder + '/';
+        std::string skippedFolder;
+        for (auto it = m_journal.lower_bound(prefix); it != m_journal.end(); ++it) {
+            const std::string& path = it->first;
+            if (path.compare(0, prefix.size(), prefix) != 0)
+                break;
+            if (path.empty())
+                continue;
+            if (!skippedFolder.empty() && isInside(path, skippedFolder))
+                continue;
+            if (skipped(path, it->second.type)) {
+                skippedFolder = path;
+                continue;
+            }
+            m_out.tree.emplace(path, remoteEntryFromJournal(it->second));
+        }
+    }
+
+    // Caller holds m_mutex, or no worker runs yet.
+    void addChildren(const std::string& plainFolder, const RemoteListing& listing)
+    {
+        std::vector<std::pair<std::string, RemoteEntry>> children;
+        const bool encrypted = listing.self.encrypted && !plainFolder.empty();
+        if (encrypted) {
+            // Only reached through the hook (an encrypted folder without one is never listed).
+            auto translated = m_options.hook->translate(plainFolder, listing);
+            if (!translated) {
+                m_out.folderErrors.emplace_back(plainFolder, translated.error());
+                copyFromJournal(plainFolder);
+                return;
+            }
+            children = std::move(*translated);
+        } else {
+            const std::string folderServer = m_out.tree.at(plainFolder).serverPath;
+            for (const auto& [name, entry] : listing.children) {
+                RemoteEntry copy = entry;
+                copy.serverPath = joinPath(folderServer, name);
+                children.emplace_back(name, std::move(copy));
+            }
+        }
+        for (auto& [name, entry] : children) {
+            const std::string plain = joinPath(plainFolder, name);
+            if (encrypted)
+                entry.encrypted = true;
+            if (skipped(plain, entry.type))
+                continue;
+            if (entry.type == ItemType::Directory && entry.encrypted && !encrypted && !m_options.hook) {
+                m_out.warnings.push_back("'" + plain +
+                                         "' is end-to-end encrypted; this version does not sync encrypted folders and "
+                                         "leaves it alone");
+                m_out.leftAlone.push_back(plain);
+                continue;
+            }
+            const bool folder = entry.type == ItemType::Directory;
+            const bool same = folder && unchanged(plain, entry);
+            const std::string server = entry.serverPath;
+            m_out.tree.emplace(plain, std::move(entry));
+            if (!folder)
+                continue;
+            if (same)
+                copyFromJournal(plain);
+            else
+                m_queue.push_back({plain, server});
+        }
+    }
+
+    void work()
+    {
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            m_cv.wait(lock, [&] { return !m_queue.empty() || m_busy == 0 || m_fatal; });
+            if (m_fatal || (m_queue.empty() && m_busy == 0)) {
+                m_cv.notify_all();
+                return;
+            }
+            Pending next = std::move(m_queue.front());
+            m_queue.pop_front();
+            ++m_busy;
+            lock.unlock();
+            auto listing = cancelled() ? Result<RemoteListing>(fail(SyncErrorCode::Cancelled, "the sync was stopped"))
+                                       : m_remote.list(next.server);
+            lock.lock();
+            --m_busy;
+            ++m_out.requests;
+            if (!listing) {
+                if (listing.error().fatal() || listing.error().code == SyncErrorCode::Network) {
+                    if (!m_fatal)
+                        m_fatal = listing.error();
+                } else {
+                    m_out.folderErrors.emplace_back(next.plain, listing.error());
+                    copyFromJournal(next.plain);
+                }
+            } else {
+                m_out.listed.push_back(next.plain);
+                RemoteEntry& self = m_out.tree.at(next.plain);
+                // The listing's own view of the folder is newer than its parent's.
+                const std::string server = self.serverPath;
+                const bool encryptedInside = self.encrypted;
+                self = listing->self;
+                self.serverPath = server;
+                self.encrypted = self.encrypted || encryptedInside;
+                addChildren(next.plain, *listing);
+            }
+            m_cv.notify_all();
+        }
+    }
+
+    RemoteFs& m_remote;
+    const JournalTree& m_journal;
+    const RemoteDiscoveryOptions& m_options;
+    RemoteDiscovery m_out;
+
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::deque<Pending> m_queue;
+    int m_busy = 0;
+    std::optional<SyncError> m_fatal;
+};
+
+} // namespace
+
+Result<RemoteDiscovery> discoverRemote(RemoteFs& remote, const JournalTree& journal,
+                                       const RemoteDiscoveryOptions& options)
+{
+    return Discoverer(remote, journal, options).run();
+}
+
+} // namespace nubo::sync

@@ -1,1 +1,359 @@
-// placeholder: written with issue 4
+#include "sync_engine.h"
+
+#include "encoding.h"
+#include "folder_transaction.h"
+#include "journal.h"
+#include "local_discovery.h"
+#include "local_file.h"
+#include "propagator.h"
+#include "remote_discovery.h"
+#include "trash.h"
+
+#include <chrono>
+#include <ctime>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_set>
+
+namespace nubo::sync {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool insideAny(const std::string& path, const std::vector<std::string>& folders)
+{
+    for (const std::string& folder : folders)
+        if (isInside(path, folder))
+            return true;
+    return false;
+}
+
+std::string normaliseFolder(std::string folder)
+{
+    while (!folder.empty() && folder.front() == '/')
+        folder.erase(folder.begin());
+    while (!folder.empty() && folder.back() == '/')
+        folder.pop_back();
+    return folder;
+}
+
+template <typename Tree>
+void dropSubtrees(Tree& tree, const std::vector<std::string>& folders)
+{
+    if (folders.empty())
+        return;
+    for (auto it = tree.begin(); it != tree.end();)
+        it = insideAny(it->first, folders) ? tree.erase(it) : std::next(it);
+}
+
+bool retryable(const ItemReport& report)
+{
+    return SyncError{report.code, {}, 0}.retryable();
+}
+
+} // namespace
+
+SyncEngine::SyncEngine(std::shared_ptr<RemoteFs> remote, SyncOptions options, QObject* parent)
+    : QObject(parent), m_remote(std::move(remote)), m_options(std::move(options))
+{
+    qRegisterMetaType<nubo::sync::ItemReport>();
+    for (std::string& folder : m_options.unsyncedFolders)
+        folder = normaliseFolder(folder);
+}
+
+SyncEngine::~SyncEngine() = default;
+
+void SyncEngine::setFolderHook(std::shared_ptr<RemoteFolderHook> hook) { m_hook = std::move(hook); }
+
+void SyncEngine::setTransactionFactory(std::shared_ptr<TransactionFactory> factory)
+{
+    m_transactions = std::move(factory);
+}
+
+void SyncEngine::cancel() { m_cancel = true; }
+
+Result<SyncSummary> SyncEngine::run()
+{
+    const auto startTime = std::chrono::steady_clock::now();
+    m_cancel = false;
+    const fs::path root = m_options.localRoot;
+    std::error_code error;
+    if (!fs::is_directory(root, error))
+        return fail(SyncErrorCode::Config, "the local folder '" + root.string() + "' does not exist or is not a folder");
+
+    auto journal = Journal::open(root / JOURNAL_FILE_NAME);
+    if (!journal)
+        return std::unexpected(journal.error());
+    auto clientId = (*journal)->setting("client-id");
+    if (!clientId)
+        return std::unexpected(clientId.error());
+    std::string id = clientId->value_or("");
+    if (id.empty()) {
+        auto random = e2ee::randomBytes(16);
+        if (!random)
+            return fail(SyncErrorCode::Internal, random.error().message);
+        id = e2ee::hexEncode(*random);
+        if (auto saved = (*journal)->setSetting("client-id", id); !saved)
+            return std::unexpected(saved.error());
+    }
+
+    const bool caseInsensitive = m_options.caseInsensitive.value_or(isCaseInsensitiveFilesystem(root));
+    std::optional<Trash> trash;
+    if (m_options.useTrash)
+        trash = m_options.trashFolder ? Trash(*m_options.trashFolder) : Trash::forCurrentUser();
+
+    SyncSummary summary;
+    std::map<std::string, ItemReport> lastFailure; // by path, from the latest pass
+    std::set<std::string> succeeded;
+    std::map<std::string, ItemReport> waitingReports; // blacklisted items that sat this run out
+    std::set<std::string> blacklisted;                // everything on the blacklist when the run began
+    const auto now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
+
+    const int passes = 1 + std::max(0, m_options.maxRetries);
+    for (int pass = 1; pass <= passes; ++pass) {
+        summary.passes = pass;
+        lastFailure.clear();
+        emit phaseChanged(QStringLiteral("discovery"));
+        auto journalTree = (*journal)->loadAll();
+        if (!journalTree)
+            return std::unexpected(journalTree.error());
+
+        // What is not synced at all: excluded names, selective sync, conflict copies, our temp files.
+        const auto skip = [&](const std::string& path, ItemType) {
+            const std::string name = fileName(path);
+            return insideAny(path, m_options.unsyncedFolders) || isConflictCopyName(name) || isTemporaryName(name);
+        };
+        std::vector<std::string> warnings;
+        LocalScanOptions scanOptions;
+        scanOptions.excludes = &m_options.excludes;
+        scanOptions.skippedFolders = m_options.unsyncedFolders;
+        scanOptions.onSkipped = [&](const std::string& path, const std::string& why) {
+            warnings.push_back("'" + path + "': " + why);
+        };
+        auto local = scanLocal(root, scanOptions);
+        if (!local)
+            return std::unexpected(local.error());
+        for (auto it = local->begin(); it != local->end();)
+            it = skip(it->first, it->second.type) ? local->erase(it) : std::next(it);
+
+        RemoteDiscoveryOptions remoteOptions;
+        remoteOptions.excludes = &m_options.excludes;
+        remoteOptions.skip = skip;
+        remoteOptions.hook = m_hook.get();
+        remoteOptions.parallelism = m_options.parallelism;
+        remoteOptions.cancel = &m_cancel;
+        auto remote = discoverRemote(*m_remote, *journalTree, remoteOptions);
+        if (!remote) {
+            // A server that is briefly unreachable or busy gets the same passes as failed items.
+            if (remote.error().retryable() && pass < passes && !m_cancel) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(500 * pass));
+                continue;
+            }
+            return std::unexpected(remote.error());
+        }
+        for (std::string& warning : remote->warnings)
+            warnings.push_back(std::move(warning));
+
+        // The journal sees only what both scans could see, so nothing hidden looks deleted.
+        JournalTree visibleJournal;
+        std::string hidden;
+        for (const auto& [path, record] : *journalTree) {
+            if (!hidden.empty() && isInside(path, hidden))
+                continue;
+            if (!path.empty() && (skip(path, record.type) ||
+                                  m_options.excludes.isExcluded(path, record.type == ItemType::Directory))) {
+                hidden = path;
+                continue;
+            }
+            visibleJournal.emplace(path, record);
+        }
+        dropSubtrees(visibleJournal, remote->leftAlone);
+        dropSubtrees(*local, remote->leftAlone);
+
+        emit phaseChanged(QStringLiteral("reconcile"));
+        Plan plan = reconcile(*local, remote->tree, visibleJournal, {.caseInsensitive = caseInsensitive});
+
+        // The mass-delete guard looks at the whole plan before anything is touched.
+        if (!m_options.allowMassDelete && plan.itemsDeleted >= m_options.massDeleteMinimum &&
+            plan.itemsDeleted > static_cast<std::int64_t>(m_options.massDeleteShare * double(plan.itemsKnown))) {
+            const std::int64_t remoteDeletes = plan.itemsDeleted - plan.localDeletes;
+            return fail(SyncErrorCode::MassDelete,
+                        "this sync would delete " + std::to_string(plan.itemsDeleted) + " of " +
+                            std::to_string(plan.itemsKnown) + " items (" + std::to_string(plan.localDeletes) +
+                            " on this computer, " + std::to_string(remoteDeletes) +
+                            " on the server); nothing was changed. If that is what you want, sync again and allow "
+                            "it (nubocmd: --allow-mass-delete)");
+        }
+
+        // Items waiting for their back-off after earlier failures sit this run out.
+        auto blacklist = (*journal)->blacklist();
+        if (!blacklist)
+            return std::unexpected(blacklist.error());
+        std::map<std::string, BlacklistEntry> waiting;
+        waitingReports.clear();
+        for (const BlacklistEntry& entry : *blacklist)
+            blacklisted.insert(entry.path);
+        for (BlacklistEntry& entry : *blacklist)
+            if (entry.retryAt > now())
+                waiting.emplace(entry.path, std::move(entry));
+        std::vector<Action> actions;
+        std::vector<std::string> failedPaths;
+        std::int64_t bytesPlanned = 0;
+        for (Action& action : plan.actions) {
+            const bool journalOnly =
+                action.kind == ActionKind::UpdateJournal || action.kind == ActionKind::ForgetJournal;
+            if (!journalOnly && waiting.contains(action.path)) {
+                const BlacklistEntry& entry = waiting.at(action.path);
+                ++summary.skipped;
+                failedPaths.push_back(action.path);
+                ItemReport report;
+                report.kind = action.kind;
+                report.type = action.type;
+                report.path = action.path;
+                report.ok = false;
+                report.code = SyncErrorCode::Internal;
+                report.message = "failed " + std::to_string(entry.failures) + " time(s), last: " + entry.message +
+                                 "; next try in " + std::to_string(entry.retryAt - now()) + " s";
+                waitingReports[action.path] = std::move(report);
+                continue;
+            }
+            if (action.kind == ActionKind::Upload && action.local)
+                bytesPlanned += action.local->size;
+            if ((action.kind == ActionKind::Download || action.kind == ActionKind::Conflict) && action.remote)
+                bytesPlanned += action.remote->size;
+            actions.push_back(std::move(action));
+        }
+        emit planReady(static_cast<qint64>(actions.size()), bytesPlanned);
+
+        emit phaseChanged(QStringLiteral("propagation"));
+        JournalState state(*journalTree);
+        std::mutex tickMutex;
+        std::optional<SyncError> journalError;
+        auto lastFlush = std::chrono::steady_clock::now();
+        std::atomic<std::int64_t> bytesDone{0};
+        PropagationContext context;
+        context.localRoot = root;
+        context.remote = m_remote.get();
+        context.options = &m_options;
+        context.trash = trash ? &*trash : nullptr;
+        context.clientId = id;
+        context.cancel = &m_cancel;
+        context.started = [this](const ItemReport& item) { emit itemStarted(item); };
+        context.finished = [this](const ItemReport& item) { emit itemFinished(item); };
+        context.transferred = [&](std::int64_t delta) {
+            const std::int64_t done = bytesDone += delta;
+            emit transferProgress(done, bytesPlanned);
+        };
+        context.tick = [&] {
+            if (std::chrono::steady_clock::now() - lastFlush < std::chrono::seconds(1))
+                return;
+            lastFlush = std::chrono::steady_clock::now();
+            if (auto flushed = state.flush(**journal); !flushed && !journalError)
+                journalError = flushed.error();
+        };
+        Propagator propagator(std::move(context), state);
+        std::vector<ItemReport> reports = propagator.run(actions);
+        if (auto flushed = state.flush(**journal); !flushed)
+            return std::unexpected(flushed.error());
+        if (journalError)
+            return std::unexpected(*journalError);
+
+        bool retry = false;
+        for (ItemReport& report : reports) {
+            if (report.ok) {
+                succeeded.insert(report.path);
+                switch (report.kind) {
+                case ActionKind::Upload: ++summary.uploaded; summary.bytesUploaded += report.bytes; break;
+                case ActionKind::Download: ++summary.downloaded; summary.bytesDownloaded += report.bytes; break;
+                case ActionKind::MoveRemote: ++summary.movedRemote; break;
+                case ActionKind::MoveLocal: ++summary.movedLocal; break;
+                case ActionKind::DeleteRemote: ++summary.deletedRemote; break;
+                case ActionKind::DeleteLocal: ++summary.deletedLocal; break;
+                case ActionKind::MakeLocalFolder:
+                case ActionKind::MakeRemoteFolder: ++summary.foldersCreated; break;
+                case ActionKind::Conflict:
+                    ++summary.conflicts;
+                    summary.bytesDownloaded += report.bytes;
+                    break;
+                default: break;
+                }
+                continue;
+            }
+            if (report.code == SyncErrorCode::Auth || report.code == SyncErrorCode::Tls)
+                return fail(report.code, report.message);
+            failedPaths.push_back(report.path);
+            retry = retry || retryable(report);
+            lastFailure[report.path] = report;
+        }
+        for (const auto& [folder, folderError] : remote->folderErrors) {
+            failedPaths.push_back(folder);
+            ItemReport report;
+            report.kind = ActionKind::Error;
+            report.type = ItemType::Directory;
+            report.path = folder;
+            report.ok = false;
+            report.code = folderError.code;
+            report.message = "could not list the folder on the server: " + folderError.message;
+            retry = retry || folderError.retryable();
+            lastFailure[folder] = report;
+        }
+
+        // A folder's ETag is recorded only when everything below it is in sync; otherwise the
+        // next run lists it again and retries what failed.
+        std::unordered_set<std::string> tainted;
+        for (const std::string& path : failedPaths) {
+            std::string p = path;
+            tainted.insert(p);
+            while (!p.empty()) {
+                p = parentPath(p);
+                if (!tainted.insert(p).second)
+                    break;
+            }
+        }
+        for (const auto& [path, entry] : remote->tree) {
+            if (entry.type != ItemType::Directory)
+                continue;
+            auto record = state.get(path);
+            if (!record && path.empty())
+                record = JournalRecord{ItemType::Directory, "", entry.encrypted, 0, 0, 0, {}, entry.fileId,
+                                       entry.permissions, {}};
+            if (!record || record->type != ItemType::Directory)
+                continue;
+            const std::string wanted = tainted.contains(path) ? std::string() : entry.etag;
+            if (record->etag != wanted) {
+                record->etag = wanted;
+                state.upsert(path, std::move(*record));
+            }
+        }
+        if (auto flushed = state.flush(**journal); !flushed)
+            return std::unexpected(flushed.error());
+        summary.warnings = std::move(warnings);
+
+        if (m_cancel)
+            return fail(SyncErrorCode::Cancelled, "the sync was stopped");
+        if (!retry || pass == passes)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200 * pass));
+    }
+
+    // What still fails goes on the blacklist with a growing back-off; what worked comes off it.
+    for (const auto& [path, report] : lastFailure) {
+        summary.errors.push_back(report);
+        if (auto recorded = (*journal)->recordFailure(path, report.message, now(), m_options.backoffBaseSeconds);
+            !recorded)
+            return std::unexpected(recorded.error());
+    }
+    for (const auto& [path, report] : waitingReports)
+        summary.errors.push_back(report);
+    for (const std::string& path : blacklisted)
+        if (succeeded.contains(path) && !lastFailure.contains(path))
+            (void)(*journal)->clearFailure(path);
+
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - startTime).count();
+    emit phaseChanged(QStringLiteral("done"));
+    return summary;
+}
+
+} // namespace nubo::sync

@@ -1,0 +1,54 @@
+// Remote discovery: the server's tree, listing only the folders whose ETag differs from the
+// journal's. An unchanged tree costs one PROPFIND; an unchanged subtree is taken from the journal.
+#pragma once
+
+#include "exclude_list.h"
+#include "remote_fs.h"
+#include "sync_error.h"
+#include "sync_types.h"
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace nubo::sync {
+
+// Per-folder hook through which end-to-end encrypted folders get their plain names: given a
+// listed folder, it returns the children keyed by plain name (serverPath keeps the server's
+// name). Without a hook, encrypted folders are not synced at all (reported, left alone).
+class RemoteFolderHook {
+public:
+    virtual ~RemoteFolderHook() = default;
+    virtual Result<std::vector<std::pair<std::string, RemoteEntry>>> translate(const std::string& plainFolder,
+                                                                                const RemoteListing& listing) = 0;
+};
+
+struct RemoteDiscoveryOptions {
+    const ExcludeList* excludes = nullptr;
+    // Skip a path (and what is below it) entirely: selective sync, conflict copies.
+    std::function<bool(const std::string& plainPath, ItemType type)> skip;
+    RemoteFolderHook* hook = nullptr;
+    int parallelism = 6;
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+struct RemoteDiscovery {
+    RemoteTree tree;                    // includes the root "" entry
+    std::vector<std::string> listed;    // folders listed in this run (the others came from the journal)
+    // Folders that could not be listed: their journal subtree stands in for them so nothing is
+    // mistaken for deleted, and the error is reported.
+    std::vector<std::pair<std::string, SyncError>> folderErrors;
+    std::vector<std::string> warnings;  // encrypted folders left alone, …
+    std::vector<std::string> leftAlone; // folders not synced at all this run (encrypted without a hook)
+    int requests = 0;
+};
+
+// Fails only when the root cannot be listed or an error is fatal (credentials, TLS, cancel).
+Result<RemoteDiscovery> discoverRemote(RemoteFs& remote, const JournalTree& journal,
+                                       const RemoteDiscoveryOptions& options);
+
+RemoteEntry remoteEntryFromJournal(const JournalRecord& record);
+
+} // namespace nubo::sync
