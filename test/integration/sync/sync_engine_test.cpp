@@ -1,7 +1,11 @@
 // The official client's sync scenarios, one line each where possible, against a real nubo-server.
 #include "sync_fixture.h"
 
+#include "folder_watcher.h"
 #include "journal.h"
+
+#include <QEventLoop>
+#include <QTimer>
 
 #include <fstream>
 #include <sys/stat.h>
@@ -390,6 +394,44 @@ TEST_F(Sync, AnItemThatKeepsFailingIsBlacklistedWithGrowingBackoff)
     ASSERT_EQ(list->size(), 1u);
     EXPECT_EQ((*list)[0].failures, 1);
     EXPECT_EQ(serverRead("good.txt"), "y");
+}
+
+// ---- long-running mode -----------------------------------------------------------------------
+
+TEST_F(Sync, WatchModeFollowsLocalAndServerChanges)
+{
+    auto& a = client("a");
+    a.write("first.txt", "1");
+    SyncScheduler scheduler(std::make_shared<WebDavClient>(connect()), a.options,
+                            WatchOptions{std::chrono::milliseconds(200), std::chrono::milliseconds(300)});
+    int finished = 0;
+    QObject::connect(&scheduler, &SyncScheduler::syncFinished, [&](const SyncSummary&) { ++finished; });
+    const auto waitFor = [&](const std::function<bool()>& done) {
+        QEventLoop loop;
+        QTimer check;
+        QObject::connect(&check, &QTimer::timeout, [&] {
+            if (done())
+                loop.quit();
+        });
+        check.start(50);
+        QTimer::singleShot(15000, &loop, &QEventLoop::quit);
+        loop.exec();
+        return done();
+    };
+    scheduler.start();
+    ASSERT_TRUE(waitFor([&] { return finished >= 1; }));
+    EXPECT_EQ(serverRead("first.txt"), "1");
+
+    a.write("sub/second.txt", "2"); // a local change: inotify, debounce, sync
+    EXPECT_TRUE(waitFor([&] {
+        auto stat = server().stat("sub/second.txt");
+        return stat.has_value();
+    }));
+
+    serverWrite("third.txt", "3"); // a server change: the root ETag poll notices it
+    EXPECT_TRUE(waitFor([&] { return a.exists("third.txt"); }));
+    scheduler.stop();
+    EXPECT_GE(scheduler.runs(), 3);
 }
 
 TEST_F(Sync, WrongPasswordStopsTheRun)
