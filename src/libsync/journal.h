@@ -5,15 +5,15 @@
 // One Journal object per sync run and thread; it is not shared between threads.
 #pragma once
 
-#include "sync_error.h"
-#include "sync_types.h"
-
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "sync_error.h"
+#include "sync_types.h"
 
 struct sqlite3;
 
@@ -23,14 +23,16 @@ inline constexpr const char* JOURNAL_FILE_NAME = ".nubo_journal.db";
 
 struct BlacklistEntry {
     std::string path;
-    std::string message;    // the last error, for reports
-    int failures = 0;       // consecutive failures
+    std::string message;      // the last error, for reports
+    int failures = 0;         // consecutive failures
     std::int64_t retryAt = 0; // seconds since the epoch; the item is skipped until then
 };
 
 class Journal {
 public:
-    // Opens (creating it and applying every pending migration) the journal at `file`.
+    // Opens (creating it and applying every pending migration) the journal at `file`. A file that
+    // is not a journal, is damaged, or was written by a newer schema is a Journal error that says
+    // what to do; the file is then left as it is.
     static Result<std::unique_ptr<Journal>> open(const std::filesystem::path& file);
     ~Journal();
     Journal(const Journal&) = delete;
@@ -41,7 +43,9 @@ public:
     // Every record, keyed by plain path (the root folder is "").
     Result<JournalTree> loadAll();
 
-    // One transaction: upserts, then deletes of whole subtrees (a path and everything below it).
+    // One transaction: upserts, then deletes of whole subtrees (a path and everything below it;
+    // "" deletes everything). Deletes come second, so a path both upserted and inside a deleted
+    // tree ends up deleted. Nothing is written when any step fails.
     Result<void> apply(const std::vector<std::pair<std::string, JournalRecord>>& upserts,
                        const std::vector<std::string>& deletedTrees);
 
@@ -57,8 +61,15 @@ public:
     Result<void> setSetting(const std::string& key, const std::string& value);
 
 private:
-    explicit Journal(sqlite3* db);
+    struct Statements; // prepared once per Journal, reused by every call
+    Journal(sqlite3* db, std::filesystem::path file);
+    Result<void> migrate();
+    SyncError sqliteError(const std::string& what) const;
+    Result<void> exec(const char* sql, const std::string& what);
+
     sqlite3* m_db = nullptr;
+    std::filesystem::path m_file;
+    std::unique_ptr<Statements> m_statements;
     int m_version = 0;
 };
 
