@@ -2,11 +2,11 @@
 // and map ENOSPC/EDQUOT to SyncErrorCode::DiskFull.
 #pragma once
 
-#include "sync_error.h"
-
 #include <cstdint>
 #include <filesystem>
 #include <string>
+
+#include "sync_error.h"
 
 namespace nubo::sync {
 
@@ -21,20 +21,26 @@ Result<void> syncFile(const std::filesystem::path& file);
 Result<void> syncFolder(const std::filesystem::path& folder);
 
 // rename(2) that refuses to replace an existing target (renameat2 RENAME_NOREPLACE, with a
-// link+unlink fallback where the filesystem does not support it).
+// link+unlink fallback where the filesystem does not support it). An existing target is a
+// FileChanged error: something appeared locally while we worked, and the next run sees it.
 Result<void> renameNoReplace(const std::filesystem::path& from, const std::filesystem::path& to);
 // rename(2) that replaces the target atomically.
 Result<void> renameReplace(const std::filesystem::path& from, const std::filesystem::path& to);
 
 // A unique temporary name next to `target` that the engine excludes from sync:
-// "<dir>/.<name>.~nubo<random>".
+// "<dir>/.<name>.~nubo<8 random lowercase hex digits>", with <name> shortened (at a UTF-8
+// character boundary) when the result would exceed the 255-byte name limit.
 std::filesystem::path temporaryPathFor(const std::filesystem::path& target);
+// Whether a file name (not a path) has the shape temporaryPathFor produces.
 bool isTemporaryName(const std::string& name);
 
 // Free bytes for an unprivileged user on the filesystem holding `path` (statvfs f_bavail).
 Result<std::int64_t> freeSpace(const std::filesystem::path& path);
 
-// Maps an errno to a SyncError naming the operation and path.
+// Maps an errno to a SyncError naming the operation and path: ENOSPC/EDQUOT -> DiskFull,
+// EACCES/EPERM/EROFS -> LocalIo, ENAMETOOLONG/EILSEQ -> NameNotAllowed, ENOENT/ENOTDIR -> NotFound
+// (so a caller can tell "the file went away" from a failure), anything else -> LocalIo.
+// `operation` is a gerund phrase: "reading", "renaming to \"x\"".
 SyncError errnoError(int error, const std::string& operation, const std::filesystem::path& path);
 
 } // namespace nubo::sync
