@@ -147,6 +147,11 @@ HttpClient::~HttpClient()
     OPENSSL_cleanse(m_authorization.data(), static_cast<std::size_t>(m_authorization.size()));
 }
 
+void HttpClient::releaseThreadResources()
+{
+    t_nam.reset();
+}
+
 QByteArray HttpClient::defaultUserAgent()
 {
     return QByteArray("Mozilla/5.0 (Linux) Nubo/") + NUBO_VERSION + " (Nubo desktop client)";

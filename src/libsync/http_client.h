@@ -89,6 +89,9 @@ public:
     static std::string serverMessage(const HttpResponse& response);
     // "Mozilla/5.0 (Linux) Nubo/<version> (Nubo desktop client)"
     static QByteArray defaultUserAgent();
+    // Deletes the calling thread's QNetworkAccessManager (and its connections and TLS state) now
+    // rather than when the thread ends; the next request on this thread makes a new one.
+    static void releaseThreadResources();
 
     const HttpClientOptions& options() const { return m_options; }
 

@@ -217,6 +217,8 @@ TEST(Account, UntrustedCertificateIsTlsUnlessTrusted)
     EXPECT_NE(trusted.error().code, SyncErrorCode::Tls) << trusted.error().message;
     server.kill();
     server.waitForFinished(5000);
+    // Close the aborted TLS connections while the test still owns them, not at process exit.
+    HttpClient::releaseThreadResources();
 }
 
 TEST(OcsClient, ParsesStatusCapabilitiesAndUser)
