@@ -5,6 +5,7 @@
 
 #include "e2ee_commands.h"
 #include "self_test.h"
+#include "sync_command.h"
 
 int main(int argc, char** argv)
 {
@@ -15,7 +16,9 @@ int main(int argc, char** argv)
     }
     const std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-        std::cout << "Usage: nubocmd e2ee COMMAND ...   (nubocmd e2ee --help for the commands)\n";
+        std::cout << "Usage: nubocmd sync [OPTIONS] LOCAL_DIR SERVER_URL   (nubocmd sync --help)\n"
+                     "       nubocmd e2ee COMMAND ...                      (nubocmd e2ee --help)\n"
+                     "       nubocmd --version\n";
         return args.empty() ? nubo::cli::ExitUsage : nubo::cli::ExitOk;
     }
     if (args[0] == "--version") {
@@ -23,6 +26,9 @@ int main(int argc, char** argv)
         return nubo::cli::ExitOk;
     }
     if (args[0] == "e2ee") return nubo::cli::runE2eeCommand({args.begin() + 1, args.end()});
+    // Only the sync command creates a QCoreApplication (inside runSyncCommand): the e2ee tools
+    // stay free of Qt's event machinery.
+    if (args[0] == "sync") return nubo::cli::runSyncCommand({args.begin() + 1, args.end()}, argv[0]);
     std::cerr << "nubocmd: unknown command \"" << args[0] << "\" (try nubocmd --help)\n";
     return nubo::cli::ExitUsage;
 }

@@ -1,0 +1,960 @@
+#include "sync_command.h"
+
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QMetaObject>
+#include <QSocketNotifier>
+#include <QTimer>
+#include <QUrl>
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <thread>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <openssl/crypto.h>
+
+#include "account.h"
+#include "arguments.h"
+#include "credential_store.h"
+#include "exclude_list.h"
+#include "folder_watcher.h"
+#include "journal.h"
+#include "sync_engine.h"
+#include "webdav_client.h"
+
+namespace nubo::cli {
+
+using namespace nubo::sync;
+namespace fs = std::filesystem;
+
+namespace {
+
+// ---- the command line ---------------------------------------------------------------------------
+
+enum class OutputMode { Progress, Lines, Silent, Json };
+
+struct SyncInvocation {
+    fs::path localDir;
+    std::string serverUrl;
+    std::string user;
+    std::optional<fs::path> passwordFile;
+    bool netrc = false;
+    bool trust = false;
+    std::string remoteRoot;
+    std::optional<fs::path> excludeFile;
+    std::optional<fs::path> unsyncedFile;
+    int passes = 3;
+    std::int64_t upKiB = 0, downKiB = 0;
+    bool allowMassDelete = false;
+    bool watch = false;
+    OutputMode output = OutputMode::Lines;
+};
+
+// Wipes a secret when it goes out of scope, whatever path the command takes.
+struct Secret {
+    std::string value;
+    Secret() = default;
+    Secret(const Secret&) = delete;
+    Secret& operator=(const Secret&) = delete;
+    ~Secret() { wipe(); }
+    void wipe()
+    {
+        OPENSSL_cleanse(value.data(), value.size());
+        value.clear();
+    }
+};
+
+int usage(const std::string& message)
+{
+    std::cerr << "nubocmd sync: " << message << " (see nubocmd sync --help)\n";
+    return SyncExitUsage;
+}
+
+// nextcloudcmd's spellings, so scripts written for it need few changes. Its -h means "sync
+// hidden files" there; here it is help, as everywhere else in nubocmd.
+std::vector<std::string> withLongNames(const std::vector<std::string>& args, std::optional<std::string>& refused)
+{
+    std::vector<std::string> out;
+    for (const std::string& arg : args) {
+        if (arg == "--") {
+            out.insert(out.end(), &arg, args.data() + args.size());
+            break;
+        }
+        if (arg == "-p" || arg == "--password" || arg.starts_with("--password=")) {
+            // A password on the command line is visible to every user through ps and lands in
+            // shell histories; refuse instead of silently accepting it.
+            refused = arg.starts_with("--password") ? "--password" : "-p";
+            return {};
+        }
+        static const std::map<std::string, std::string> aliases = {
+            {"-u", "--user"}, {"-n", "--netrc"}, {"-s", "--silent"}, {"--unsyncedfolders", "--unsynced-folders"}};
+        const std::string name = arg.substr(0, arg.find('='));
+        const auto alias = aliases.find(name);
+        out.push_back(alias == aliases.end() ? arg : alias->second + arg.substr(name.size()));
+    }
+    return out;
+}
+
+std::optional<std::int64_t> parseCount(const std::string& text, std::int64_t minimum)
+{
+    std::int64_t value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < minimum) return std::nullopt;
+    return value;
+}
+
+std::optional<std::string> parseInvocation(const std::vector<std::string>& raw, SyncInvocation& out)
+{
+    std::optional<std::string> refused;
+    const std::vector<std::string> args = withLongNames(raw, refused);
+    if (refused)
+        return *refused + " is not supported: passwords never go on the command line; use --password-file F, "
+                          "--app-password-file F, --netrc or standard input";
+    Arguments parsed;
+    const std::set<std::string> valued = {
+        "--user", "--password-file",    "--app-password-file", "--exclude",  "--unsynced-folders",
+        "--path", "--max-sync-retries", "--uplimit",           "--downlimit"};
+    const std::set<std::string> switches = {"--netrc", "--trust",  "--allow-mass-delete",
+                                            "--watch", "--silent", "--json"};
+    if (auto problem = parseArguments(args, valued, switches, parsed)) return problem;
+    if (parsed.positional.size() != 2) return std::string("expected LOCAL_DIR and SERVER_URL");
+    for (const std::string& positional : parsed.positional)
+        if (positional.starts_with("-") && positional != "-") return "unknown option " + positional;
+
+    out.localDir = parsed.positional[0];
+    out.serverUrl = parsed.positional[1];
+    const int credentialSources =
+        parsed.has("--password-file") + parsed.has("--app-password-file") + parsed.has("--netrc");
+    if (credentialSources > 1) return std::string("give only one of --password-file, --app-password-file and --netrc");
+    if (auto file = parsed.option("--password-file")) out.passwordFile = *file;
+    if (auto file = parsed.option("--app-password-file")) out.passwordFile = *file;
+    out.netrc = parsed.has("--netrc");
+    out.user = parsed.option("--user").value_or("");
+    if (parsed.has("--user") && out.user.empty()) return std::string("--user needs a non-empty value");
+    out.trust = parsed.has("--trust");
+    out.remoteRoot = parsed.option("--path").value_or("");
+    if (auto file = parsed.option("--exclude")) out.excludeFile = *file;
+    if (auto file = parsed.option("--unsynced-folders")) out.unsyncedFile = *file;
+    if (auto text = parsed.option("--max-sync-retries")) {
+        const auto passes = parseCount(*text, 1);
+        if (!passes || *passes > 100)
+            return "--max-sync-retries takes a number of passes from 1 to 100, not '" + *text + "'";
+        out.passes = static_cast<int>(*passes);
+    }
+    for (const auto& [name, target] : {std::pair{"--uplimit", &out.upKiB}, std::pair{"--downlimit", &out.downKiB}}) {
+        if (auto text = parsed.option(name)) {
+            const auto limit = parseCount(*text, 0);
+            if (!limit) return std::string(name) + " takes KB/s as a whole number (0: unlimited), not '" + *text + "'";
+            *target = *limit;
+        }
+    }
+    out.allowMassDelete = parsed.has("--allow-mass-delete");
+    out.watch = parsed.has("--watch");
+    if (parsed.has("--silent") && parsed.has("--json")) return std::string("give only one of --silent and --json");
+    if (parsed.has("--json"))
+        out.output = OutputMode::Json;
+    else if (parsed.has("--silent"))
+        out.output = OutputMode::Silent;
+    else
+        out.output = isatty(STDOUT_FILENO) ? OutputMode::Progress : OutputMode::Lines;
+    return std::nullopt;
+}
+
+// One relative folder a line; blank lines and '#' comments are skipped, slashes around trimmed.
+Result<std::vector<std::string>> readUnsyncedFolders(const fs::path& file)
+{
+    std::ifstream in(file);
+    if (!in) return fail(SyncErrorCode::Config, "cannot read the unsynced-folders file " + file.string());
+    std::vector<std::string> folders;
+    std::string line;
+    while (std::getline(in, line)) {
+        while (!line.empty() && (std::isspace(static_cast<unsigned char>(line.back())) || line.back() == '/'))
+            line.pop_back();
+        std::size_t start = 0;
+        while (start < line.size() && (std::isspace(static_cast<unsigned char>(line[start])) || line[start] == '/'))
+            ++start;
+        line.erase(0, start);
+        if (line.empty() || line.starts_with("#")) continue;
+        folders.push_back(line);
+    }
+    return folders;
+}
+
+// ---- the password --------------------------------------------------------------------------------
+
+termios g_savedTerminal;
+
+// Ctrl-C at the password prompt must not leave the terminal without echo.
+extern "C" void restoreTerminalAndExit(int)
+{
+    tcsetattr(STDIN_FILENO, TCSANOW, &g_savedTerminal);
+    const char newline = '\n';
+    (void)!write(STDERR_FILENO, &newline, 1);
+    _exit(SyncExitInterrupted);
+}
+
+// The first line of standard input, read byte by byte so nothing after it is consumed and no
+// copy of the secret stays in a stream buffer.
+Result<void> readLineFromStdin(std::string& line)
+{
+    char c = 0;
+    while (true) {
+        const ssize_t got = ::read(STDIN_FILENO, &c, 1);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return fail(SyncErrorCode::Config, std::string("cannot read standard input: ") + strerror(errno));
+        if (got == 0 || c == '\n') break;
+        line.push_back(c);
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return {};
+}
+
+Result<void> promptPassword(const std::string& who, std::string& password)
+{
+    if (!isatty(STDIN_FILENO)) {
+        if (auto read = readLineFromStdin(password); !read) return read;
+        if (password.empty())
+            return fail(SyncErrorCode::Config, "no password: standard input was empty; give --password-file F, "
+                                               "--app-password-file F or --netrc");
+        return {};
+    }
+    if (tcgetattr(STDIN_FILENO, &g_savedTerminal) != 0)
+        return fail(SyncErrorCode::Config, std::string("cannot switch off echo on the terminal: ") + strerror(errno));
+    struct sigaction action {};
+    struct sigaction oldInt {};
+    struct sigaction oldTerm {};
+    action.sa_handler = restoreTerminalAndExit;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &oldInt);
+    sigaction(SIGTERM, &action, &oldTerm);
+    termios quiet = g_savedTerminal;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    quiet.c_lflag |= ECHONL;
+    std::cerr << "Password for " << who << ": " << std::flush;
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    auto read = readLineFromStdin(password);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_savedTerminal);
+    sigaction(SIGINT, &oldInt, nullptr);
+    sigaction(SIGTERM, &oldTerm, nullptr);
+    if (!read) return read;
+    if (password.empty()) return fail(SyncErrorCode::Config, "no password given");
+    return {};
+}
+
+// ---- output --------------------------------------------------------------------------------------
+
+std::string humanBytes(std::int64_t bytes)
+{
+    static constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double value = static_cast<double>(bytes);
+    int unit = 0;
+    while (value >= 1024 && unit < 4) {
+        value /= 1024;
+        ++unit;
+    }
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(unit == 0 ? 0 : 1) << value << " " << units[unit];
+    return out.str();
+}
+
+std::string secondsText(double seconds)
+{
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(1) << seconds << " s";
+    return out.str();
+}
+
+std::string clockText()
+{
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char text[16];
+    std::strftime(text, sizeof text, "%H:%M:%S", &local);
+    return text;
+}
+
+std::string describe(const ItemReport& item)
+{
+    const std::string& path = item.path;
+    const std::string folder = item.type == ItemType::Directory ? "folder " : "";
+    switch (item.kind) {
+    case ActionKind::Upload: return "uploaded " + path;
+    case ActionKind::Download: return "downloaded " + path;
+    case ActionKind::MakeRemoteFolder: return "created folder " + path + " on the server";
+    case ActionKind::MakeLocalFolder: return "created folder " + path;
+    case ActionKind::MoveRemote: return "moved " + folder + item.from + " to " + path + " on the server";
+    case ActionKind::MoveLocal: return "moved " + folder + item.from + " to " + path;
+    case ActionKind::DeleteRemote: return "deleted " + folder + path + " on the server";
+    case ActionKind::DeleteLocal: return "deleted " + folder + path;
+    case ActionKind::Conflict:
+        return "conflict " + path + " (kept yours as '" + item.conflictCopy + "', the server's version is at " + path +
+               ")";
+    case ActionKind::UpdateJournal:
+    case ActionKind::ForgetJournal:
+    case ActionKind::Error: break;
+    }
+    return {};
+}
+
+std::string summaryLine(const SyncSummary& summary)
+{
+    return "uploaded " + std::to_string(summary.uploaded) + ", downloaded " + std::to_string(summary.downloaded) +
+           ", moved " + std::to_string(summary.movedLocal + summary.movedRemote) + ", deleted " +
+           std::to_string(summary.deletedLocal + summary.deletedRemote) + ", conflicts " +
+           std::to_string(summary.conflicts) + ", errors " + std::to_string(summary.errors.size()) + " in " +
+           secondsText(summary.seconds);
+}
+
+std::string jsonLine(const nlohmann::ordered_json& event)
+{
+    // Paths need not be valid UTF-8 on Linux; a replacement character beats an exception.
+    return event.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+// Every way the command talks to its user. Item events arrive on the engine's worker threads, so
+// every method takes the mutex.
+class Reporter {
+public:
+    Reporter(OutputMode mode, bool watch) : m_mode(mode), m_watch(watch) {}
+
+    void runStarted(int run)
+    {
+        std::lock_guard lock(m_mutex);
+        m_phase = "starting";
+        m_itemsDone = m_itemsPlanned = 0;
+        m_bytesDone = m_bytesPlanned = 0;
+        m_current.clear();
+        if (m_mode == OutputMode::Json && m_watch) writeEvent({{"event", "run"}, {"run", run}});
+    }
+
+    void phase(const std::string& phase)
+    {
+        std::lock_guard lock(m_mutex);
+        flushProgress();
+        if (phase == "done") return; // the summary follows
+        m_phase = phase;
+        if (m_mode == OutputMode::Json) writeEvent({{"event", "phase"}, {"phase", phase}});
+        if (m_mode == OutputMode::Progress) draw(true);
+    }
+
+    void plan(qint64 actions, qint64 bytes)
+    {
+        std::lock_guard lock(m_mutex);
+        // Passes after the first plan again; the bar counts what this pass has left.
+        m_itemsPlanned = actions;
+        m_itemsDone = 0;
+        m_bytesPlanned = bytes;
+        m_bytesDone = 0;
+        if (m_mode == OutputMode::Json) writeEvent({{"event", "plan"}, {"actions", actions}, {"bytes", bytes}});
+    }
+
+    void itemStarted(const ItemReport& item)
+    {
+        std::lock_guard lock(m_mutex);
+        m_current = item.path;
+        if (m_mode == OutputMode::Progress) draw(false);
+    }
+
+    void itemFinished(const ItemReport& item)
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_itemsDone;
+        if (item.ok && (item.kind == ActionKind::UpdateJournal || item.kind == ActionKind::ForgetJournal)) return;
+        switch (m_mode) {
+        case OutputMode::Json: {
+            nlohmann::ordered_json event = {{"event", "item"},
+                                            {"action", actionKindName(item.kind)},
+                                            {"type", item.type == ItemType::Directory ? "folder" : "file"},
+                                            {"path", item.path},
+                                            {"ok", item.ok}};
+            if (!item.from.empty()) event["from"] = item.from;
+            if (!item.conflictCopy.empty()) event["conflict_copy"] = item.conflictCopy;
+            if (item.ok) {
+                event["bytes"] = item.bytes;
+            } else {
+                event["error"] = errorCodeName(item.code);
+                event["message"] = item.message;
+            }
+            writeEvent(event);
+            break;
+        }
+        case OutputMode::Lines:
+            // After a stop every running transfer reports "cancelled"; the final message says it once.
+            if (item.ok || item.code != SyncErrorCode::Cancelled) std::cout << itemLine(item) << "\n" << std::flush;
+            break;
+        case OutputMode::Progress:
+            // Only what needs attention scrolls above the bar; the summary counts the rest.
+            if ((!item.ok && item.code != SyncErrorCode::Cancelled) || item.kind == ActionKind::Conflict) {
+                clearBar();
+                std::cout << itemLine(item) << "\n";
+                draw(true);
+            }
+            break;
+        case OutputMode::Silent: break; // the errors that remain at the end are printed then
+        }
+    }
+
+    void progress(qint64 done, qint64 total)
+    {
+        std::lock_guard lock(m_mutex);
+        m_bytesDone = done;
+        m_bytesPlanned = total;
+        if (m_mode == OutputMode::Progress) draw(false);
+        if (m_mode == OutputMode::Json) {
+            m_progressPending = true;
+            const auto now = std::chrono::steady_clock::now();
+            if (now - m_lastProgressEvent >= std::chrono::milliseconds(100)) flushProgress();
+        }
+    }
+
+    void summary(const SyncSummary& summary)
+    {
+        std::lock_guard lock(m_mutex);
+        flushProgress();
+        if (m_mode == OutputMode::Json) {
+            nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+            for (const ItemReport& error : summary.errors)
+                errors.push_back(
+                    {{"path", error.path}, {"error", errorCodeName(error.code)}, {"message", error.message}});
+            writeEvent({{"event", "summary"},
+                        {"uploaded", summary.uploaded},
+                        {"downloaded", summary.downloaded},
+                        {"moved", summary.movedLocal + summary.movedRemote},
+                        {"deleted", summary.deletedLocal + summary.deletedRemote},
+                        {"conflicts", summary.conflicts},
+                        {"folders_created", summary.foldersCreated},
+                        {"bytes_uploaded", summary.bytesUploaded},
+                        {"bytes_downloaded", summary.bytesDownloaded},
+                        {"skipped", summary.skipped},
+                        {"passes", summary.passes},
+                        {"errors", errors},
+                        {"warnings", summary.warnings},
+                        {"seconds", summary.seconds},
+                        {"in_sync", summary.inSync()}});
+            return;
+        }
+        if (m_mode == OutputMode::Silent) {
+            for (const ItemReport& error : summary.errors)
+                std::cerr << "error " << error.path << ": " << error.message << "\n";
+            return;
+        }
+        clearBar();
+        std::cout << (m_watch ? "[" + clockText() + "] " : "") << summaryLine(summary) << "\n";
+        for (const ItemReport& error : summary.errors)
+            std::cout << "  " << error.path << ": " << error.message << "\n";
+        for (const std::string& warning : summary.warnings)
+            std::cout << "  warning: " << warning << "\n";
+        std::cout << std::flush;
+    }
+
+    // Whatever stops a whole run: on stderr for people, and as an event for --json readers.
+    void failure(const SyncError& error, int exitCode)
+    {
+        std::lock_guard lock(m_mutex);
+        clearBar();
+        if (m_mode == OutputMode::Json)
+            writeEvent({{"event", "error"},
+                        {"error", errorCodeName(error.code)},
+                        {"message", error.message},
+                        {"exit_code", exitCode}});
+        std::cerr << "nubocmd sync: " << (m_watch ? "[" + clockText() + "] " : "") << error.message << "\n"
+                  << std::flush;
+    }
+
+    // Informational lines go to stderr so stdout stays the item log (or pure JSON).
+    void notice(const std::string& text)
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_mode == OutputMode::Silent || m_mode == OutputMode::Json) return;
+        clearBar();
+        std::cerr << "nubocmd sync: " << text << "\n" << std::flush;
+        if (m_mode == OutputMode::Progress) draw(true);
+    }
+
+    void finish()
+    {
+        std::lock_guard lock(m_mutex);
+        clearBar();
+    }
+
+private:
+    static std::string itemLine(const ItemReport& item)
+    {
+        if (!item.ok) return "error " + item.path + ": " + item.message;
+        return describe(item);
+    }
+
+    void writeEvent(const nlohmann::ordered_json& event) { std::cout << jsonLine(event) << "\n" << std::flush; }
+
+    // Progress events are sampled, but the last value of a pass is always written, so a reader
+    // sees where the transfer ended.
+    void flushProgress()
+    {
+        if (!m_progressPending) return;
+        m_progressPending = false;
+        m_lastProgressEvent = std::chrono::steady_clock::now();
+        writeEvent({{"event", "progress"}, {"bytes", m_bytesDone}, {"total", m_bytesPlanned}});
+    }
+
+    void clearBar()
+    {
+        if (!m_barShown) return;
+        std::cout << "\r\033[K" << std::flush;
+        m_barShown = false;
+    }
+
+    // At most ten redraws a second: a terminal that scrolls costs more than the sync.
+    void draw(bool force)
+    {
+        const auto now = std::chrono::steady_clock::now();
+        if (!force && now - m_lastDraw < std::chrono::milliseconds(100)) return;
+        m_lastDraw = now;
+        std::string line = m_phase;
+        if (m_phase == "propagation") {
+            line += "  " + std::to_string(m_itemsDone) + "/" + std::to_string(std::max(m_itemsPlanned, m_itemsDone)) +
+                    " items";
+            if (m_bytesPlanned > 0) {
+                line += "  " + humanBytes(m_bytesDone) + " / " + humanBytes(m_bytesPlanned) + " (" +
+                        std::to_string(m_bytesDone * 100 / m_bytesPlanned) + "%)";
+            }
+            if (!m_current.empty()) line += "  " + m_current;
+        } else {
+            line += "...";
+        }
+        winsize size{};
+        const std::size_t width =
+            ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 10 ? size.ws_col - 1 : 79;
+        if (line.size() > width) {
+            // Cut at a UTF-8 character boundary so the terminal shows no broken character.
+            std::size_t cut = width;
+            while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80)
+                --cut;
+            line.resize(cut);
+        }
+        std::cout << "\r\033[K" << line << std::flush;
+        m_barShown = true;
+    }
+
+    std::mutex m_mutex;
+    const OutputMode m_mode;
+    const bool m_watch;
+    std::string m_phase = "starting";
+    std::int64_t m_itemsDone = 0, m_itemsPlanned = 0;
+    std::int64_t m_bytesDone = 0, m_bytesPlanned = 0;
+    std::string m_current;
+    bool m_barShown = false;
+    std::chrono::steady_clock::time_point m_lastDraw;
+    bool m_progressPending = false;
+    std::chrono::steady_clock::time_point m_lastProgressEvent;
+};
+
+void connectEngine(SyncEngine& engine, Reporter& reporter)
+{
+    // The engine emits from its worker threads; the reporter locks, so no event loop is needed.
+    QObject::connect(
+        &engine, &SyncEngine::phaseChanged, &engine, [&](const QString& phase) { reporter.phase(phase.toStdString()); },
+        Qt::DirectConnection);
+    QObject::connect(
+        &engine, &SyncEngine::planReady, &engine, [&](qint64 actions, qint64 bytes) { reporter.plan(actions, bytes); },
+        Qt::DirectConnection);
+    QObject::connect(
+        &engine, &SyncEngine::itemStarted, &engine, [&](const ItemReport& item) { reporter.itemStarted(item); },
+        Qt::DirectConnection);
+    QObject::connect(
+        &engine, &SyncEngine::itemFinished, &engine, [&](const ItemReport& item) { reporter.itemFinished(item); },
+        Qt::DirectConnection);
+    QObject::connect(
+        &engine, &SyncEngine::transferProgress, &engine,
+        [&](qint64 done, qint64 total) { reporter.progress(done, total); }, Qt::DirectConnection);
+}
+
+// ---- signals -------------------------------------------------------------------------------------
+
+// A signal handler may only do async-signal-safe things: it writes a byte into a pipe, and the
+// event loop (QSocketNotifier) does the real work on the main thread.
+int g_signalPipe[2] = {-1, -1};
+
+extern "C" void onStopSignal(int)
+{
+    const int saved = errno;
+    const char byte = 1;
+    (void)!write(g_signalPipe[1], &byte, 1);
+    errno = saved;
+}
+
+class StopSignals {
+public:
+    explicit StopSignals(std::function<void()> onStop)
+    {
+        if (pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0) return;
+        m_notifier = std::make_unique<QSocketNotifier>(g_signalPipe[0], QSocketNotifier::Read);
+        QObject::connect(m_notifier.get(), &QSocketNotifier::activated, m_notifier.get(), [this, onStop] {
+            char drain[64];
+            while (read(g_signalPipe[0], drain, sizeof drain) > 0) {
+            }
+            ++m_count;
+            onStop();
+        });
+        struct sigaction action {};
+        action.sa_handler = onStopSignal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        sigaction(SIGINT, &action, nullptr);
+        sigaction(SIGTERM, &action, nullptr);
+    }
+    ~StopSignals()
+    {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        m_notifier.reset();
+        for (int& fd : g_signalPipe)
+            if (fd >= 0) close(std::exchange(fd, -1));
+    }
+    int count() const { return m_count; }
+
+private:
+    std::unique_ptr<QSocketNotifier> m_notifier;
+    int m_count = 0;
+};
+
+// Runs blocking work on a thread while the main thread's event loop stays free for signals.
+template <typename Work>
+auto runInWorker(Work work) -> decltype(work())
+{
+    std::optional<decltype(work())> result;
+    QEventLoop loop;
+    std::thread worker([&] {
+        result.emplace(work());
+        QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
+    });
+    loop.exec();
+    worker.join();
+    return std::move(*result);
+}
+
+int exitCodeFor(const SyncError& error)
+{
+    switch (error.code) {
+    case SyncErrorCode::MassDelete: return SyncExitMassDelete;
+    case SyncErrorCode::Cancelled: return SyncExitInterrupted;
+    case SyncErrorCode::Auth:
+    case SyncErrorCode::Tls:
+    case SyncErrorCode::Config:
+    case SyncErrorCode::Network:
+    case SyncErrorCode::Maintenance:
+    case SyncErrorCode::Protocol: return SyncExitAccount;
+    default: return SyncExitItemsFailed;
+    }
+}
+
+// Exiting without unwinding is safe only while nothing local has been touched yet (connecting);
+// the engine itself is stopped through cancel().
+[[noreturn]] void exitNow(Reporter& reporter)
+{
+    reporter.notice("interrupted");
+    std::cout.flush();
+    std::cerr.flush();
+    std::_Exit(SyncExitInterrupted);
+}
+
+// --path names a folder that may not exist yet on a first sync; nextcloudcmd users expect
+// `--path /Backup` to just work. A folder that went away after earlier syncs is not re-created:
+// that is the user's call, and the engine would otherwise see everything as deleted remotely.
+Result<void> ensureRemoteRoot(const std::shared_ptr<Account>& account, const fs::path& localDir, Reporter& reporter)
+{
+    const std::string root = account->config().remoteRoot;
+    if (root.empty()) return {};
+    WebDavClient top(account, "");
+    auto stat = top.stat(root);
+    if (stat) {
+        if (stat->type != ItemType::Directory)
+            return fail(SyncErrorCode::Config, "--path " + root + " is a file on the server, not a folder");
+        return {};
+    }
+    if (stat.error().code != SyncErrorCode::NotFound) return std::unexpected(stat.error());
+    std::error_code ignored;
+    if (fs::exists(localDir / JOURNAL_FILE_NAME, ignored)) {
+        return fail(SyncErrorCode::Config, "the server folder '" + root +
+                                               "' that this folder was synced with is gone; check --path, or sync "
+                                               "into a new local folder");
+    }
+    std::string prefix;
+    for (std::size_t start = 0; start <= root.size();) {
+        const std::size_t slash = std::min(root.find('/', start), root.size());
+        prefix = root.substr(0, slash);
+        start = slash + 1;
+        if (auto exists = top.stat(prefix); exists) continue;
+        if (auto made = top.makeFolder(prefix); !made) return std::unexpected(made.error());
+    }
+    reporter.notice("created the folder '" + root + "' on the server");
+    return {};
+}
+
+int runOnce(const std::shared_ptr<Account>& account, SyncOptions options, Reporter& reporter)
+{
+    SyncEngine engine(std::make_shared<WebDavClient>(account), std::move(options));
+    connectEngine(engine, reporter);
+    // run() clears the cancel flag when it starts, so a stop that lands just before it would be
+    // lost; repeating the cancel until the run returns closes that gap.
+    QTimer keepCancelling;
+    keepCancelling.setInterval(50);
+    QObject::connect(&keepCancelling, &QTimer::timeout, &engine, [&] { engine.cancel(); });
+    StopSignals stopSignals([&] {
+        if (keepCancelling.isActive()) {
+            // A second signal: the user does not want to wait for transfers to notice. The
+            // journal and the temporary files are designed for a crash at any moment.
+            exitNow(reporter);
+        }
+        reporter.notice("stopping (press Ctrl-C again to stop at once)");
+        engine.cancel();
+        keepCancelling.start();
+    });
+    reporter.runStarted(1);
+    auto result = runInWorker([&] { return engine.run(); });
+    keepCancelling.stop();
+    const bool interrupted = stopSignals.count() > 0;
+    if (!result) {
+        const int code = interrupted ? SyncExitInterrupted : exitCodeFor(result.error());
+        SyncError error = result.error();
+        if (code == SyncExitInterrupted)
+            error.message = "interrupted: the sync stopped cleanly; run the same command again to finish it";
+        reporter.failure(error, code);
+        return code;
+    }
+    reporter.summary(*result);
+    reporter.finish();
+    if (interrupted) return SyncExitInterrupted;
+    return result->inSync() ? SyncExitOk : SyncExitItemsFailed;
+}
+
+int runWatch(const std::shared_ptr<Account>& account, SyncOptions options, Reporter& reporter)
+{
+    SyncScheduler scheduler(std::make_shared<WebDavClient>(account), std::move(options));
+    connectEngine(scheduler.engine(), reporter);
+    QEventLoop loop;
+    int exitCode = SyncExitOk;
+    const auto stop = [&] {
+        // stop() joins the running sync; keep cancelling meanwhile, since a run that is just
+        // starting clears the flag once (see runOnce).
+        std::atomic<bool> stopped{false};
+        std::thread canceller([&] {
+            while (!stopped) {
+                scheduler.engine().cancel();
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        });
+        scheduler.stop();
+        stopped = true;
+        canceller.join();
+        loop.quit();
+    };
+    StopSignals stopSignals([&] {
+        if (stopSignals.count() > 1) exitNow(reporter);
+        reporter.notice("stopping");
+        stop();
+    });
+    QObject::connect(&scheduler, &SyncScheduler::syncStarted, &loop, [&] { reporter.runStarted(scheduler.runs()); });
+    QObject::connect(&scheduler, &SyncScheduler::syncFinished, &loop,
+                     [&](const SyncSummary& summary) { reporter.summary(summary); });
+    QObject::connect(&scheduler, &SyncScheduler::syncFailed, &loop, [&](const SyncError& error) {
+        if (error.code == SyncErrorCode::Cancelled) return;
+        const int code = exitCodeFor(error);
+        reporter.failure(error, code);
+        // A wrong password or certificate does not fix itself; everything else (a server that is
+        // away, a refused mass delete) is worth another run when something changes.
+        if (error.code == SyncErrorCode::Auth || error.code == SyncErrorCode::Tls) {
+            exitCode = code;
+            stop();
+        }
+    });
+    scheduler.start();
+    loop.exec();
+    reporter.finish();
+    return exitCode;
+}
+
+} // namespace
+
+void printSyncUsage()
+{
+    std::cout << R"(Usage: nubocmd sync [OPTIONS] LOCAL_DIR SERVER_URL
+
+Sync LOCAL_DIR (which must exist) with a folder on a Nextcloud server, both ways: once, or
+with --watch until stopped. SERVER_URL is the server's address (https://cloud.example.org, a
+sub-path, or a URL pasted from the web interface); https://USER@host names the user.
+
+Account:
+  --user U, -u U           login name (default: the user in SERVER_URL, else the --netrc login)
+  --password-file F        read the password from the first line of F
+  --app-password-file F    the same for an app password (server: Settings > Security)
+  --netrc, -n              login and password from ~/.netrc ($NETRC) for the server's host
+                           Without these the password is read from the first line of standard
+                           input, or asked for without echo on a terminal. It is never taken
+                           from the command line or the environment.
+  --trust                  accept a TLS certificate that is not trusted (self-signed)
+
+What to sync:
+  --path REMOTE_DIR        the server folder to sync (default: all the user's files); created
+                           on the first sync when missing
+  --exclude F              more exclude patterns (sync-exclude.lst syntax) on top of the defaults
+  --unsynced-folders F     folders to leave out (selective sync), one relative path a line
+  --allow-mass-delete      let a run delete more than half of the synced items (exit code 3)
+
+How:
+  --max-sync-retries N     sync passes at most while items fail retryably (default 3)
+  --uplimit KB/s           limit uploads to this many KiB per second (0: no limit)
+  --downlimit KB/s         limit downloads likewise
+  --watch                  keep running: sync again after local changes (1.5 s of quiet) and
+                           when the server changes (checked every 30 s), until SIGINT/SIGTERM;
+                           prints a summary line per run
+
+Output:
+  (default)                on a terminal, a progress line; otherwise one line per finished
+                           item; then a summary line and every item that could not be synced
+  --silent, -s             only errors
+  --json                   one JSON object per line on stdout: "phase", "plan", "progress"
+                           (at most 10 a second), "item", "summary" and "error" events
+
+Deleted files go to the desktop trash when one is usable. Conflicts keep both versions: yours
+as "name (conflicted copy DATE TIME).ext", the server's under the name.
+
+Exit codes:
+  0  in sync (with --watch: stopped by SIGINT or SIGTERM)
+  1  some items could not be synced; the summary lists them and the next run retries
+  2  usage error, including a password, exclude or folder file that cannot be read
+  3  mass delete refused: nothing was changed; the message says what would be deleted, and
+     --allow-mass-delete lets it happen
+  4  authentication, TLS or server problem: wrong password, untrusted certificate, server
+     unreachable, not a Nextcloud URL, maintenance
+  5  interrupted by SIGINT or SIGTERM (the run stopped cleanly; run it again to finish)
+)";
+}
+
+int runSyncCommand(const std::vector<std::string>& args, char* program)
+{
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+        printSyncUsage();
+        return SyncExitOk;
+    }
+    for (const std::string& arg : args)
+        if (arg == "--help" || arg == "-h") {
+            printSyncUsage();
+            return SyncExitOk;
+        }
+    SyncInvocation invocation;
+    if (auto problem = parseInvocation(args, invocation)) return usage(*problem);
+
+    std::error_code error;
+    if (!fs::is_directory(invocation.localDir, error))
+        return usage("the local folder '" + invocation.localDir.string() + "' does not exist or is not a folder");
+    SyncOptions options;
+    options.localRoot = fs::absolute(invocation.localDir, error);
+    options.maxRetries = invocation.passes - 1;
+    options.allowMassDelete = invocation.allowMassDelete;
+    if (invocation.excludeFile) {
+        if (!fs::is_regular_file(*invocation.excludeFile, error))
+            return usage("cannot read the exclude file " + invocation.excludeFile->string());
+        if (auto added = options.excludes.addFile(*invocation.excludeFile); !added) return usage(added.error().message);
+    }
+    if (invocation.unsyncedFile) {
+        auto folders = readUnsyncedFolders(*invocation.unsyncedFile);
+        if (!folders) return usage(folders.error().message);
+        options.unsyncedFolders = std::move(*folders);
+    }
+
+    // The user may come with the URL, like nextcloudcmd's https://alice@host; a password there
+    // would be on the command line, which is refused like --password.
+    const QString urlText = QString::fromStdString(invocation.serverUrl);
+    const QUrl url(urlText.contains("://") ? urlText : "https://" + urlText);
+    if (!url.password().isEmpty())
+        return usage("SERVER_URL contains a password: passwords never go on the command line; use "
+                     "--password-file F, --app-password-file F, --netrc or standard input");
+    std::string user = invocation.user.empty() ? url.userName(QUrl::FullyDecoded).toStdString() : invocation.user;
+
+    AccountConfig config;
+    config.serverUrl = invocation.serverUrl;
+    config.trustCertificates = invocation.trust;
+    config.remoteRoot = invocation.remoteRoot;
+    config.uploadLimitKiB = invocation.upKiB;
+    config.downloadLimitKiB = invocation.downKiB;
+    Secret password;
+    if (invocation.passwordFile) {
+        auto read = readPasswordFile(*invocation.passwordFile);
+        if (!read) return usage(read.error().message);
+        password.value = std::move(*read);
+    } else if (invocation.netrc) {
+        const fs::path netrc = defaultNetrcPath();
+        auto entry = lookupNetrc(netrc, url.host().toStdString(), user);
+        if (!entry) {
+            std::cerr << "nubocmd sync: " << entry.error().message << "\n";
+            return SyncExitAccount;
+        }
+        if (!*entry) {
+            std::cerr << "nubocmd sync: " << netrc.string() << " has no entry for " << url.host().toStdString()
+                      << (user.empty() ? "" : " and user " + user) << "\n";
+            return SyncExitAccount;
+        }
+        if (user.empty()) user = (*entry)->login;
+        password.value = std::move((*entry)->password);
+        OPENSSL_cleanse((*entry)->password.data(), (*entry)->password.size());
+    }
+    if (user.empty()) return usage("--user is required (or https://USER@host, or a login in ~/.netrc with --netrc)");
+    if (!invocation.passwordFile && !invocation.netrc) {
+        if (auto read = promptPassword(user + "@" + url.host().toStdString(), password.value); !read) {
+            password.wipe();
+            return usage(read.error().message);
+        }
+    }
+    config.user = user;
+    config.password = password.value;
+    password.wipe();
+
+    int qtArgc = 1;
+    char* qtArgv[] = {program, nullptr};
+    QCoreApplication app(qtArgc, qtArgv);
+    Reporter reporter(invocation.output, invocation.watch);
+
+    std::shared_ptr<Account> account;
+    {
+        // Connecting has touched nothing local: a signal may end the process at once.
+        StopSignals stopSignals([&] { exitNow(reporter); });
+        auto connected = runInWorker([&] {
+            auto result = Account::connect(std::move(config));
+            if (result) {
+                if (auto root = ensureRemoteRoot(*result, options.localRoot, reporter); !root)
+                    return Result<std::shared_ptr<Account>>(std::unexpected(root.error()));
+            }
+            return result;
+        });
+        OPENSSL_cleanse(config.password.data(), config.password.size());
+        if (!connected) {
+            const int code = connected.error().code == SyncErrorCode::Cancelled ? SyncExitInterrupted : SyncExitAccount;
+            reporter.failure(connected.error(), code);
+            return code;
+        }
+        account = std::move(*connected);
+    }
+    return invocation.watch ? runWatch(account, std::move(options), reporter)
+                            : runOnce(account, std::move(options), reporter);
+}
+
+} // namespace nubo::cli
