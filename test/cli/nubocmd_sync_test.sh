@@ -268,7 +268,37 @@ check "SIGINT during a run: exit 5 and says it was interrupted" \
 nsync "$WORK/int2.out" "$S1" --path limited
 check "... the next run completes it: exit 0" rc_is 0 "$WORK/int2.out"
 
-# ---- 15: --watch ----------------------------------------------------------------------------------
+# ---- 15: TLS: an untrusted certificate is refused (exit 4, says --trust), --trust accepts it ---------
+if command -v openssl >/dev/null 2>&1 &&
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -keyout "$WORK/tls.key" \
+        -out "$WORK/tls.crt" >/dev/null 2>&1; then
+    "$SERVER_BIN" --data "$WORK/tls-data" --listen 127.0.0.1:0 --add-user alice:secret \
+        --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key" >"$WORK/tls-server.out" 2>&1 &
+    TLS_PID=$!
+    TLS_PORT=""
+    for _ in $(seq 100); do
+        TLS_PORT=$(sed -n 's|^listening on https://[^ ]*:\([0-9][0-9]*\)/\{0,1\}$|\1|p' "$WORK/tls-server.out" 2>/dev/null)
+        [[ -n "$TLS_PORT" ]] && break
+        sleep 0.1
+    done
+    T1=$WORK/t1
+    mkdir -p "$T1"
+    echo "over tls" >"$T1/tls.txt"
+    "$NUBOCMD" sync --user alice --password-file "$WORK/password" "$T1" "https://127.0.0.1:$TLS_PORT" \
+        >"$WORK/tls1.out" 2>&1 </dev/null
+    RC=$?
+    check "TLS with a self-signed certificate: exit 4, the message points at --trust" \
+        bash -c "[[ $RC == 4 ]] && grep -q -- '--trust' '$WORK/tls1.out'"
+    "$NUBOCMD" sync --trust --user alice --password-file "$WORK/password" "$T1" "https://127.0.0.1:$TLS_PORT" \
+        >"$WORK/tls2.out" 2>&1 </dev/null
+    RC=$?
+    check "--trust accepts it: exit 0, uploaded" bash -c "[[ $RC == 0 ]] && grep -q '^uploaded tls.txt$' '$WORK/tls2.out'"
+    stop_pid "$TLS_PID"
+else
+    echo "skipped - TLS checks: openssl could not make a test certificate"
+fi
+
+# ---- 16: --watch ----------------------------------------------------------------------------------
 W1=$WORK/w1 W2=$WORK/w2
 mkdir -p "$W1" "$W2"
 echo "first" >"$W1/first.txt"
