@@ -325,6 +325,14 @@ else
         sleep 0.5
     done
     check "--watch: a local change reaches the server within 10 s" test -n "$seen"
+    # Nothing changes from here on, so no further runs may start: the scheduler must not take the
+    # journal's own writes in the folder for changes.
+    sleep 2
+    runs_before=$(grep -c '^\[..:..:..\] uploaded ' "$WORK/watch.out")
+    sleep 4
+    runs_after=$(grep -c '^\[..:..:..\] uploaded ' "$WORK/watch.out")
+    check "--watch: an idle folder is not synced again and again ($runs_before runs, $runs_after 4 s later)" \
+        test "$runs_before" == "$runs_after"
     kill -INT "$WATCH_PID"
     wait "$WATCH_PID"
     RC=$?
