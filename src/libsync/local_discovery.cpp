@@ -1,1 +1,271 @@
-// placeholder: written with issue 4
+#include "local_discovery.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <dirent.h>
+#include <fcntl.h>
+#include <string_view>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unordered_set>
+
+#include "local_file.h"
+
+namespace nubo::sync {
+
+namespace {
+
+// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. The server and every
+// other client see names as Unicode, so a name that is not valid UTF-8 has no faithful copy there.
+bool isValidUtf8(std::string_view s)
+{
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t length = 0;
+        char32_t cp = 0;
+        char32_t min = 0;
+        if ((c & 0xe0) == 0xc0) {
+            length = 2;
+            cp = c & 0x1f;
+            min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            length = 3;
+            cp = c & 0x0f;
+            min = 0x800;
+        } else if ((c & 0xf8) == 0xf0) {
+            length = 4;
+            cp = c & 0x07;
+            min = 0x10000;
+        } else {
+            return false;
+        }
+        if (i + length > s.size()) return false;
+        for (std::size_t k = 1; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(s[i + k]);
+            if ((next & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (next & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+        i += length;
+    }
+    return true;
+}
+
+// Reports must themselves be valid UTF-8 to be shown: invalid bytes become "\xNN".
+std::string printable(std::string_view s)
+{
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        // Re-checking each byte run keeps valid multi-byte characters intact.
+        std::size_t length = 1;
+        if (c >= 0x80) {
+            length = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+            if (length == 0 || i + length > s.size() || !isValidUtf8(s.substr(i, length))) {
+                static constexpr char HEX[] = "0123456789ABCDEF";
+                out += "\\x";
+                out.push_back(HEX[c >> 4]);
+                out.push_back(HEX[c & 0x0f]);
+                continue;
+            }
+        }
+        out.append(s.substr(i, length));
+        i += length - 1;
+    }
+    return out;
+}
+
+std::string errnoText(int error)
+{
+    switch (error) {
+    case EACCES:
+    case EPERM: return "permission denied";
+    default: break;
+    }
+    char buffer[256];
+    return strerror_r(error, buffer, sizeof buffer);
+}
+
+class Scanner {
+public:
+    Scanner(const LocalScanOptions& options, LocalTree& tree) : m_options(options), m_tree(tree)
+    {
+        for (const std::string& folder : options.skippedFolders) {
+            // Accept "a/b/", "/a/b" alike: what the user picked, not how it was spelled.
+            std::string_view trimmed = folder;
+            while (trimmed.starts_with('/'))
+                trimmed.remove_prefix(1);
+            while (trimmed.ends_with('/'))
+                trimmed.remove_suffix(1);
+            if (!trimmed.empty()) m_skipped.emplace(trimmed);
+        }
+    }
+
+    // Lists the folder open as `fd` (consumed) whose relative path is `prefix`, and everything below
+    // it. Returns 0, or the errno that kept the folder itself from being listed (nothing added then).
+    int scanFolder(int fd, std::string& prefix)
+    {
+        DIR* dir = ::fdopendir(fd);
+        if (dir == nullptr) {
+            const int error = errno;
+            ::close(fd);
+            return error;
+        }
+
+        // Names first, then stat: the listing is complete (or reported as failed) before any
+        // entry reaches the tree, so a folder read half-way never looks like deleted files.
+        std::vector<std::string> names;
+        errno = 0;
+        while (const dirent* entry = ::readdir(dir)) {
+            const char* name = entry->d_name;
+            if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+            names.emplace_back(name);
+            errno = 0;
+        }
+        if (errno != 0) {
+            const int error = errno;
+            ::closedir(dir);
+            return error;
+        }
+
+        // In name order, most paths land right after the previous one in the tree, so each
+        // insertion with a hint is constant time instead of a full descent with string compares.
+        std::sort(names.begin(), names.end());
+        const int dirFd = ::dirfd(dir);
+        const std::size_t prefixLength = prefix.size();
+        for (const std::string& name : names) {
+            prefix.resize(prefixLength);
+            if (!prefix.empty()) prefix.push_back('/');
+            prefix.append(name);
+            visit(dirFd, name, prefix);
+        }
+        prefix.resize(prefixLength);
+        ::closedir(dir);
+        return 0;
+    }
+
+private:
+    void skip(const std::string& path, const std::string& why)
+    {
+        if (m_options.onSkipped) m_options.onSkipped(printable(path), why);
+    }
+
+    void visit(int dirFd, const std::string& name, std::string& path)
+    {
+        if (!isValidUtf8(name)) {
+            skip(path, "the name is not valid UTF-8, which the server cannot store; rename it");
+            return;
+        }
+        struct stat st {};
+        if (::fstatat(dirFd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            // Removed since the listing: it is simply not there any more.
+            if (errno != ENOENT) skip(path, "cannot read its properties: " + errnoText(errno));
+            return;
+        }
+
+        const bool isDirectory = S_ISDIR(st.st_mode);
+        if (!isDirectory && !S_ISREG(st.st_mode)) {
+            if (S_ISLNK(st.st_mode))
+                skip(path, "symbolic links are not synced");
+            else
+                skip(path, "special files (devices, sockets, pipes) are not synced");
+            return;
+        }
+        if (m_options.excludes != nullptr && m_options.excludes->isExcluded(path, isDirectory)) return;
+        if (!m_skipped.empty() && m_skipped.contains(path)) return;
+
+        if (isDirectory) {
+            // O_NOFOLLOW: the folder may have been replaced by a symlink since the fstatat.
+            const int fd = ::openat(dirFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0) {
+                if (errno != ENOENT) skip(path, "the folder cannot be read: " + errnoText(errno));
+                return;
+            }
+            const auto it = insert(path, LocalEntry{ItemType::Directory, static_cast<std::uint64_t>(st.st_ino), 0,
+                                                    static_cast<std::int64_t>(st.st_mtim.tv_sec)});
+            if (const int error = scanFolder(fd, path); error != 0) {
+                // Without its contents the folder would look emptied; report it as a whole instead.
+                m_tree.erase(it);
+                m_hint = m_tree.end();
+                skip(path, "the folder cannot be read: " + errnoText(error));
+            }
+            return;
+        }
+        insert(path, LocalEntry{ItemType::File, static_cast<std::uint64_t>(st.st_ino),
+                                static_cast<std::int64_t>(st.st_size), static_cast<std::int64_t>(st.st_mtim.tv_sec)});
+    }
+
+    LocalTree::iterator insert(const std::string& path, const LocalEntry& entry)
+    {
+        const auto it = m_tree.emplace_hint(m_hint, path, entry);
+        m_hint = std::next(it);
+        return it;
+    }
+
+    const LocalScanOptions& m_options;
+    LocalTree& m_tree;
+    LocalTree::iterator m_hint = m_tree.end();
+    std::unordered_set<std::string> m_skipped;
+};
+
+} // namespace
+
+Result<LocalTree> scanLocal(const std::filesystem::path& root, const LocalScanOptions& options)
+{
+    // The root itself may be a symlink (users move their sync folder and link it back).
+    const int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        const int error = errno;
+        if (error == ENOENT)
+            return fail(SyncErrorCode::LocalIo, "the local folder \"" + root.string() +
+                                                    "\" does not exist; was it moved, or is its drive unmounted?");
+        return std::unexpected(errnoError(error, "opening the local folder", root));
+    }
+    LocalTree tree;
+    Scanner scanner(options, tree);
+    std::string prefix;
+    if (const int error = scanner.scanFolder(fd, prefix); error != 0)
+        return std::unexpected(errnoError(error, "listing the local folder", root));
+    return tree;
+}
+
+Result<LocalEntry> statLocal(const std::filesystem::path& file)
+{
+    struct stat st {};
+    if (::lstat(file.c_str(), &st) != 0) return std::unexpected(errnoError(errno, "checking", file));
+    if (S_ISLNK(st.st_mode))
+        return fail(SyncErrorCode::LocalIo,
+                    "\"" + file.string() + "\" is a symbolic link; symbolic links are not synced");
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+        return fail(SyncErrorCode::LocalIo,
+                    "\"" + file.string() + "\" is a special file; special files are not synced");
+    const bool isDirectory = S_ISDIR(st.st_mode);
+    return LocalEntry{isDirectory ? ItemType::Directory : ItemType::File, static_cast<std::uint64_t>(st.st_ino),
+                      isDirectory ? 0 : static_cast<std::int64_t>(st.st_size),
+                      static_cast<std::int64_t>(st.st_mtim.tv_sec)};
+}
+
+bool isCaseInsensitiveFilesystem(const std::filesystem::path& root)
+{
+    // A fresh random name so that no existing file can answer for the probe.
+    const std::string name = temporaryPathFor(root / ".nubo-case-probe").filename().string();
+    std::string upper = name;
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; });
+    const std::filesystem::path probe = root / name;
+    const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return false; // cannot probe: assume the POSIX default
+    ::close(fd);
+    struct stat st {};
+    const bool insensitive = ::lstat((root / upper).c_str(), &st) == 0;
+    ::unlink(probe.c_str());
+    return insensitive;
+}
+
+} // namespace nubo::sync

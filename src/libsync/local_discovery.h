@@ -3,30 +3,35 @@
 // and other special files are skipped and reported; excluded names are not descended into.
 #pragma once
 
-#include "exclude_list.h"
-#include "sync_error.h"
-#include "sync_types.h"
-
 #include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "exclude_list.h"
+#include "sync_error.h"
+#include "sync_types.h"
+
 namespace nubo::sync {
 
 struct LocalScanOptions {
-    const ExcludeList* excludes = nullptr;              // may be null
-    std::vector<std::string> skippedFolders;            // selective sync: relative folder paths not to scan
+    const ExcludeList* excludes = nullptr;   // may be null
+    std::vector<std::string> skippedFolders; // selective sync: relative folder paths not to scan
     std::function<void(const std::string& path, const std::string& why)> onSkipped; // may be empty
 };
 
 // The tree below root, keyed by relative path (the root itself is not included).
+// Items reported through onSkipped (symlinks, special files, names that are not UTF-8, folders
+// that cannot be read) are absent from the tree together with everything below them: the caller
+// must treat those paths as unknown, never as deleted. Excluded items and selective-sync folders
+// are absent without a report. A root that is missing or cannot be listed is a LocalIo error.
 Result<LocalTree> scanLocal(const std::filesystem::path& root, const LocalScanOptions& options);
 
 // lstat of one item, for re-checking a file right before and after an upload.
 Result<LocalEntry> statLocal(const std::filesystem::path& file);
 
-// Whether the filesystem holding `root` treats names case-insensitively (probe file).
+// Whether the filesystem holding `root` treats names case-insensitively (probe file). False when
+// the probe cannot be created (read-only folder): POSIX file systems are case-sensitive.
 bool isCaseInsensitiveFilesystem(const std::filesystem::path& root);
 
 } // namespace nubo::sync
