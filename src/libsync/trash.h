@@ -1,12 +1,15 @@
 // Moving files to the desktop trash, as the freedesktop.org Trash specification 1.0 describes:
 // $XDG_DATA_HOME/Trash (home trash) with files/ and info/<name>.trashinfo (Path percent-encoded,
 // DeletionDate local time). Items on another filesystem than the home trash use
-// $topdir/.Trash-$uid when it can be created; when no trash is usable the caller decides.
+// $topdir/.Trash/$uid (when an administrator made $topdir/.Trash with the sticky bit) or
+// $topdir/.Trash-$uid when it can be created, with Path relative to $topdir as the spec asks;
+// when no trash is usable the caller decides.
 #pragma once
 
-#include "sync_error.h"
-
 #include <filesystem>
+#include <utility>
+
+#include "sync_error.h"
 
 namespace nubo::sync {
 
@@ -17,8 +20,9 @@ public:
     // A trash at an explicit folder (tests).
     explicit Trash(std::filesystem::path homeTrash) : m_homeTrash(std::move(homeTrash)) {}
 
-    // Moves `item` (file or folder) into the trash; returns where it went. Fails (nothing
-    // changed) when no trash on the item's filesystem is usable.
+    // Moves `item` (file or folder; a symlink itself, not its target) into the trash; returns where
+    // it went (".../files/<name>", "<name>.2", … when the name is taken). Fails (nothing changed)
+    // when no trash on the item's filesystem is usable.
     Result<std::filesystem::path> moveToTrash(const std::filesystem::path& item);
 
     const std::filesystem::path& homeTrash() const { return m_homeTrash; }
