@@ -133,9 +133,11 @@ SyncError Journal::sqliteError(const std::string& what) const
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
     case SQLITE_AUTH:
-        return {SyncErrorCode::Journal, "could not " + what + " in the journal " + file + " (" + detail +
-                                            "); check that the folder and the file are writable"};
-    default: return {SyncErrorCode::Journal, "could not " + what + " in the journal " + file + ": " + detail};
+        return {SyncErrorCode::Journal, "the journal " + file + " cannot be opened or written (" + detail +
+                                            " while trying to " + what +
+                                            "); check that its folder exists and that the folder and the file are "
+                                            "writable"};
+    default: return {SyncErrorCode::Journal, "the journal " + file + ": could not " + what + " (" + detail + ")"};
     }
 }
 

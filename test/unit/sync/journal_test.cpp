@@ -139,6 +139,16 @@ TEST_F(JournalTest, RejectsFileThatIsNotADatabase)
     EXPECT_EQ(readFile(m_file), garbage);
 }
 
+TEST_F(JournalTest, MissingFolderIsAnErrorThatSaysWhy)
+{
+    const auto file = m_dir / "no-such-folder" / JOURNAL_FILE_NAME;
+    auto journal = Journal::open(file);
+    ASSERT_FALSE(journal.has_value());
+    EXPECT_EQ(journal.error().code, SyncErrorCode::Journal);
+    EXPECT_NE(journal.error().message.find(file.string()), std::string::npos) << journal.error().message;
+    EXPECT_NE(journal.error().message.find("folder exists"), std::string::npos) << journal.error().message;
+}
+
 TEST_F(JournalTest, ReportsDamagedPages)
 {
     {
