@@ -1,13 +1,15 @@
 #include "folder_watcher.h"
 
 #include "exclude_list.h"
+#include "journal.h"
 #include "local_file.h"
 
-#include <QFileSystemWatcher>
 #include <QMetaObject>
-#include <QSet>
+#include <QSocketNotifier>
 
 #include <filesystem>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 namespace nubo::sync {
 
@@ -20,18 +22,24 @@ SyncScheduler::SyncScheduler(std::shared_ptr<RemoteFs> remote, SyncOptions optio
 {
     qRegisterMetaType<nubo::sync::SyncSummary>();
     qRegisterMetaType<nubo::sync::SyncError>();
-    m_watcher = new QFileSystemWatcher(this);
+    m_inotify = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (m_inotify >= 0) {
+        m_notifier = new QSocketNotifier(m_inotify, QSocketNotifier::Read, this);
+        connect(m_notifier, &QSocketNotifier::activated, this, &SyncScheduler::readEvents);
+    }
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(static_cast<int>(m_watch.debounce.count()));
     connect(&m_debounce, &QTimer::timeout, this, &SyncScheduler::runNow);
     m_poll.setInterval(static_cast<int>(m_watch.pollInterval.count()));
     connect(&m_poll, &QTimer::timeout, this, &SyncScheduler::pollServer);
-    // Our own writes during a run also fire; they only schedule one more (quiet) run.
-    connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &SyncScheduler::scheduleSoon);
-    connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &SyncScheduler::scheduleSoon);
 }
 
-SyncScheduler::~SyncScheduler() { stop(); }
+SyncScheduler::~SyncScheduler()
+{
+    stop();
+    if (m_inotify >= 0)
+        ::close(m_inotify);
+}
 
 void SyncScheduler::start()
 {
@@ -79,10 +87,12 @@ void SyncScheduler::runNow()
     emit syncStarted();
     // The run blocks, so it gets its own thread; its result comes back through the event loop.
     m_worker = std::thread([this] {
-        auto result = m_engine->run();
+        // The ETag from before the run: a server change made while it runs still differs from
+        // it, so the next poll catches it (our own uploads cost one quiet extra run).
         std::string etag;
         if (auto root = m_remote->stat(""); root)
             etag = root->etag;
+        auto result = m_engine->run();
         QMetaObject::invokeMethod(
             this,
             [this, result = std::move(result), etag = std::move(etag)] {
@@ -109,40 +119,73 @@ void SyncScheduler::finished()
     }
 }
 
+void SyncScheduler::watchFolder(const std::string& relative)
+{
+    if (m_inotify < 0)
+        return;
+    const fs::path folder = relative.empty() ? m_engine->options().localRoot
+                                             : m_engine->options().localRoot / relative;
+    const int wd = ::inotify_add_watch(m_inotify, folder.c_str(),
+                                       IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+                                           IN_ATTRIB | IN_DELETE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW);
+    if (wd >= 0)
+        m_watches[wd] = relative;
+}
+
 void SyncScheduler::refreshWatches()
 {
-    // inotify watches folders, not trees: every synced folder gets one.
+    // inotify watches folders, not trees: every synced folder gets one (adding one twice is harmless).
     const fs::path root = m_engine->options().localRoot;
-    QStringList folders{QString::fromStdString(root.string())};
+    watchFolder("");
     std::error_code error;
     for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, error);
          !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-        const std::string name = it->path().filename().string();
         std::error_code typeError;
         if (!it->is_directory(typeError) || it->is_symlink(typeError))
             continue;
         const std::string relative = fs::relative(it->path(), root, typeError).generic_string();
-        if (m_engine->options().excludes.isExcluded(relative, true) || isTemporaryName(name)) {
+        if (m_engine->options().excludes.isExcluded(relative, true) || isTemporaryName(fileName(relative))) {
             it.disable_recursion_pending();
             continue;
         }
-        folders.push_back(QString::fromStdString(it->path().string()));
+        watchFolder(relative);
     }
-    const QStringList watchedList = m_watcher->directories();
-    const QSet<QString> watched(watchedList.begin(), watchedList.end());
-    const QSet<QString> wanted(folders.begin(), folders.end());
-    QStringList gone;
-    for (const QString& folder : watchedList)
-        if (!wanted.contains(folder))
-            gone.push_back(folder);
-    if (!gone.isEmpty())
-        m_watcher->removePaths(gone);
-    QStringList added;
-    for (const QString& folder : folders)
-        if (!watched.contains(folder))
-            added.push_back(folder);
-    if (!added.isEmpty())
-        m_watcher->addPaths(added);
+}
+
+void SyncScheduler::readEvents()
+{
+    alignas(inotify_event) char buffer[16384];
+    bool changed = false;
+    for (;;) {
+        const ssize_t length = ::read(m_inotify, buffer, sizeof buffer);
+        if (length <= 0)
+            break;
+        for (ssize_t offset = 0; offset < length;) {
+            const auto* event = reinterpret_cast<const inotify_event*>(buffer + offset);
+            offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+            const auto folder = m_watches.find(event->wd);
+            if (event->mask & IN_IGNORED) {
+                if (folder != m_watches.end())
+                    m_watches.erase(folder);
+                continue;
+            }
+            if (folder == m_watches.end())
+                continue;
+            const std::string name = event->len > 0 ? std::string(event->name) : std::string();
+            const std::string path = joinPath(folder->second, name);
+            const bool isFolder = (event->mask & IN_ISDIR) != 0;
+            // The journal, the engine's temporary files and conflict copies change because of the
+            // sync itself; excluded names do not matter to it.
+            if (!name.empty() && (name.starts_with(JOURNAL_FILE_NAME) || isTemporaryName(name) ||
+                                  isConflictCopyName(name) || m_engine->options().excludes.isExcluded(path, isFolder)))
+                continue;
+            if (isFolder && (event->mask & (IN_CREATE | IN_MOVED_TO)))
+                watchFolder(path); // so what is created inside it next is seen too
+            changed = true;
+        }
+    }
+    if (changed)
+        scheduleSoon();
 }
 
 void SyncScheduler::pollServer()

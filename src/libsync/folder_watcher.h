@@ -1,6 +1,9 @@
 // The long-running mode (GUI, `nubocmd sync --watch`): sync once, then again whenever the local
-// folder changes (inotify through QFileSystemWatcher, debounced) or the server's root ETag
-// changes (polled). A change seen during a run schedules one more run after it.
+// folder changes (inotify, debounced) or the server's root ETag changes (polled). A change seen
+// during a run schedules one more run after it. inotify is used directly rather than through
+// QFileSystemWatcher because that one does not report writes into existing files, and because
+// the event's name lets the journal's and the engine's own temporary files be ignored (otherwise
+// every run would wake the next one).
 #pragma once
 
 #include "sync_engine.h"
@@ -10,9 +13,11 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <thread>
+#include <unordered_map>
 
-class QFileSystemWatcher;
+class QSocketNotifier;
 
 namespace nubo::sync {
 
@@ -47,12 +52,16 @@ private:
     void runNow();
     void finished();
     void refreshWatches();
+    void watchFolder(const std::string& relative);
+    void readEvents();
     void pollServer();
 
     std::shared_ptr<RemoteFs> m_remote;
     std::unique_ptr<SyncEngine> m_engine;
     WatchOptions m_watch;
-    QFileSystemWatcher* m_watcher = nullptr;
+    int m_inotify = -1;
+    QSocketNotifier* m_notifier = nullptr;
+    std::unordered_map<int, std::string> m_watches; // watch descriptor -> relative folder
     QTimer m_debounce;
     QTimer m_poll;
     std::thread m_worker;

@@ -291,22 +291,8 @@ Result<void> Journal::apply(const std::vector<std::pair<std::string, JournalReco
         return std::unexpected(std::move(error));
     };
 
-    for (const auto& [path, record] : upserts) {
-        ResetOnExit reset(upsert);
-        bindText(upsert, 1, path);
-        bindText(upsert, 2, record.serverPath);
-        sqlite3_bind_int(upsert, 3, static_cast<int>(record.type));
-        sqlite3_bind_int(upsert, 4, record.encrypted ? 1 : 0);
-        sqlite3_bind_int64(upsert, 5, static_cast<sqlite3_int64>(record.inode));
-        sqlite3_bind_int64(upsert, 6, record.size);
-        sqlite3_bind_int64(upsert, 7, record.mtime);
-        bindText(upsert, 8, record.etag);
-        bindText(upsert, 9, record.fileId);
-        bindText(upsert, 10, record.permissions);
-        bindText(upsert, 11, record.checksum);
-        if (sqlite3_step(upsert) != SQLITE_DONE) return abort("record \"" + path + "\"");
-    }
-
+    // Deletes first: a subtree removed and then re-created (a move, a folder replaced by a file)
+    // keeps its new records.
     std::string low;
     std::string high;
     for (const std::string& tree : deletedTrees) {
@@ -325,6 +311,22 @@ Result<void> Journal::apply(const std::vector<std::pair<std::string, JournalReco
         bindText(deleteRange, 1, low);
         bindText(deleteRange, 2, high);
         if (sqlite3_step(deleteRange) != SQLITE_DONE) return abort("forget the contents of \"" + tree + "\"");
+    }
+
+    for (const auto& [path, record] : upserts) {
+        ResetOnExit reset(upsert);
+        bindText(upsert, 1, path);
+        bindText(upsert, 2, record.serverPath);
+        sqlite3_bind_int(upsert, 3, static_cast<int>(record.type));
+        sqlite3_bind_int(upsert, 4, record.encrypted ? 1 : 0);
+        sqlite3_bind_int64(upsert, 5, static_cast<sqlite3_int64>(record.inode));
+        sqlite3_bind_int64(upsert, 6, record.size);
+        sqlite3_bind_int64(upsert, 7, record.mtime);
+        bindText(upsert, 8, record.etag);
+        bindText(upsert, 9, record.fileId);
+        bindText(upsert, 10, record.permissions);
+        bindText(upsert, 11, record.checksum);
+        if (sqlite3_step(upsert) != SQLITE_DONE) return abort("record \"" + path + "\"");
     }
 
     if (!step(commit)) return abort("commit the update");

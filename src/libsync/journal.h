@@ -43,9 +43,9 @@ public:
     // Every record, keyed by plain path (the root folder is "").
     Result<JournalTree> loadAll();
 
-    // One transaction: upserts, then deletes of whole subtrees (a path and everything below it;
-    // "" deletes everything). Deletes come second, so a path both upserted and inside a deleted
-    // tree ends up deleted. Nothing is written when any step fails.
+    // One transaction: deletes of whole subtrees (a path and everything below it; "" deletes
+    // everything), then upserts, so a subtree removed and re-created in the same batch keeps its
+    // new records. Nothing is written when any step fails.
     Result<void> apply(const std::vector<std::pair<std::string, JournalRecord>>& upserts,
                        const std::vector<std::string>& deletedTrees);
 

@@ -177,6 +177,10 @@ private:
                 skip(path, "special files (devices, sockets, pipes) are not synced");
             return;
         }
+        if (!isDirectory && m_options.onTemporaryFile && isTemporaryName(name)) {
+            m_options.onTemporaryFile(path);
+            return;
+        }
         if (m_options.excludes != nullptr && m_options.excludes->isExcluded(path, isDirectory)) return;
         if (!m_skipped.empty() && m_skipped.contains(path)) return;
 

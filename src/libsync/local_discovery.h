@@ -18,6 +18,9 @@ struct LocalScanOptions {
     const ExcludeList* excludes = nullptr;   // may be null
     std::vector<std::string> skippedFolders; // selective sync: relative folder paths not to scan
     std::function<void(const std::string& path, const std::string& why)> onSkipped; // may be empty
+    // Called for the engine's temporary files (local_file.h), which are otherwise not listed: the
+    // engine removes those a killed run left behind. May be empty.
+    std::function<void(const std::string& path)> onTemporaryFile;
 };
 
 // The tree below root, keyed by relative path (the root itself is not included).

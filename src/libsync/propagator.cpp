@@ -386,6 +386,9 @@ ItemReport Propagator::upload(const Action& action)
     options.cancel = m_context.cancel;
     std::int64_t reported = 0;
     options.progress = [&](std::int64_t done) {
+        // Progress only moves forward (Qt reports 0 of 0 when an upload ends).
+        if (done <= reported)
+            return;
         if (m_context.transferred)
             m_context.transferred(done - reported);
         reported = done;
@@ -435,6 +438,9 @@ ItemReport Propagator::download(const Action& action)
     options.cancel = m_context.cancel;
     std::int64_t reported = 0;
     options.progress = [&](std::int64_t done) {
+        // Progress only moves forward (Qt reports 0 of 0 when an upload ends).
+        if (done <= reported)
+            return;
         if (m_context.transferred)
             m_context.transferred(done - reported);
         reported = done;

@@ -77,7 +77,11 @@ void SyncEngine::cancel() { m_cancel = true; }
 Result<SyncSummary> SyncEngine::run()
 {
     const auto startTime = std::chrono::steady_clock::now();
-    m_cancel = false;
+    // A cancel() that came before the run starts stops it at once; the flag is reset at the end.
+    struct ResetCancel {
+        std::atomic<bool>& flag;
+        ~ResetCancel() { flag = false; }
+    } resetCancel{m_cancel};
     const fs::path root = m_options.localRoot;
     std::error_code error;
     if (!fs::is_directory(root, error))
@@ -99,7 +103,10 @@ Result<SyncSummary> SyncEngine::run()
             return std::unexpected(saved.error());
     }
 
-    const bool caseInsensitive = m_options.caseInsensitive.value_or(isCaseInsensitiveFilesystem(root));
+    // Probed once per engine: the probe file would wake a watcher on every run.
+    if (!m_options.caseInsensitive)
+        m_options.caseInsensitive = isCaseInsensitiveFilesystem(root);
+    const bool caseInsensitive = *m_options.caseInsensitive;
     std::optional<Trash> trash;
     if (m_options.useTrash)
         trash = m_options.trashFolder ? Trash(*m_options.trashFolder) : Trash::forCurrentUser();
@@ -126,11 +133,18 @@ Result<SyncSummary> SyncEngine::run()
             return insideAny(path, m_options.unsyncedFolders) || isConflictCopyName(name) || isTemporaryName(name);
         };
         std::vector<std::string> warnings;
+        std::vector<std::string> unreadable; // symlinks, special files, folders we cannot read
         LocalScanOptions scanOptions;
         scanOptions.excludes = &m_options.excludes;
         scanOptions.skippedFolders = m_options.unsyncedFolders;
         scanOptions.onSkipped = [&](const std::string& path, const std::string& why) {
             warnings.push_back("'" + path + "': " + why);
+            unreadable.push_back(path);
+        };
+        // Temporary files of a run that was killed are removed (one folder has one engine).
+        scanOptions.onTemporaryFile = [&](const std::string& path) {
+            std::error_code ignored;
+            fs::remove(root / path, ignored);
         };
         auto local = scanLocal(root, scanOptions);
         if (!local)
@@ -171,6 +185,9 @@ Result<SyncSummary> SyncEngine::run()
         }
         dropSubtrees(visibleJournal, remote->leftAlone);
         dropSubtrees(*local, remote->leftAlone);
+        // What the local scan could not see is neither deleted on the server nor overwritten here.
+        dropSubtrees(visibleJournal, unreadable);
+        dropSubtrees(remote->tree, unreadable);
 
         emit phaseChanged(QStringLiteral("reconcile"));
         Plan plan = reconcile(*local, remote->tree, visibleJournal, {.caseInsensitive = caseInsensitive});
@@ -201,6 +218,7 @@ Result<SyncSummary> SyncEngine::run()
         std::vector<Action> actions;
         std::vector<std::string> failedPaths;
         std::int64_t bytesPlanned = 0;
+        std::int64_t visibleActions = 0;
         for (Action& action : plan.actions) {
             const bool journalOnly =
                 action.kind == ActionKind::UpdateJournal || action.kind == ActionKind::ForgetJournal;
@@ -223,9 +241,10 @@ Result<SyncSummary> SyncEngine::run()
                 bytesPlanned += action.local->size;
             if ((action.kind == ActionKind::Download || action.kind == ActionKind::Conflict) && action.remote)
                 bytesPlanned += action.remote->size;
+            visibleActions += journalOnly ? 0 : 1;
             actions.push_back(std::move(action));
         }
-        emit planReady(static_cast<qint64>(actions.size()), bytesPlanned);
+        emit planReady(visibleActions, bytesPlanned);
 
         emit phaseChanged(QStringLiteral("propagation"));
         JournalState state(*journalTree);
@@ -287,6 +306,8 @@ Result<SyncSummary> SyncEngine::run()
             retry = retry || retryable(report);
             lastFailure[report.path] = report;
         }
+        for (const std::string& path : unreadable)
+            failedPaths.push_back(path); // its folder is listed again until it can be read
         for (const auto& [folder, folderError] : remote->folderErrors) {
             failedPaths.push_back(folder);
             ItemReport report;

@@ -98,6 +98,12 @@ ServerProcess& ServerProcess::addArgument(std::string argument)
     return *this;
 }
 
+ServerProcess& ServerProcess::clearArguments()
+{
+    m_extraArgs.clear();
+    return *this;
+}
+
 ServerProcess& ServerProcess::addArguments(const std::vector<std::string>& arguments)
 {
     m_extraArgs.insert(m_extraArgs.end(), arguments.begin(), arguments.end());

@@ -33,6 +33,7 @@ public:
     ServerProcess& addUser(std::string name, std::string password); // --add-user NAME:PASSWORD
     ServerProcess& addArgument(std::string argument);               // e.g. "--quota", "alice:1000"
     ServerProcess& addArguments(const std::vector<std::string>& arguments);
+    ServerProcess& clearArguments(); // forget what addArgument(s) added
     ServerProcess& setListen(std::string hostPort);                      // default 127.0.0.1:0
     ServerProcess& setStartupTimeout(std::chrono::milliseconds timeout); // default 10 s
 

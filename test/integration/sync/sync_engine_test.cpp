@@ -430,8 +430,25 @@ TEST_F(Sync, WatchModeFollowsLocalAndServerChanges)
 
     serverWrite("third.txt", "3"); // a server change: the root ETag poll notices it
     EXPECT_TRUE(waitFor([&] { return a.exists("third.txt"); }));
+
+    // Writing into an existing file (no rename, no new name) is a change too.
+    {
+        std::ofstream append(a.path("first.txt"), std::ios::app);
+        append << "+";
+    }
+    EXPECT_TRUE(waitFor([&] { return serverRead("first.txt") == "1+"; }));
+
+    // With nothing changing, it goes quiet: the journal and temporary files it writes itself do
+    // not wake it up again.
+    QEventLoop settle;
+    QTimer::singleShot(1500, &settle, &QEventLoop::quit);
+    settle.exec();
+    const int runs = scheduler.runs();
+    QTimer::singleShot(2000, &settle, &QEventLoop::quit);
+    settle.exec();
+    EXPECT_EQ(scheduler.runs(), runs);
     scheduler.stop();
-    EXPECT_GE(scheduler.runs(), 3);
+    EXPECT_GE(scheduler.runs(), 4);
 }
 
 TEST_F(Sync, WrongPasswordStopsTheRun)

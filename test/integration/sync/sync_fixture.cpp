@@ -148,7 +148,7 @@ void SyncFixture::restartServer(const std::vector<std::string>& arguments)
 {
     // Same port, so the clients' accounts stay valid.
     m_server->setListen(m_server->host() + ":" + std::to_string(m_server->port()));
-    m_server->addArguments(arguments);
+    m_server->clearArguments().addArguments(arguments);
     m_server->restart();
 }
 

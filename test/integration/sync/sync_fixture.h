@@ -60,7 +60,8 @@ protected:
     void SetUp() override;
     void TearDown() override;
 
-    // Restarts the server with these extra arguments (e.g. {"--faults", "PUT * 507 count=1"}).
+    // Restarts the server on the same data and port with these extra arguments instead of the
+    // previous ones (e.g. {"--faults", "PUT * status=507 count=1"}; {} for none).
     void restartServer(const std::vector<std::string>& arguments);
 
     std::shared_ptr<Account> connect(const std::string& user = "alice", const std::string& password = "secret");

@@ -281,16 +281,17 @@ INSTANTIATE_TEST_SUITE_P(
                                  {"", "a", "a/x", "a/x/y", "a b", "a b/z", "a%", "a.b", "a0", "a_", "a_/q", "ab", "b"}},
                       SubtreeRow{"", {}}));
 
-TEST_F(JournalTest, DeletesComeAfterUpsertsInOneApply)
+TEST_F(JournalTest, DeletesComeBeforeUpsertsInOneApply)
 {
     auto journal = open();
     ASSERT_TRUE(journal);
     ASSERT_TRUE(journal->apply({{"old/f", record(ItemType::File, "old/f")}}, {}));
+    // A folder moved away and a new one made under its old name, in one batch.
     ASSERT_TRUE(journal->apply(
         {{"new", record(ItemType::Directory, "new")}, {"old/g", record(ItemType::File, "old/g")}}, {"old"}));
     auto tree = journal->loadAll();
     ASSERT_TRUE(tree.has_value());
-    EXPECT_EQ(paths(*tree), std::vector<std::string>{"new"});
+    EXPECT_EQ(paths(*tree), (std::vector<std::string>{"new", "old/g"}));
 }
 
 TEST_F(JournalTest, BlacklistBackOffDoublesAndCaps)
