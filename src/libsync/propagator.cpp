@@ -1,6 +1,7 @@
 #include "propagator.h"
 
 #include "encoding.h"
+#include "folder_transaction.h"
 #include "exclude_list.h"
 #include "journal.h"
 #include "local_discovery.h"
@@ -8,6 +9,7 @@
 #include "trash.h"
 
 #include <algorithm>
+#include <map>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -78,6 +80,59 @@ JournalTree JournalState::snapshot() const
 {
     std::lock_guard lock(m_mutex);
     return m_tree;
+}
+
+JournalTree JournalState::subtree(const std::string& root) const
+{
+    std::lock_guard lock(m_mutex);
+    JournalTree result;
+    for (auto it = m_tree.lower_bound(root); it != m_tree.end() && it->first.compare(0, root.size(), root) == 0; ++it)
+        if (isInside(it->first, root))
+            result.emplace(it->first, it->second);
+    return result;
+}
+
+StagedJournal::StagedJournal(const JournalView& base, std::string root, JournalTree subtree)
+    : m_base(base), m_root(std::move(root)), m_inside(std::move(subtree))
+{
+}
+
+void StagedJournal::upsert(const std::string& path, JournalRecord record)
+{
+    std::lock_guard lock(m_mutex);
+    m_inside.upsert(path, record);
+    m_changes.push_back({Change::Upsert, path, {}, std::move(record)});
+}
+
+void StagedJournal::removeTree(const std::string& path)
+{
+    std::lock_guard lock(m_mutex);
+    m_inside.removeTree(path);
+    m_changes.push_back({Change::Remove, path, {}, {}});
+}
+
+void StagedJournal::moveTree(const std::string& from, const std::string& to)
+{
+    std::lock_guard lock(m_mutex);
+    m_inside.moveTree(from, to);
+    m_changes.push_back({Change::Move, from, to, {}});
+}
+
+std::optional<JournalRecord> StagedJournal::get(const std::string& path) const
+{
+    return isInside(path, m_root) ? m_inside.get(path) : m_base.get(path);
+}
+
+void StagedJournal::replayInto(JournalView& target) const
+{
+    std::lock_guard lock(m_mutex);
+    for (const Change& change : m_changes) {
+        switch (change.kind) {
+        case Change::Upsert: target.upsert(change.path, change.record); break;
+        case Change::Remove: target.removeTree(change.path); break;
+        case Change::Move: target.moveTree(change.path, change.to); break;
+        }
+    }
 }
 
 Result<void> JournalState::flush(Journal& journal)
@@ -182,7 +237,7 @@ std::string Propagator::serverPathOf(const std::string& plainPath) const
 {
     if (plainPath.empty())
         return {};
-    if (const auto record = m_journal.get(plainPath))
+    if (const auto record = journal().get(plainPath))
         return record->serverPath;
     // A new item: its folder's server path plus its name (plain folders use plain names).
     return joinPath(serverPathOf(parentPath(plainPath)), fileName(plainPath));
@@ -196,36 +251,111 @@ std::string Propagator::transferId(const std::string& path, const LocalEntry& en
     return "nubo-" + e2ee::sha256Hex(e2ee::ByteView(bytes, key.size())).substr(0, 32);
 }
 
+namespace {
+// Set while a worker carries out the actions of an encrypted folder's transaction.
+thread_local JournalView* t_staging = nullptr;
+
+struct StagingScope {
+    explicit StagingScope(JournalView* view) : previous(t_staging) { t_staging = view; }
+    ~StagingScope() { t_staging = previous; }
+    JournalView* previous;
+};
+} // namespace
+
+JournalView& Propagator::journal() const { return t_staging ? *t_staging : m_journal; }
+
 std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
 {
+    // Plain folders first, then each end-to-end encrypted tree as one transaction: one lock and
+    // one metadata write for all of its changes.
+    std::vector<const Action*> plain;
+    std::map<std::string, std::vector<const Action*>> encrypted;
+    for (const Action& action : actions) {
+        // Only what changes the server needs the lock; reading and local work do not.
+        const bool changesServer = action.kind == ActionKind::Upload || action.kind == ActionKind::MakeRemoteFolder ||
+                                   action.kind == ActionKind::MoveRemote || action.kind == ActionKind::DeleteRemote;
+        const std::string root = changesServer && m_context.encryptionRoot ? m_context.encryptionRoot(action.path)
+                                                                           : std::string();
+        if (root.empty())
+            plain.push_back(&action);
+        else
+            encrypted[root].push_back(&action);
+    }
     std::vector<ItemReport> reports;
+    runGroup(plain, reports);
+    for (const auto& [root, group] : encrypted)
+        runEncryptedGroup(root, group, reports);
+    return reports;
+}
+
+void Propagator::runEncryptedGroup(const std::string& root, const std::vector<const Action*>& actions,
+                                   std::vector<ItemReport>& reports)
+{
+    const auto failAll = [&](const SyncError& error) {
+        for (const Action* action : actions)
+            reports.push_back(failed(reportFor(*action), error));
+    };
+    if (!m_context.transactions) {
+        failAll(SyncError{SyncErrorCode::Internal,
+                          "'" + root + "' is end-to-end encrypted, and this version cannot change encrypted folders", 0});
+        return;
+    }
+    auto transaction = m_context.transactions->begin(root);
+    if (!transaction) {
+        failAll(transaction.error());
+        return;
+    }
+    StagedJournal staged(m_journal, root, m_journal.subtree(root));
+    std::vector<ItemReport> groupReports;
+    {
+        StagingScope scope(&staged);
+        runGroup(actions, groupReports);
+    }
+    if (auto committed = (*transaction)->commit(); !committed) {
+        (*transaction)->abort();
+        // Nothing of the group counts as synced: the journal keeps its old view, and the next run
+        // compares again.
+        for (ItemReport& report : groupReports)
+            if (report.ok)
+                report = failed(std::move(report), committed.error());
+        for (ItemReport& report : groupReports)
+            reports.push_back(std::move(report));
+        return;
+    }
+    staged.replayInto(m_journal);
+    for (ItemReport& report : groupReports)
+        reports.push_back(std::move(report));
+}
+
+void Propagator::runGroup(const std::vector<const Action*>& actions, std::vector<ItemReport>& reports)
+{
     std::vector<const Action*> sequential, parallel;
     // Moves, replacements and folders in plan order (they depend on each other); transfers,
     // deletes and journal-only actions after them, in parallel.
-    for (const Action& action : actions) {
-        switch (action.kind) {
+    for (const Action* action : actions) {
+        switch (action->kind) {
         case ActionKind::MoveLocal:
         case ActionKind::MoveRemote:
         case ActionKind::MakeLocalFolder:
         case ActionKind::MakeRemoteFolder:
-            sequential.push_back(&action);
+            sequential.push_back(action);
             break;
         case ActionKind::DeleteLocal:
         case ActionKind::DeleteRemote:
             // A delete that makes room for a new item of another type must run before it.
-            if (action.reason.starts_with("replaced"))
-                sequential.push_back(&action);
+            if (action->reason.starts_with("replaced"))
+                sequential.push_back(action);
             else
-                parallel.push_back(&action);
+                parallel.push_back(action);
             break;
         case ActionKind::UpdateJournal:
-            if (!action.from.empty())
-                sequential.push_back(&action); // follows a move both sides made
+            if (!action->from.empty())
+                sequential.push_back(action); // follows a move both sides made
             else
-                parallel.push_back(&action);
+                parallel.push_back(action);
             break;
         default:
-            parallel.push_back(&action);
+            parallel.push_back(action);
         }
     }
     // The plan lists moves, then replacements, then folders; keep that order.
@@ -275,7 +405,6 @@ std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
         runnable.push_back(action);
     }
     runParallel(runnable, reports);
-    return reports;
 }
 
 void Propagator::runParallel(const std::vector<const Action*>& actions, std::vector<ItemReport>& reports)
@@ -289,8 +418,10 @@ void Propagator::runParallel(const std::vector<const Action*>& actions, std::vec
     const int workers = std::max(1, std::min<int>(m_context.options->parallelism, static_cast<int>(actions.size())));
     std::vector<std::thread> threads;
     running = workers;
+    JournalView* staging = t_staging;
     for (int i = 0; i < workers; ++i) {
-        threads.emplace_back([&] {
+        threads.emplace_back([&, staging] {
+            StagingScope scope(staging);
             for (;;) {
                 const std::size_t index = next.fetch_add(1);
                 if (index >= actions.size() || (m_context.cancel && m_context.cancel->load()))
@@ -333,7 +464,7 @@ ItemReport Propagator::execute(const Action& action)
     case ActionKind::DeleteRemote: report = deleteRemote(action); break;
     case ActionKind::UpdateJournal: report = updateJournal(action); break;
     case ActionKind::ForgetJournal:
-        m_journal.removeTree(action.path);
+        journal().removeTree(action.path);
         report = reportFor(action);
         break;
     case ActionKind::Error:
@@ -368,7 +499,7 @@ ItemReport Propagator::upload(const Action& action)
         record.inode = before->inode;
         record.size = before->size;
         record.mtime = before->mtime;
-        m_journal.upsert(action.path, std::move(record));
+        journal().upsert(action.path, std::move(record));
         report.kind = ActionKind::UpdateJournal;
         return report;
     }
@@ -405,7 +536,7 @@ ItemReport Propagator::upload(const Action& action)
         remote.fileId = result->fileId;
     remote.checksum = *checksum;
     JournalRecord record = recordOf(ItemType::File, serverPath, &*before, &remote);
-    m_journal.upsert(action.path, std::move(record));
+    journal().upsert(action.path, std::move(record));
     report.bytes = before->size;
     return report;
 }
@@ -487,7 +618,7 @@ ItemReport Propagator::download(const Action& action)
         got.etag = result->etag;
     got.checksum = result->checksum;
     got.size = result->size;
-    m_journal.upsert(action.path, recordOf(ItemType::File, got.serverPath.empty() ? serverPathOf(action.path)
+    journal().upsert(action.path, recordOf(ItemType::File, got.serverPath.empty() ? serverPathOf(action.path)
                                                                                    : got.serverPath,
                                            &*stat, &got));
     report.bytes = result->size;
@@ -509,7 +640,7 @@ ItemReport Propagator::conflict(const Action& action)
     const auto recordSame = [&](const RemoteEntry& version) {
         RemoteEntry copy = version;
         copy.checksum = *localSum;
-        m_journal.upsert(action.path, recordOf(ItemType::File, serverPath, &*before, &copy));
+        journal().upsert(action.path, recordOf(ItemType::File, serverPath, &*before, &copy));
         report.kind = ActionKind::UpdateJournal; // equal content: not a conflict
         return report;
     };
@@ -565,7 +696,7 @@ ItemReport Propagator::conflict(const Action& action)
     if (!result->etag.empty())
         version.etag = result->etag;
     version.checksum = result->checksum;
-    m_journal.upsert(action.path, recordOf(ItemType::File, serverPath, &*stat, &version));
+    journal().upsert(action.path, recordOf(ItemType::File, serverPath, &*stat, &version));
     report.conflictCopy = copyPath;
     report.bytes = result->size;
     return report;
@@ -584,7 +715,7 @@ ItemReport Propagator::makeLocalFolder(const Action& action)
         return failed(report, SyncErrorCode::FileChanged, "a local file with this name appeared while the sync ran");
     JournalRecord record = recordOf(ItemType::Directory, action.remote->serverPath, &*stat, &*action.remote);
     record.etag.clear(); // set once everything inside has been synced
-    m_journal.upsert(action.path, std::move(record));
+    journal().upsert(action.path, std::move(record));
     return report;
 }
 
@@ -618,7 +749,7 @@ ItemReport Propagator::makeRemoteFolder(const Action& action)
     made->serverPath = serverPath;
     JournalRecord record = recordOf(ItemType::Directory, serverPath, action.local ? &*action.local : nullptr, &*made);
     record.etag.clear(); // the folder is listed again next time, with what was uploaded into it
-    m_journal.upsert(action.path, std::move(record));
+    journal().upsert(action.path, std::move(record));
     return report;
 }
 
@@ -635,10 +766,10 @@ ItemReport Propagator::moveRemote(const Action& action)
     }
     if (!moved)
         return failed(report, moved.error());
-    m_journal.moveTree(action.from, action.path);
-    if (auto record = m_journal.get(action.path); record && action.local) {
+    journal().moveTree(action.from, action.path);
+    if (auto record = journal().get(action.path); record && action.local) {
         record->inode = action.local->inode;
-        m_journal.upsert(action.path, std::move(*record));
+        journal().upsert(action.path, std::move(*record));
     }
     return report;
 }
@@ -654,11 +785,11 @@ ItemReport Propagator::moveLocal(const Action& action)
         return failed(report, errnoError(error.value(), "create folder", to.parent_path()));
     if (auto renamed = renameNoReplace(from, to); !renamed)
         return failed(report, renamed.error());
-    m_journal.moveTree(action.from, action.path);
-    if (auto record = m_journal.get(action.path); record && action.remote) {
+    journal().moveTree(action.from, action.path);
+    if (auto record = journal().get(action.path); record && action.remote) {
         record->serverPath = action.remote->serverPath.empty() ? record->serverPath : action.remote->serverPath;
         record->fileId = action.remote->fileId;
-        m_journal.upsert(action.path, std::move(*record));
+        journal().upsert(action.path, std::move(*record));
     }
     return report;
 }
@@ -669,7 +800,7 @@ ItemReport Propagator::deleteLocal(const Action& action)
     const fs::path target = localPath(action.path);
     auto stat = statLocal(target);
     if (!stat) {
-        m_journal.removeTree(action.path); // already gone
+        journal().removeTree(action.path); // already gone
         return report;
     }
     // Delete only what is exactly as the journal knew it: anything new or changed is kept.
@@ -684,7 +815,7 @@ ItemReport Propagator::deleteLocal(const Action& action)
             return failed(report, below.error());
         for (const auto& [relative, entry] : *below) {
             const std::string path = joinPath(action.path, relative);
-            const auto record = m_journal.get(path);
+            const auto record = journal().get(path);
             if (isConflictCopyName(fileName(path)) || !record || localChanged(entry, *record))
                 return failed(report, SyncErrorCode::FileChanged,
                               "'" + path + "' inside it is new or changed on this computer; the folder is kept");
@@ -692,7 +823,7 @@ ItemReport Propagator::deleteLocal(const Action& action)
     }
     if (m_context.trash) {
         if (auto trashed = m_context.trash->moveToTrash(target); trashed) {
-            m_journal.removeTree(action.path);
+            journal().removeTree(action.path);
             return report;
         }
     }
@@ -700,7 +831,7 @@ ItemReport Propagator::deleteLocal(const Action& action)
     fs::remove_all(target, error);
     if (error)
         return failed(report, errnoError(error.value(), "delete", target));
-    m_journal.removeTree(action.path);
+    journal().removeTree(action.path);
     return report;
 }
 
@@ -710,7 +841,7 @@ ItemReport Propagator::deleteRemote(const Action& action)
     auto removed = m_context.remote->remove(serverPathOf(action.path));
     if (!removed && removed.error().code != SyncErrorCode::NotFound)
         return failed(report, removed.error());
-    m_journal.removeTree(action.path);
+    journal().removeTree(action.path);
     return report;
 }
 
@@ -718,8 +849,8 @@ ItemReport Propagator::updateJournal(const Action& action)
 {
     ItemReport report = reportFor(action);
     if (!action.from.empty())
-        m_journal.moveTree(action.from, action.path);
-    auto existing = m_journal.get(action.path);
+        journal().moveTree(action.from, action.path);
+    auto existing = journal().get(action.path);
     JournalRecord record = existing.value_or(JournalRecord{});
     record.type = action.type;
     if (action.local) {
@@ -742,7 +873,7 @@ ItemReport Propagator::updateJournal(const Action& action)
             record.etag.clear(); // folders get their ETag once everything inside is synced
         }
     }
-    m_journal.upsert(action.path, std::move(record));
+    journal().upsert(action.path, std::move(record));
     return report;
 }
 

@@ -20,19 +20,31 @@ namespace nubo::sync {
 
 class Journal;
 class Trash;
+class TransactionFactory;
 
-// The journal as propagation changes it: an in-memory tree (thread-safe) plus the paths changed
-// since the last flush, written to SQLite in one transaction per batch.
-class JournalState {
+// What an action may do to the journal. Thread-safe.
+class JournalView {
+public:
+    virtual ~JournalView() = default;
+    virtual void upsert(const std::string& path, JournalRecord record) = 0;
+    virtual void removeTree(const std::string& path) = 0;
+    // Moves a subtree; server paths that equal their plain path follow it.
+    virtual void moveTree(const std::string& from, const std::string& to) = 0;
+    virtual std::optional<JournalRecord> get(const std::string& path) const = 0;
+};
+
+// The journal as propagation changes it: an in-memory tree plus the paths changed since the last
+// flush, written to SQLite in one transaction per batch.
+class JournalState final : public JournalView {
 public:
     explicit JournalState(JournalTree initial) : m_tree(std::move(initial)) {}
 
-    void upsert(const std::string& path, JournalRecord record);
-    void removeTree(const std::string& path);
-    // Moves a subtree; server paths that equal their plain path follow it.
-    void moveTree(const std::string& from, const std::string& to);
-    std::optional<JournalRecord> get(const std::string& path) const;
+    void upsert(const std::string& path, JournalRecord record) override;
+    void removeTree(const std::string& path) override;
+    void moveTree(const std::string& from, const std::string& to) override;
+    std::optional<JournalRecord> get(const std::string& path) const override;
     JournalTree snapshot() const;
+    JournalTree subtree(const std::string& root) const;
 
     // Writes what changed since the last flush; call from the thread that owns `journal`.
     Result<void> flush(Journal& journal);
@@ -42,6 +54,33 @@ private:
     JournalTree m_tree;
     std::set<std::string> m_dirty;     // upserted since the last flush
     std::vector<std::string> m_deleted; // subtrees removed since the last flush, in order
+};
+
+// The journal changes of one end-to-end encrypted folder tree, held back until its transaction
+// commits: if the metadata write fails, the journal must not claim the items are synced.
+class StagedJournal final : public JournalView {
+public:
+    StagedJournal(const JournalView& base, std::string root, JournalTree subtree);
+
+    void upsert(const std::string& path, JournalRecord record) override;
+    void removeTree(const std::string& path) override;
+    void moveTree(const std::string& from, const std::string& to) override;
+    std::optional<JournalRecord> get(const std::string& path) const override;
+
+    // Applies the recorded changes, in order.
+    void replayInto(JournalView& target) const;
+
+private:
+    struct Change {
+        enum Kind { Upsert, Remove, Move } kind;
+        std::string path, to;
+        JournalRecord record;
+    };
+    const JournalView& m_base;
+    std::string m_root;
+    JournalState m_inside;
+    mutable std::mutex m_mutex;
+    std::vector<Change> m_changes;
 };
 
 struct PropagationContext {
@@ -55,6 +94,10 @@ struct PropagationContext {
     std::function<void(const ItemReport&)> finished;
     std::function<void(std::int64_t delta)> transferred; // bytes moved over the network
     std::function<void()> tick;       // called on the engine's thread while workers run (journal flush)
+    // The plain path of the outermost end-to-end encrypted folder holding a path, or "" when the
+    // path is in a plain folder. May be empty (everything plain).
+    std::function<std::string(const std::string& path)> encryptionRoot;
+    TransactionFactory* transactions = nullptr; // may be null: encrypted groups then fail
 };
 
 class Propagator {
@@ -65,6 +108,11 @@ public:
     std::vector<ItemReport> run(const std::vector<Action>& actions);
 
 private:
+    void runGroup(const std::vector<const Action*>& actions, std::vector<ItemReport>& reports);
+    void runEncryptedGroup(const std::string& root, const std::vector<const Action*>& actions,
+                           std::vector<ItemReport>& reports);
+    // The journal the current thread's actions write to: the engine's, or a group's staging.
+    JournalView& journal() const;
     ItemReport execute(const Action& action);
     ItemReport upload(const Action& action);
     ItemReport download(const Action& action);

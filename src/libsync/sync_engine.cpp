@@ -272,6 +272,20 @@ Result<SyncSummary> SyncEngine::run()
             if (auto flushed = state.flush(**journal); !flushed && !journalError)
                 journalError = flushed.error();
         };
+        // The outermost encrypted folder above a path groups its changes into one transaction.
+        std::set<std::string> encryptedFolders;
+        for (const auto& [path, entry] : remote->tree)
+            if (!path.empty() && entry.type == ItemType::Directory && entry.encrypted)
+                encryptedFolders.insert(path);
+        if (!encryptedFolders.empty()) {
+            context.encryptionRoot = [&encryptedFolders](const std::string& path) {
+                for (std::size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1))
+                    if (encryptedFolders.contains(path.substr(0, slash)))
+                        return path.substr(0, slash);
+                return std::string();
+            };
+        }
+        context.transactions = m_transactions.get();
         Propagator propagator(std::move(context), state);
         std::vector<ItemReport> reports = propagator.run(actions);
         if (auto flushed = state.flush(**journal); !flushed)

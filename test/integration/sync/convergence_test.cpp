@@ -333,11 +333,11 @@ TEST_F(Convergence, RandomEditsOnTwoClientsAndTheServerConverge)
               << " rounds (rerun with NUBO_CONVERGENCE_SEED=" << seed << ")\n";
     RecordProperty("seed", std::to_string(seed));
     m_random.seed(seed);
+    auto& a = client("a"); // connected before the faults begin
+    auto& b = client("b");
     restartServer({"--seed", std::to_string(seed), "--faults",
                    "PUT * status=500 p=0.03; GET * cut p=0.03; PROPFIND * status=503 p=0.02; "
                    "MOVE * status=500 p=0.03; DELETE * status=502 p=0.03; MKCOL * status=500 p=0.03"});
-    auto& a = client("a");
-    auto& b = client("b");
     for (SyncClient* c : {&a, &b}) {
         c->options.maxRetries = 1;
         c->options.massDeleteMinimum = 1000000; // random deletes of whole folders are intended here

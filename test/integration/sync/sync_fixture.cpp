@@ -38,6 +38,10 @@ SyncClient::SyncClient(fs::path folder, std::shared_ptr<RemoteFs> remote, fs::pa
 Result<SyncSummary> SyncClient::sync()
 {
     SyncEngine engine(m_remote, options);
+    if (hook)
+        engine.setFolderHook(hook);
+    if (transactions)
+        engine.setTransactionFactory(transactions);
     QObject::connect(
         &engine, &SyncEngine::itemFinished, &engine,
         [this](const ItemReport& item) {

@@ -3,6 +3,8 @@
 // of another device. Trees are compared as {path -> content} maps.
 #pragma once
 
+#include "folder_transaction.h"
+#include "remote_discovery.h"
 #include "server_process.h"
 #include "sync_engine.h"
 #include "webdav_client.h"
@@ -34,6 +36,9 @@ public:
     SyncSummary syncOk();
 
     SyncOptions options;
+    std::shared_ptr<RemoteFolderHook> hook;             // set on the engine when not null
+    std::shared_ptr<TransactionFactory> transactions;   // likewise
+    std::shared_ptr<RemoteFs>& remote() { return m_remote; } // replace to wrap it
     const fs::path& folder() const { return m_folder; }
     fs::path path(const std::string& relative) const { return m_folder / relative; }
     std::vector<ItemReport> finishedItems;
