@@ -3,10 +3,12 @@
 
 #include "folder_watcher.h"
 #include "journal.h"
+#include "local_file.h"
 
 #include <QEventLoop>
 #include <QTimer>
 
+#include <cstring>
 #include <fstream>
 #include <sys/stat.h>
 
@@ -564,6 +566,33 @@ TEST_F(Sync, ACutChunkedUploadResumesWithTheChunksAlreadyThere)
     // Six chunks in all; the three that arrived before the cut are not sent again.
     EXPECT_LE(chunkPuts() - afterFirst, 3);
     EXPECT_EQ(serverRead("big.bin"), big);
+}
+
+TEST_F(Sync, ATwoGibFileGoesUpAndComesDownIntact)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "the developer build runs it; under AddressSanitizer it would only time the sanitizer";
+#endif
+    // Source, server copy and download: about 6 GiB in the temporary folder.
+    const auto space = fs::space(m_work);
+    if (space.available < (std::uintmax_t(7) << 30))
+        GTEST_SKIP() << "needs 7 GiB free in " << m_work << ", " << (space.available >> 20) << " MiB there";
+    auto& a = client("a");
+    {
+        std::ofstream out(a.path("big.bin"), std::ios::binary);
+        std::string block(1 << 20, '\0');
+        for (std::uint32_t i = 0; i < 2048; ++i) {
+            for (std::size_t j = 0; j < block.size(); j += 64)
+                std::memcpy(&block[j], &i, sizeof i); // every MiB differs, so a misplaced chunk shows
+            out.write(block.data(), static_cast<std::streamsize>(block.size()));
+        }
+    }
+    const std::string expected = *sha1OfFile(a.path("big.bin"));
+    EXPECT_EQ(a.syncOk().uploaded, 1);
+    auto& b = client("b");
+    EXPECT_EQ(b.syncOk().downloaded, 1);
+    EXPECT_EQ(*sha1OfFile(b.path("big.bin")), expected);
+    EXPECT_EQ(fs::file_size(b.path("big.bin")), std::uintmax_t(2) << 30);
 }
 
 // ---- long-running mode -----------------------------------------------------------------------
