@@ -20,15 +20,8 @@ CHECK=0
 export HOME="$WORK/home" XDG_DATA_HOME="$WORK/home/.local/share" LC_ALL=C.UTF-8
 mkdir -p "$HOME" "$WORK/data"
 
-stop_pid() {
-    local pid=$1
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-        kill -TERM "$pid" 2>/dev/null
-        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    fi
-}
+# stop_pid, start_nubo_server
+source "$(dirname "${BASH_SOURCE[0]}")/server_lib.sh"
 
 cleanup() {
     stop_pid "$WATCH_PID"
@@ -54,25 +47,13 @@ check() { # check "what" COMMAND...: runs the command, prints ok/FAIL
 }
 
 # ---- server --------------------------------------------------------------------------------------
-"$SERVER_BIN" --data "$WORK/data" --listen 127.0.0.1:0 --add-user alice:secret \
-    >"$WORK/server.out" 2>"$WORK/server.err" &
-SERVER_PID=$!
-PORT=""
-for _ in $(seq 100); do
-    if [[ "$(wc -l <"$WORK/server.out" 2>/dev/null || echo 0)" -ge 1 ]]; then # a complete first line
-        PORT=$(sed -n 's|^listening on http://[^ ]*:\([0-9][0-9]*\)/\{0,1\}$|\1|p' "$WORK/server.out" | head -n 1)
-        break
-    fi
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-done
+start_nubo_server "$SERVER_BIN" "$WORK" --add-user alice:secret || true
 if [[ -z "$PORT" ]]; then
     echo "FAIL - nubo-server did not start:"
     cat "$WORK/server.out" "$WORK/server.err"
     FAILURES=1
     exit 1
 fi
-URL="http://127.0.0.1:$PORT"
 echo secret >"$WORK/password"
 echo wrong >"$WORK/wrong-password"
 
