@@ -90,6 +90,20 @@ std::string throughMoves(const std::string& path, const std::vector<Move>& moves
     return result;
 }
 
+// Whether an item of `tree` sits at `path` once `moves` are applied (a destination that is
+// free before the moves may be taken after them, e.g. by a folder moved onto its parent's name).
+template <typename Tree>
+bool occupiedAfter(const Tree& tree, const std::vector<Move>& moves, const std::string& path)
+{
+    if (tree.contains(path) && throughMoves(path, moves) == path)
+        return true;
+    std::string original = path;
+    for (auto it = moves.rbegin(); it != moves.rend(); ++it)
+        if (isInside(original, it->to))
+            original = rebase(original, it->to, it->from);
+    return original != path && tree.contains(original) && throughMoves(original, moves) == path;
+}
+
 template <typename Tree>
 Tree rebaseTree(const Tree& tree, const std::vector<Move>& moves, bool rebaseServerPath)
 {
@@ -203,7 +217,7 @@ private:
                     local->second.type != record.type)
                     continue; // gone or replaced here: the remote item is simply new at its place
             }
-            if (m_localIn.contains(candidate.to) && localFrom != candidate.to)
+            if (localFrom != candidate.to && occupiedAfter(m_localIn, m_localTreeMoves, candidate.to))
                 continue; // something else is in the way here
             movedOnServer.insert(candidate.from);
             m_remoteMovedOriginal.push_back(candidate.from);
@@ -249,8 +263,8 @@ private:
             if (remote == m_remoteIn.end() || remote->second.type != record.type ||
                 (!record.fileId.empty() && remote->second.fileId != record.fileId))
                 continue; // gone or replaced on the server: upload as new instead
-            if (m_remoteIn.contains(candidate.to))
-                continue;
+            if (occupiedAfter(m_remoteIn, m_localMoves, candidate.to))
+                continue; // taken on the server: upload as new instead
             if (!hasPermission(&remote->second, 'V') && !hasPermission(&remote->second, 'N'))
                 continue; // the server forbids it: upload at the new place, keep the old one there
             m_localMoves.push_back({from, candidate.to});

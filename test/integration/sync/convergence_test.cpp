@@ -11,6 +11,7 @@
 #include "local_file.h"
 
 #include <fstream>
+#include <sqlite3.h>
 #include <random>
 #include <set>
 #include <sstream>
@@ -291,7 +292,23 @@ protected:
         };
         for (const auto& [name, c] : m_clients)
             addFiles(c->folder());
-        addFiles(m_server->dataDir() / "blobs");
+        // Only the blobs the server's tree still points at: it deletes replaced ones after a while.
+        sqlite3* db = nullptr;
+        const fs::path database = m_server->dataDir() / "nubo.sqlite";
+        EXPECT_EQ(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+        sqlite3_busy_timeout(db, 5000);
+        sqlite3_stmt* stmt = nullptr;
+        EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT blob FROM items WHERE blob IS NOT NULL", -1, &stmt, nullptr),
+                  SQLITE_OK);
+        while (stmt && sqlite3_step(stmt) == SQLITE_ROW) {
+            const auto* blob = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+            std::ifstream in(m_server->dataDir() / "blobs" / blob, std::ios::binary);
+            std::ostringstream out;
+            out << in.rdbuf();
+            found.insert(out.str());
+        }
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
         return found;
     }
 

@@ -353,6 +353,18 @@ TEST(Reconcile, ReusedInodeOfADeletedFileIsNotMistakenForAMoveThatLosesData)
     EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), (Lines{"move-remote d/a -> n", "upload n"}));
 }
 
+TEST(Reconcile, AServerMoveOntoANameTakenAfterAnotherMoveIsNotTaken)
+{
+    // Found by the convergence test (seed 1633193524). The server moved folder P to Q and file
+    // c.txt into it; here a new P/c.txt was made. Once P becomes Q locally, Q/c.txt is taken, so
+    // moving c.txt there would overwrite it: the two are compared as a conflict instead.
+    LocalTree local{{"P", localFolder(1)}, {"P/c.txt", localFile(9, 33, 700)}, {"c.txt", localFile(5)}};
+    RemoteTree remote{{"Q", remoteFolder("q1", "100")}, {"Q/c.txt", remoteFile("c2", "105")}};
+    JournalTree journal{{"P", journalFolder(1, "p1", "100")}, {"c.txt", journalFile(5, "c1", "105")}};
+    EXPECT_EQ(describe(reconcile(local, remote, journal)),
+              (Lines{"move-local P -> Q", "conflict Q/c.txt", "delete-local c.txt", "update-journal Q"}));
+}
+
 // ---- server permissions -----------------------------------------------------------------------
 
 TEST(Reconcile, ChangeOfAReadOnlyFileIsKeptAsAConflictCopy)
