@@ -181,7 +181,10 @@ private:
             m_options.onTemporaryFile(path);
             return;
         }
-        if (m_options.excludes != nullptr && m_options.excludes->isExcluded(path, isDirectory)) return;
+        if (m_options.excludes != nullptr && m_options.excludes->isExcluded(path, isDirectory)) {
+            if (m_options.onExcluded) m_options.onExcluded(path);
+            return;
+        }
         if (!m_skipped.empty() && m_skipped.contains(path)) return;
 
         if (isDirectory) {

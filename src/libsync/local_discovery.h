@@ -21,6 +21,8 @@ struct LocalScanOptions {
     // Called for the engine's temporary files (local_file.h), which are otherwise not listed: the
     // engine removes those a killed run left behind. May be empty.
     std::function<void(const std::string& path)> onTemporaryFile;
+    // Called for each excluded item (not for what lies below an excluded folder). May be empty.
+    std::function<void(const std::string& path)> onExcluded;
 };
 
 // The tree below root, keyed by relative path (the root itself is not included).

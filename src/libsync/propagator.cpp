@@ -808,8 +808,8 @@ ItemReport Propagator::deleteLocal(const Action& action)
         if (action.local && !sameVersion(*stat, *action.local))
             return failed(report, SyncErrorCode::FileChanged, "it changed on this computer while the sync ran; kept");
     } else {
-        LocalScanOptions scanOptions;
-        scanOptions.excludes = &m_context.options->excludes;
+        LocalScanOptions scanOptions; // no excludes: an excluded file is the user's too
+        scanOptions.onTemporaryFile = [](const std::string&) {};
         auto below = scanLocal(target, scanOptions);
         if (!below)
             return failed(report, below.error());

@@ -300,6 +300,11 @@ private:
 
     void markDirtyFolders()
     {
+        for (const std::string& folder : m_options.foldersWithUnsyncedItems) {
+            const std::string moved = throughMoves(folder, m_localTreeMoves);
+            m_localDirty.insert(moved);
+            markAncestors(m_localDirty, moved);
+        }
         for (const auto& [path, entry] : m_local) {
             const auto record = m_journal.find(path);
             if (record == m_journal.end() || localChanged(entry, record->second))

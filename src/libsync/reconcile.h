@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,10 @@ struct Plan {
 struct ReconcileOptions {
     bool caseInsensitive = false; // the local filesystem folds case: names equal but for case clash
     std::size_t maxNameBytes = 255; // longest name the local filesystem holds
+    // Local folders holding items that are not synced (conflict copies, excluded files): such a
+    // folder is never deleted here because the server deleted it; it is kept (and made again
+    // on the server) like a folder with new content.
+    std::set<std::string> foldersWithUnsyncedItems;
 };
 
 Plan reconcile(const LocalTree& local, const RemoteTree& remote, const JournalTree& journal,

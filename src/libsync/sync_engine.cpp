@@ -141,6 +141,11 @@ Result<SyncSummary> SyncEngine::run()
             warnings.push_back("'" + path + "': " + why);
             unreadable.push_back(path);
         };
+        std::set<std::string> keptFolders; // folders holding local items that are not synced
+        scanOptions.onExcluded = [&](const std::string& path) {
+            if (!fileName(path).starts_with(JOURNAL_FILE_NAME))
+                keptFolders.insert(parentPath(path));
+        };
         // Temporary files of a run that was killed are removed (one folder has one engine).
         scanOptions.onTemporaryFile = [&](const std::string& path) {
             std::error_code ignored;
@@ -149,8 +154,15 @@ Result<SyncSummary> SyncEngine::run()
         auto local = scanLocal(root, scanOptions);
         if (!local)
             return std::unexpected(local.error());
-        for (auto it = local->begin(); it != local->end();)
-            it = skip(it->first, it->second.type) ? local->erase(it) : std::next(it);
+        for (auto it = local->begin(); it != local->end();) {
+            if (!skip(it->first, it->second.type)) {
+                ++it;
+                continue;
+            }
+            if (isConflictCopyName(fileName(it->first)))
+                keptFolders.insert(parentPath(it->first));
+            it = local->erase(it);
+        }
 
         RemoteDiscoveryOptions remoteOptions;
         remoteOptions.excludes = &m_options.excludes;
@@ -190,7 +202,9 @@ Result<SyncSummary> SyncEngine::run()
         dropSubtrees(remote->tree, unreadable);
 
         emit phaseChanged(QStringLiteral("reconcile"));
-        Plan plan = reconcile(*local, remote->tree, visibleJournal, {.caseInsensitive = caseInsensitive});
+        keptFolders.erase("");
+        Plan plan = reconcile(*local, remote->tree, visibleJournal,
+                              {.caseInsensitive = caseInsensitive, .foldersWithUnsyncedItems = keptFolders});
 
         // The mass-delete guard looks at the whole plan before anything is touched.
         if (!m_options.allowMassDelete && plan.itemsDeleted >= m_options.massDeleteMinimum &&

@@ -156,6 +156,27 @@ TEST_F(Sync, BothChangedKeepsBothVersions)
     EXPECT_EQ(a.syncOk().uploaded, 0);
 }
 
+TEST_F(Sync, AFolderDeletedOnServerKeepsTheConflictCopiesInIt)
+{
+    // Found by the convergence test: the local folder could be neither deleted (the conflict copy
+    // is the user's only copy of that version) nor left as it was (every run reported it).
+    auto& a = client("a");
+    a.write("d/f.txt", "base");
+    a.write("d/g.txt", "other");
+    a.syncOk();
+    a.write("d/f.txt", "mine");
+    serverWrite("d/f.txt", "theirs");
+    a.syncOk();
+    ASSERT_EQ(a.conflictCopies().size(), 1u);
+    serverRemove("d");
+    a.syncOk();
+    a.syncOk();
+    ASSERT_EQ(a.conflictCopies().size(), 1u);
+    EXPECT_EQ(a.read(a.conflictCopies()[0]), "mine");
+    EXPECT_TRUE(sameTree(a.tree(), serverTree()));
+    EXPECT_TRUE(sameTree(a.tree(), Tree{{"d", kFolder}}));
+}
+
 TEST_F(Sync, BothChangedToTheSameContentIsNoConflict)
 {
     auto& a = client("a");

@@ -183,6 +183,16 @@ TEST(Reconcile, FolderDeletedOnServerIsKeptWhenSomethingWasAddedHere)
               (Lines{"make-remote-folder d", "upload d/new", "delete-local d/a", "delete-local d/b"}));
 }
 
+TEST(Reconcile, FolderDeletedOnServerIsKeptWhenItHoldsUnsyncedItemsHere)
+{
+    SyncedFolder s;
+    s.remote.clear();
+    ReconcileOptions options;
+    options.foldersWithUnsyncedItems = {"d"}; // e.g. a conflict copy inside
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, options)),
+              (Lines{"make-remote-folder d", "delete-local d/a", "delete-local d/b"}));
+}
+
 TEST(Reconcile, FolderDeletedHereIsOneRemoteDelete)
 {
     SyncedFolder s;
@@ -400,8 +410,11 @@ TEST(Reconcile, CaseClashOnACaseInsensitiveFilesystemIsReported)
 {
     SyncedFolder s;
     s.remote["d/A"] = remoteFile("x", "200");
-    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, {.caseInsensitive = true})), Lines{"error d/A"});
-    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, {.caseInsensitive = false})), Lines{"download d/A"});
+    ReconcileOptions options;
+    options.caseInsensitive = true;
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, options)), Lines{"error d/A"});
+    options.caseInsensitive = false;
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, options)), Lines{"download d/A"});
 }
 
 TEST(Reconcile, NameTooLongForTheLocalFilesystemIsReported)
