@@ -525,8 +525,16 @@ ItemReport Propagator::upload(const Action& action)
         reported = done;
     };
     auto result = m_context.remote->upload(serverPath, file, options);
-    if (!result)
+    if (!result) {
+        // A file that changed while it was sent does not match the checksum, so the server
+        // refuses it; that is a reason to read it again, not a failure of the item.
+        auto now = statLocal(file);
+        if (result.error().code != SyncErrorCode::Cancelled && (!now || !sameVersion(*now, *before)))
+            return failed(report, SyncErrorCode::FileChanged,
+                          "it changed while it was being uploaded; the server kept the previous version and it "
+                          "will be read again");
         return failed(report, result.error());
+    }
     // The server verified the checksum, so it holds exactly the bytes hashed above; if the file
     // changed since, the journal keeps the hashed version's size and time and the next run
     // uploads the new content.

@@ -9,6 +9,8 @@
 #include <QTimer>
 
 #include <cstring>
+#include <functional>
+#include <utility>
 #include <fstream>
 #include <sys/stat.h>
 
@@ -312,18 +314,68 @@ TEST_F(Sync, MassDeleteIsRefusedUnlessAllowed)
     EXPECT_EQ(a.syncOk().deletedLocal, 20);
 }
 
-TEST_F(Sync, LocalChangeMadeDuringTheRunIsNotOverwritten)
+// Runs a callback in the middle of a transfer: the user editing a file while the sync works.
+class EditDuringTransfer final : public RemoteFs {
+public:
+    EditDuringTransfer(std::shared_ptr<RemoteFs> inner, std::function<void()> edit)
+        : m_inner(std::move(inner)), m_edit(std::move(edit))
+    {
+    }
+    Result<RemoteListing> list(const std::string& path) override { return m_inner->list(path); }
+    Result<RemoteEntry> stat(const std::string& path) override { return m_inner->stat(path); }
+    Result<UploadResult> upload(const std::string& path, const fs::path& file, const UploadOptions& o) override
+    {
+        editOnce();
+        return m_inner->upload(path, file, o);
+    }
+    Result<DownloadResult> download(const std::string& path, const fs::path& file, const DownloadOptions& o) override
+    {
+        auto result = m_inner->download(path, file, o);
+        editOnce();
+        return result;
+    }
+    Result<RemoteEntry> makeFolder(const std::string& path) override { return m_inner->makeFolder(path); }
+    Result<void> move(const std::string& from, const std::string& to) override { return m_inner->move(from, to); }
+    Result<void> remove(const std::string& path) override { return m_inner->remove(path); }
+
+private:
+    void editOnce()
+    {
+        if (m_edit)
+            std::exchange(m_edit, nullptr)();
+    }
+    std::shared_ptr<RemoteFs> m_inner;
+    std::function<void()> m_edit;
+};
+
+TEST_F(Sync, ALocalEditDuringADownloadIsNotOverwritten)
 {
-    // The download must not replace a file that changed after discovery: simulated by a plan
-    // made against an older local state (the test changes the file before the run, which the
-    // engine sees; then it checks that a later change is also kept by the next run).
     auto& a = client("a");
     a.write("f.txt", "base");
     a.syncOk();
-    serverWrite("f.txt", "server");
-    a.write("f.txt", "local");
-    a.syncOk();
-    EXPECT_EQ(a.conflictCopies().size(), 1u);
+    serverWrite("f.txt", "from the server");
+    a.remote() = std::make_shared<EditDuringTransfer>(a.remote(), [&] { a.write("f.txt", "typed meanwhile"); });
+    a.options.maxRetries = 0;
+    auto first = a.sync();
+    ASSERT_TRUE(first.has_value());
+    ASSERT_EQ(first->errors.size(), 1u);
+    EXPECT_EQ(first->errors[0].code, SyncErrorCode::FileChanged);
+    EXPECT_EQ(a.read("f.txt"), "typed meanwhile");
+    // The next run sees both versions and keeps both.
+    EXPECT_EQ(a.syncOk().conflicts, 1);
+    ASSERT_EQ(a.conflictCopies().size(), 1u);
+    EXPECT_EQ(a.read(a.conflictCopies()[0]), "typed meanwhile");
+    EXPECT_EQ(a.read("f.txt"), "from the server");
+}
+
+TEST_F(Sync, AFileChangedWhileItUploadsIsReadAgainNotSentHalfChanged)
+{
+    auto& a = client("a");
+    a.write("f.txt", "first version");
+    a.remote() = std::make_shared<EditDuringTransfer>(a.remote(), [&] { a.write("f.txt", "second, longer version"); });
+    const SyncSummary s = a.syncOk(); // a later pass of the same run uploads what is there now
+    EXPECT_GE(s.passes, 2);
+    EXPECT_EQ(serverRead("f.txt"), "second, longer version");
 }
 
 TEST_F(Sync, EmptyFilesAndALargeChunkedFile)
