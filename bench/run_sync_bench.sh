@@ -8,6 +8,7 @@
 # CASE: upload-5000 download-5000 resync-5000 resync-100k upload-1g download-1g
 # --quick: 10 000 files instead of 100 000 for resync-100k, 64 MiB instead of 1 GiB.
 # --no-build: use the binaries already in BUILD_DIR (e.g. while someone else builds it).
+# SYNC_BENCH_CLIENTS="nubocmd" (or "nextcloudcmd") runs one client only.
 # SYNC_BENCH_TIMEOUT (seconds, default 3600) bounds each client run; SYNC_BENCH_KEEP=1 keeps
 # the work folder; SYNC_BENCH_PYTHON_TIMER=1 measures with python instead of /usr/bin/time.
 set -uo pipefail
@@ -214,6 +215,9 @@ run_client() {
                 measured download-5000 "$client" "$l/small-down" /small check_local "$gen/small"  "$l/small-down"
             fi
             if selected resync-5000; then
+                # The first sync after an upload lists again every folder the upload changed (their
+                # ETags moved); the no-change case is the one after it.
+                measured "(first) resync-5000" "$client" "$l/small-up" /small check_nochange "$gen/small" "$l/small-up"
                 measured resync-5000 "$client" "$l/small-up" /small check_nochange "$gen/small" "$l/small-up"
             fi
         else
@@ -227,6 +231,7 @@ run_client() {
         cp -a "$gen/many" "$l/many"
         echo "  uploading $n_many files for resync-100k (setup, not a measured case)..." >&2
         if measured "(setup) upload-${n_many}" "$client" "$l/many" /many check_remote /many "$gen/many" --sizes-only; then
+            measured "(first) resync-100k" "$client" "$l/many" /many check_nochange "$gen/many" "$l/many"
             measured resync-100k "$client" "$l/many" /many check_nochange "$gen/many" "$l/many"
         else
             record_na resync-100k "$client" "skipped (upload failed)"
@@ -257,17 +262,23 @@ skip_client() {
     for c in "${all_cases[@]}"; do
         selected "$c" || continue
         [[ $c == resync-100k ]] && record_na "(setup) upload-${n_many}" "$1" "$2"
+        [[ $c == resync-* ]] && record_na "(first) $c" "$1" "$2"
         record_na "$c" "$1" "$2"
     done
 }
 
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
-if [[ -x "$nubocmd" ]] && "$nubocmd" sync --help >/dev/null 2>&1; then
+wanted() { [[ " ${SYNC_BENCH_CLIENTS:-nubocmd nextcloudcmd} " == *" $1 "* ]]; }
+if ! wanted nubocmd; then
+    skip_client nubocmd "not selected (SYNC_BENCH_CLIENTS)"
+elif [[ -x "$nubocmd" ]] && "$nubocmd" sync --help >/dev/null 2>&1; then
     run_client nubocmd
 else
     skip_client nubocmd "nubocmd sync: not available yet"
 fi
-if command -v nextcloudcmd >/dev/null 2>&1; then
+if ! wanted nextcloudcmd; then
+    skip_client nextcloudcmd "not selected (SYNC_BENCH_CLIENTS)"
+elif command -v nextcloudcmd >/dev/null 2>&1; then
     run_client nextcloudcmd
 else
     skip_client nextcloudcmd "nextcloudcmd: not installed"

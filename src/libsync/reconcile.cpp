@@ -134,10 +134,22 @@ public:
     Plan run()
     {
         detectMoves();
-        m_local = rebaseTree(m_localIn, m_localTreeMoves, false);
-        m_remote = rebaseTree(m_remoteIn, m_localMoves, true);
+        m_localView = &m_localIn;
+        if (!m_localTreeMoves.empty()) {
+            m_localOwned = rebaseTree(m_localIn, m_localTreeMoves, false);
+            m_localView = &m_localOwned;
+        }
+        m_remoteView = &m_remoteIn;
+        if (!m_localMoves.empty()) {
+            m_remoteOwned = rebaseTree(m_remoteIn, m_localMoves, true);
+            m_remoteView = &m_remoteOwned;
+        }
         // The journal follows both: first what the server moved, then what was moved here.
-        m_journal = rebaseTree(rebaseTree(m_journalIn, m_remoteMoves, true), m_localMoves, true);
+        m_journalView = &m_journalIn;
+        if (!m_remoteMoves.empty() || !m_localMoves.empty()) {
+            m_journalOwned = rebaseTree(rebaseTree(m_journalIn, m_remoteMoves, true), m_localMoves, true);
+            m_journalView = &m_journalOwned;
+        }
         markDirtyFolders();
         findCaseClashes();
         compareAll();
@@ -305,16 +317,16 @@ private:
             m_localDirty.insert(moved);
             markAncestors(m_localDirty, moved);
         }
-        for (const auto& [path, entry] : m_local) {
-            const auto record = m_journal.find(path);
-            if (record == m_journal.end() || localChanged(entry, record->second))
+        for (const auto& [path, entry] : (*m_localView)) {
+            const auto record = (*m_journalView).find(path);
+            if (record == (*m_journalView).end() || localChanged(entry, record->second))
                 markAncestors(m_localDirty, path);
         }
-        for (const auto& [path, entry] : m_remote) {
+        for (const auto& [path, entry] : (*m_remoteView)) {
             if (path.empty())
                 continue;
-            const auto record = m_journal.find(path);
-            if (record == m_journal.end() || remoteChanged(entry, record->second))
+            const auto record = (*m_journalView).find(path);
+            if (record == (*m_journalView).end() || remoteChanged(entry, record->second))
                 markAncestors(m_remoteDirty, path);
         }
     }
@@ -326,12 +338,12 @@ private:
         std::unordered_map<std::string, std::string> firstByFolded;
         // Items already here (local or journal) own their folded name; a remote newcomer that
         // folds to the same name cannot be written without overwriting them.
-        for (const auto& [path, entry] : m_local)
+        for (const auto& [path, entry] : (*m_localView))
             firstByFolded.emplace(lowerAscii(path), path);
-        for (const auto& [path, record] : m_journal)
+        for (const auto& [path, record] : (*m_journalView))
             firstByFolded.emplace(lowerAscii(path), path);
-        for (const auto& [path, entry] : m_remote) {
-            if (path.empty() || m_local.contains(path) || m_journal.contains(path))
+        for (const auto& [path, entry] : (*m_remoteView)) {
+            if (path.empty() || (*m_localView).contains(path) || (*m_journalView).contains(path))
                 continue;
             const auto [it, inserted] = firstByFolded.emplace(lowerAscii(path), path);
             if (!inserted && it->second != path)
@@ -343,13 +355,6 @@ private:
 
     void compareAll()
     {
-        std::set<std::string> paths;
-        for (const auto& [path, entry] : m_local)
-            paths.insert(path);
-        for (const auto& [path, entry] : m_remote)
-            paths.insert(path);
-        for (const auto& [path, record] : m_journal)
-            paths.insert(path);
 
         std::vector<Action> early, folders, transfers, deletes, journalOnly;
         m_early = &early;
@@ -369,7 +374,26 @@ private:
             }
             return false;
         };
-        for (const std::string& path : paths) {
+        // Every path of the three trees once, in order, without building their union.
+        auto li = m_localView->begin();
+        auto ri = m_remoteView->begin();
+        auto ji = m_journalView->begin();
+        for (;;) {
+            const std::string* next = nullptr;
+            for (const std::string* candidate :
+                 {li != m_localView->end() ? &li->first : nullptr, ri != m_remoteView->end() ? &ri->first : nullptr,
+                  ji != m_journalView->end() ? &ji->first : nullptr})
+                if (candidate && (!next || *candidate < *next))
+                    next = candidate;
+            if (!next)
+                break;
+            const std::string path = *next;
+            if (li != m_localView->end() && li->first == path)
+                ++li;
+            if (ri != m_remoteView->end() && ri->first == path)
+                ++ri;
+            if (ji != m_journalView->end() && ji->first == path)
+                ++ji;
             if (path.empty()) {
                 compareRoot();
                 continue;
@@ -387,11 +411,11 @@ private:
 
     void compareRoot()
     {
-        const auto remote = m_remote.find("");
-        if (remote == m_remote.end())
+        const auto remote = (*m_remoteView).find("");
+        if (remote == (*m_remoteView).end())
             return;
-        const auto record = m_journal.find("");
-        if (record == m_journal.end() || record->second.etag != remote->second.etag) {
+        const auto record = (*m_journalView).find("");
+        if (record == (*m_journalView).end() || record->second.etag != remote->second.etag) {
             Action action = make(ActionKind::UpdateJournal, "", ItemType::Directory);
             action.remote = remote->second;
             m_journalOnly->push_back(std::move(action));
@@ -404,11 +428,11 @@ private:
         action.kind = kind;
         action.path = path;
         action.type = type;
-        if (const auto it = m_local.find(path); it != m_local.end())
+        if (const auto it = (*m_localView).find(path); it != (*m_localView).end())
             action.local = it->second;
-        if (const auto it = m_remote.find(path); it != m_remote.end())
+        if (const auto it = (*m_remoteView).find(path); it != (*m_remoteView).end())
             action.remote = it->second;
-        if (const auto it = m_journal.find(path); it != m_journal.end())
+        if (const auto it = (*m_journalView).find(path); it != (*m_journalView).end())
             action.journal = it->second;
         return action;
     }
@@ -421,7 +445,9 @@ private:
         if (kind == ActionKind::DeleteLocal || kind == ActionKind::DeleteRemote) {
             std::int64_t count = 1;
             if (type == ItemType::Directory) {
-                for (auto it = m_journal.upper_bound(path); it != m_journal.end() && isInside(it->first, path); ++it)
+                const std::string prefix = path + '/';
+                for (auto it = m_journalView->lower_bound(prefix);
+                     it != m_journalView->end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
                     ++count;
             }
             m_plan.itemsDeleted += count;
@@ -472,19 +498,19 @@ private:
 
     const RemoteEntry* remoteParent(const std::string& path) const
     {
-        const auto it = m_remote.find(parentPath(path));
-        return it == m_remote.end() ? nullptr : &it->second;
+        const auto it = (*m_remoteView).find(parentPath(path));
+        return it == (*m_remoteView).end() ? nullptr : &it->second;
     }
 
     // Returns true when the action taken settles the whole subtree below `path`.
     bool comparePath(const std::string& path)
     {
-        const auto li = m_local.find(path);
-        const auto ri = m_remote.find(path);
-        const auto ji = m_journal.find(path);
-        const LocalEntry* L = li == m_local.end() ? nullptr : &li->second;
-        const RemoteEntry* R = ri == m_remote.end() ? nullptr : &ri->second;
-        const JournalRecord* J = ji == m_journal.end() ? nullptr : &ji->second;
+        const auto li = (*m_localView).find(path);
+        const auto ri = (*m_remoteView).find(path);
+        const auto ji = (*m_journalView).find(path);
+        const LocalEntry* L = li == (*m_localView).end() ? nullptr : &li->second;
+        const RemoteEntry* R = ri == (*m_remoteView).end() ? nullptr : &ri->second;
+        const JournalRecord* J = ji == (*m_journalView).end() ? nullptr : &ji->second;
         const State ls = stateOf(L, J, L && J && localChanged(*L, *J));
         const State rs = stateOf(R, J, R && J && remoteChanged(*R, *J));
         const bool wasFolder = J && J->type == ItemType::Directory;
@@ -650,9 +676,14 @@ private:
     std::vector<Move> m_localTreeMoves; // where local items end up after the server's moves
     std::vector<std::string> m_remoteMovedOriginal; // sources of the server's moves, before any move
     std::vector<Action> m_moveActions;
-    LocalTree m_local;
-    RemoteTree m_remote;
-    JournalTree m_journal;
+    // The three views in final coordinates: the inputs themselves when nothing moved (the
+    // common case, no copies of 100 000 entries), rebased copies otherwise.
+    LocalTree m_localOwned;
+    RemoteTree m_remoteOwned;
+    JournalTree m_journalOwned;
+    const LocalTree* m_localView = nullptr;
+    const RemoteTree* m_remoteView = nullptr;
+    const JournalTree* m_journalView = nullptr;
     std::unordered_set<std::string> m_localDirty;  // folders with something new or changed below, here
     std::unordered_set<std::string> m_remoteDirty; // … on the server
     std::unordered_map<std::string, std::string> m_caseClash;

@@ -183,17 +183,21 @@ Result<SyncSummary> SyncEngine::run()
             warnings.push_back(std::move(warning));
 
         // The journal sees only what both scans could see, so nothing hidden looks deleted.
-        JournalTree visibleJournal;
+        // Filtered in place: at 100 000 items a copy costs tens of megabytes.
+        JournalTree& visibleJournal = *journalTree;
         std::string hidden;
-        for (const auto& [path, record] : *journalTree) {
-            if (!hidden.empty() && isInside(path, hidden))
-                continue;
-            if (!path.empty() && (skip(path, record.type) ||
-                                  m_options.excludes.isExcluded(path, record.type == ItemType::Directory))) {
-                hidden = path;
+        for (auto it = visibleJournal.begin(); it != visibleJournal.end();) {
+            const std::string& path = it->first;
+            const bool below = !hidden.empty() && isInside(path, hidden);
+            if (!below && (path.empty() || (!skip(path, it->second.type) &&
+                                            !m_options.excludes.isExcluded(path, it->second.type ==
+                                                                                     ItemType::Directory)))) {
+                ++it;
                 continue;
             }
-            visibleJournal.emplace(path, record);
+            if (!below)
+                hidden = path;
+            it = visibleJournal.erase(it);
         }
         dropSubtrees(visibleJournal, remote->leftAlone);
         dropSubtrees(*local, remote->leftAlone);
@@ -261,7 +265,8 @@ Result<SyncSummary> SyncEngine::run()
         emit planReady(visibleActions, bytesPlanned);
 
         emit phaseChanged(QStringLiteral("propagation"));
-        JournalState state(*journalTree);
+        // Records hidden from this run stay in the database untouched; the state needs only the rest.
+        JournalState state(std::move(visibleJournal));
         std::mutex tickMutex;
         std::optional<SyncError> journalError;
         auto lastFlush = std::chrono::steady_clock::now();
