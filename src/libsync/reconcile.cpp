@@ -563,7 +563,10 @@ private:
     {
         switch (rs) {
         case State::Same:
-            if (L.inode != J.inode || R->etag != J.etag || R->fileId != J.fileId || R->permissions != J.permissions)
+            // Permissions the journal does not know yet (after an upload) are not worth a
+            // rewrite of every record; reconcile reads them from the server anyway.
+            if (L.inode != J.inode || R->etag != J.etag || R->fileId != J.fileId ||
+                (!J.permissions.empty() && R->permissions != J.permissions))
                 emit(*m_journalOnly, ActionKind::UpdateJournal, path, J.type, "details changed");
             return false;
         case State::Changed:

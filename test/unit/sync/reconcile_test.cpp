@@ -427,6 +427,16 @@ TEST(Reconcile, NameTooLongForTheLocalFilesystemIsReported)
     EXPECT_NE(plan.actions[0].reason.find("longer"), std::string::npos);
 }
 
+TEST(Reconcile, PermissionsAreRecordedWhenTheyChangeNotWhenTheJournalNeverKnewThem)
+{
+    SyncedFolder s;
+    s.remote["d/a"].permissions = "RGDNVW"; // after our own upload the journal has none
+    EXPECT_TRUE(describe(reconcile(s.local, s.remote, s.journal)).empty());
+    s.journal["d/a"].permissions = "RGDNVW";
+    s.remote["d/a"].permissions = "RG"; // a share became read-only
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"update-journal d/a"});
+}
+
 TEST(Reconcile, TrivialChangesOnlyUpdateTheJournal)
 {
     SyncedFolder s;
