@@ -106,10 +106,7 @@ protected:
             for (const auto& entry : fs::recursive_directory_iterator(c.path(folder))) {
                 if (!entry.is_regular_file())
                     continue;
-                std::ifstream in(entry.path(), std::ios::binary);
-                std::ostringstream out;
-                out << in.rdbuf();
-                m_superseded.insert(out.str());
+                m_superseded.insert(readFile(entry.path()));
             }
             c.remove(folder);
             m_log << who << " rmdir " << folder << "\n";
@@ -170,11 +167,9 @@ protected:
         auto result = server().download(path, temp, {});
         if (!result)
             return std::nullopt;
-        std::ifstream in(temp, std::ios::binary);
-        std::ostringstream out;
-        out << in.rdbuf();
+        std::string content = readFile(temp);
         fs::remove(temp);
-        return out.str();
+        return content;
     }
 
     bool tryServerWrite(const std::string& path, const std::string& content)
@@ -264,10 +259,7 @@ protected:
             for (const auto& entry : fs::recursive_directory_iterator(c->folder())) {
                 if (!entry.is_regular_file())
                     continue;
-                std::ifstream in(entry.path(), std::ios::binary);
-                std::ostringstream out;
-                out << in.rdbuf();
-                found.insert(out.str());
+                found.insert(readFile(entry.path()));
             }
         }
         for (const auto& [path, content] : serverTree())
@@ -284,10 +276,7 @@ protected:
             for (const auto& entry : fs::recursive_directory_iterator(folder)) {
                 if (!entry.is_regular_file() || entry.path().filename().string().starts_with(JOURNAL_FILE_NAME))
                     continue;
-                std::ifstream in(entry.path(), std::ios::binary);
-                std::ostringstream out;
-                out << in.rdbuf();
-                found.insert(out.str());
+                found.insert(readFile(entry.path()));
             }
         };
         for (const auto& [name, c] : m_clients)
@@ -302,10 +291,7 @@ protected:
                   SQLITE_OK);
         while (stmt && sqlite3_step(stmt) == SQLITE_ROW) {
             const auto* blob = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-            std::ifstream in(m_server->dataDir() / "blobs" / blob, std::ios::binary);
-            std::ostringstream out;
-            out << in.rdbuf();
-            found.insert(out.str());
+            found.insert(readFile(m_server->dataDir() / "blobs" / blob));
         }
         sqlite3_finalize(stmt);
         sqlite3_close(db);

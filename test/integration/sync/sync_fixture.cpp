@@ -77,13 +77,7 @@ void SyncClient::write(const std::string& relative, const std::string& content, 
     setMtime(file, mtime.value_or(++clock));
 }
 
-std::string SyncClient::read(const std::string& relative) const
-{
-    std::ifstream in(path(relative), std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
+std::string SyncClient::read(const std::string& relative) const { return readFile(path(relative)); }
 
 bool SyncClient::exists(const std::string& relative) const
 {
@@ -196,11 +190,9 @@ std::string SyncFixture::serverRead(const std::string& path)
     const fs::path temp = m_work / "server-download.tmp";
     auto result = m_serverDav->download(path, temp, {});
     EXPECT_TRUE(result.has_value()) << path << ": " << (result ? "" : result.error().message);
-    std::ifstream in(temp, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
+    std::string content = readFile(temp);
     fs::remove(temp);
-    return out.str();
+    return content;
 }
 
 void SyncFixture::serverMkdir(const std::string& path)
@@ -247,9 +239,11 @@ Tree SyncFixture::serverTree()
     return result;
 }
 
-std::string SyncFixture::accessLog() const
+std::string SyncFixture::accessLog() const { return readFile(m_server->dataDir() / "access.log"); }
+
+std::string readFile(const fs::path& file)
 {
-    std::ifstream in(m_server->dataDir() / "access.log");
+    std::ifstream in(file, std::ios::binary);
     std::ostringstream out;
     out << in.rdbuf();
     return out.str();

@@ -88,6 +88,9 @@ protected:
     std::shared_ptr<WebDavClient> m_serverDav;
 };
 
+// The whole content of a file ("" when it cannot be read).
+std::string readFile(const fs::path& file);
+
 // Two trees are compared with a readable difference.
 ::testing::AssertionResult sameTree(const Tree& a, const Tree& b);
 
