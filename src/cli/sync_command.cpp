@@ -656,6 +656,7 @@ int exitCodeFor(const SyncError& error)
     switch (error.code) {
     case SyncErrorCode::MassDelete: return SyncExitMassDelete;
     case SyncErrorCode::Cancelled: return SyncExitInterrupted;
+    case SyncErrorCode::FolderBusy: return SyncExitBusy;
     case SyncErrorCode::Auth:
     case SyncErrorCode::Tls:
     case SyncErrorCode::Config:
@@ -779,9 +780,11 @@ int runWatch(const std::shared_ptr<Account>& account, SyncOptions options, Repor
         if (error.code == SyncErrorCode::Cancelled) return;
         const int code = exitCodeFor(error);
         reporter.failure(error, code);
-        // A wrong password or certificate does not fix itself; everything else (a server that is
-        // away, a refused mass delete) is worth another run when something changes.
-        if (error.code == SyncErrorCode::Auth || error.code == SyncErrorCode::Tls) {
+        // A wrong password or certificate does not fix itself, nor does another sync of the same
+        // folder; everything else (a server that is away, a refused mass delete) is worth another
+        // run when something changes.
+        if (error.code == SyncErrorCode::Auth || error.code == SyncErrorCode::Tls ||
+            error.code == SyncErrorCode::FolderBusy) {
             exitCode = code;
             stop();
         }
@@ -846,6 +849,7 @@ Exit codes:
   4  authentication, TLS or server problem: wrong password, untrusted certificate, server
      unreachable, not a Nextcloud URL, maintenance
   5  interrupted by SIGINT or SIGTERM (the run stopped cleanly; run it again to finish)
+  6  another sync of the same local folder is running (nubocmd or the app); nothing was done
 )";
 }
 

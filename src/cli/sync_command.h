@@ -16,6 +16,7 @@ enum SyncExitCode : int {
     SyncExitMassDelete = 3,  // the run would delete too much; nothing was changed
     SyncExitAccount = 4,     // authentication, TLS or server URL problem: nothing was synced
     SyncExitInterrupted = 5, // SIGINT or SIGTERM stopped the run
+    SyncExitBusy = 6,        // another sync of the same local folder is running; nothing was done
 };
 
 // Creates the QCoreApplication the sync layer needs; `program` is argv[0]. The e2ee tools never

@@ -6,6 +6,7 @@
 #include "cms_signature.h"
 #include "encoding.h"
 #include "file_cipher.h"
+#include "item_name.h"
 
 namespace nubo::e2ee {
 
@@ -58,8 +59,7 @@ std::string_view trustCheckName(TrustCheck check)
 
 bool isSafeName(std::string_view name)
 {
-    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos &&
-           name.find('\0') == std::string_view::npos;
+    return !invalidNameReason(name);
 }
 
 std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& request)

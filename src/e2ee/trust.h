@@ -68,7 +68,7 @@ struct TrustRequest {
 
 std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& request);
 
-// A plain name that is safe to create inside a local folder.
+// A plain name that is safe to create inside a local folder (item_name.h has the rule).
 bool isSafeName(std::string_view name);
 
 } // namespace nubo::e2ee

@@ -368,6 +368,7 @@ bool ExcludeList::isExcluded(std::string_view path, bool isDirectory) const
 namespace {
 
 constexpr std::string_view CONFLICT_MARKER = " (conflicted copy ";
+constexpr std::size_t MAX_NAME_BYTES = 255; // NAME_MAX of the usual Linux, macOS and Windows file systems
 
 bool digits(std::string_view s)
 {
@@ -408,14 +409,30 @@ std::string conflictCopyPath(const std::string& path, std::int64_t unixTime)
     std::tm local{};
     char stamp[32] = "0000-00-00 000000";
     if (localtime_r(&seconds, &local) != nullptr) std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H%M%S", &local);
+    std::string marker(CONFLICT_MARKER);
+    marker.append(stamp);
+    marker.push_back(')');
+
+    // The copy's name must fit where the original did (255 bytes): the base name gives way, cut
+    // at a character boundary; an extension too long to keep is treated as part of the base.
+    std::string_view base(path.data() + nameStart, dot - nameStart);
+    std::string_view extension(path.data() + dot, path.size() - dot);
+    if (base.size() + marker.size() + extension.size() > MAX_NAME_BYTES && marker.size() + extension.size() > MAX_NAME_BYTES - 1) {
+        base = std::string_view(path.data() + nameStart, path.size() - nameStart);
+        extension = {};
+    }
+    if (base.size() + marker.size() + extension.size() > MAX_NAME_BYTES) {
+        std::size_t keep = MAX_NAME_BYTES - marker.size() - extension.size();
+        while (keep > 0 && (static_cast<unsigned char>(base[keep]) & 0xc0) == 0x80) --keep; // not inside a character
+        base = base.substr(0, keep);
+    }
 
     std::string result;
-    result.reserve(path.size() + CONFLICT_MARKER.size() + 18);
-    result.append(path, 0, dot);
-    result.append(CONFLICT_MARKER);
-    result.append(stamp);
-    result.push_back(')');
-    result.append(path, dot);
+    result.reserve(nameStart + base.size() + marker.size() + extension.size());
+    result.append(path, 0, nameStart);
+    result.append(base);
+    result.append(marker);
+    result.append(extension);
     return result;
 }
 

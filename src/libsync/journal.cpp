@@ -225,8 +225,8 @@ Result<JournalTree> Journal::loadAll()
 {
     sqlite3_stmt* stmt =
         prepared(m_db, m_statements->loadAll,
-                 "SELECT path, server_path, type, encrypted, inode, size, mtime, etag, file_id, permissions, checksum "
-                 "FROM items ORDER BY path");
+                 "SELECT path, server_path, type, encrypted, inode, size, mtime, etag, file_id, permissions, checksum, "
+                 "mtime_ns, ctime FROM items ORDER BY path");
     if (stmt == nullptr) return std::unexpected(sqliteError("load the records"));
     ResetOnExit reset(stmt);
 
@@ -255,6 +255,8 @@ Result<JournalTree> Journal::loadAll()
         assignText(record.fileId, stmt, 8);
         assignText(record.permissions, stmt, 9);
         assignText(record.checksum, stmt, 10);
+        record.mtimeNs = sqlite3_column_int64(stmt, 11);
+        record.ctime = sqlite3_column_int64(stmt, 12);
     }
     if (rc != SQLITE_DONE) return std::unexpected(sqliteError("load the records"));
     return tree;
@@ -269,8 +271,8 @@ Result<void> Journal::apply(const std::vector<std::pair<std::string, JournalReco
     sqlite3_stmt* rollback = prepared(m_db, s.rollback, "ROLLBACK");
     sqlite3_stmt* upsert = prepared(m_db, s.upsert,
                                     "INSERT OR REPLACE INTO items (path, server_path, type, encrypted, inode, size, "
-                                    "mtime, etag, file_id, permissions, checksum) "
-                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                                    "mtime, etag, file_id, permissions, checksum, mtime_ns, ctime) "
+                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
     sqlite3_stmt* deleteOne = prepared(m_db, s.deleteOne, "DELETE FROM items WHERE path = ?1");
     // Everything below "p" starts with "p/" and so lies strictly between "p/" and "p0" ('0' follows
     // '/'); a range keeps "p b" and "pb" out, which a LIKE would need escaping for, and uses the key.
@@ -326,6 +328,8 @@ Result<void> Journal::apply(const std::vector<std::pair<std::string, JournalReco
         bindText(upsert, 9, record.fileId);
         bindText(upsert, 10, record.permissions);
         bindText(upsert, 11, record.checksum);
+        sqlite3_bind_int64(upsert, 12, record.mtimeNs);
+        sqlite3_bind_int64(upsert, 13, record.ctime);
         if (sqlite3_step(upsert) != SQLITE_DONE) return abort("record \"" + path + "\"");
     }
 

@@ -10,76 +10,12 @@
 #include <unistd.h>
 #include <unordered_set>
 
+#include "item_name.h"
 #include "local_file.h"
 
 namespace nubo::sync {
 
 namespace {
-
-// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF. The server and every
-// other client see names as Unicode, so a name that is not valid UTF-8 has no faithful copy there.
-bool isValidUtf8(std::string_view s)
-{
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t length = 0;
-        char32_t cp = 0;
-        char32_t min = 0;
-        if ((c & 0xe0) == 0xc0) {
-            length = 2;
-            cp = c & 0x1f;
-            min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            length = 3;
-            cp = c & 0x0f;
-            min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            length = 4;
-            cp = c & 0x07;
-            min = 0x10000;
-        } else {
-            return false;
-        }
-        if (i + length > s.size()) return false;
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(s[i + k]);
-            if ((next & 0xc0) != 0x80) return false;
-            cp = (cp << 6) | (next & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-        i += length;
-    }
-    return true;
-}
-
-// Reports must themselves be valid UTF-8 to be shown: invalid bytes become "\xNN".
-std::string printable(std::string_view s)
-{
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        // Re-checking each byte run keeps valid multi-byte characters intact.
-        std::size_t length = 1;
-        if (c >= 0x80) {
-            length = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
-            if (length == 0 || i + length > s.size() || !isValidUtf8(s.substr(i, length))) {
-                static constexpr char HEX[] = "0123456789ABCDEF";
-                out += "\\x";
-                out.push_back(HEX[c >> 4]);
-                out.push_back(HEX[c & 0x0f]);
-                continue;
-            }
-        }
-        out.append(s.substr(i, length));
-        i += length - 1;
-    }
-    return out;
-}
 
 std::string errnoText(int error)
 {
@@ -90,6 +26,19 @@ std::string errnoText(int error)
     }
     char buffer[256];
     return strerror_r(error, buffer, sizeof buffer);
+}
+
+LocalEntry entryOf(const struct stat& st)
+{
+    const bool isDirectory = S_ISDIR(st.st_mode);
+    LocalEntry entry;
+    entry.type = isDirectory ? ItemType::Directory : ItemType::File;
+    entry.inode = static_cast<std::uint64_t>(st.st_ino);
+    entry.size = isDirectory ? 0 : static_cast<std::int64_t>(st.st_size);
+    entry.mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec);
+    entry.mtimeNs = static_cast<std::int64_t>(st.st_mtim.tv_nsec);
+    entry.ctime = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+    return entry;
 }
 
 class Scanner {
@@ -151,30 +100,32 @@ public:
     }
 
 private:
-    void skip(const std::string& path, const std::string& why)
+    void skip(const std::string& path, const std::string& why, SkipKind kind)
     {
-        if (m_options.onSkipped) m_options.onSkipped(printable(path), why);
+        if (m_options.onSkipped) m_options.onSkipped(path, why, kind);
     }
 
     void visit(int dirFd, const std::string& name, std::string& path)
     {
-        if (!isValidUtf8(name)) {
-            skip(path, "the name is not valid UTF-8, which the server cannot store; rename it");
+        // A name the server cannot hold is never uploaded: listed back, it would be refused and
+        // then look deleted there.
+        if (const auto invalid = e2ee::invalidNameReason(name)) {
+            skip(path, *invalid + ", so the server cannot store it; rename it", SkipKind::CannotSync);
             return;
         }
         struct stat st {};
         if (::fstatat(dirFd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
             // Removed since the listing: it is simply not there any more.
-            if (errno != ENOENT) skip(path, "cannot read its properties: " + errnoText(errno));
+            if (errno != ENOENT) skip(path, "cannot read its properties: " + errnoText(errno), SkipKind::CannotSync);
             return;
         }
 
         const bool isDirectory = S_ISDIR(st.st_mode);
         if (!isDirectory && !S_ISREG(st.st_mode)) {
             if (S_ISLNK(st.st_mode))
-                skip(path, "symbolic links are not synced");
+                skip(path, "symbolic links are not synced", SkipKind::NotSynced);
             else
-                skip(path, "special files (devices, sockets, pipes) are not synced");
+                skip(path, "special files (devices, sockets, pipes) are not synced", SkipKind::NotSynced);
             return;
         }
         if (!isDirectory && m_options.onTemporaryFile && isTemporaryName(name)) {
@@ -191,21 +142,19 @@ private:
             // O_NOFOLLOW: the folder may have been replaced by a symlink since the fstatat.
             const int fd = ::openat(dirFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (fd < 0) {
-                if (errno != ENOENT) skip(path, "the folder cannot be read: " + errnoText(errno));
+                if (errno != ENOENT) skip(path, "the folder cannot be read: " + errnoText(errno), SkipKind::CannotSync);
                 return;
             }
-            const auto it = insert(path, LocalEntry{ItemType::Directory, static_cast<std::uint64_t>(st.st_ino), 0,
-                                                    static_cast<std::int64_t>(st.st_mtim.tv_sec)});
+            const auto it = insert(path, entryOf(st));
             if (const int error = scanFolder(fd, path); error != 0) {
                 // Without its contents the folder would look emptied; report it as a whole instead.
                 m_tree.erase(it);
                 m_hint = m_tree.end();
-                skip(path, "the folder cannot be read: " + errnoText(error));
+                skip(path, "the folder cannot be read: " + errnoText(error), SkipKind::CannotSync);
             }
             return;
         }
-        insert(path, LocalEntry{ItemType::File, static_cast<std::uint64_t>(st.st_ino),
-                                static_cast<std::int64_t>(st.st_size), static_cast<std::int64_t>(st.st_mtim.tv_sec)});
+        insert(path, entryOf(st));
     }
 
     LocalTree::iterator insert(const std::string& path, const LocalEntry& entry)
@@ -252,10 +201,7 @@ Result<LocalEntry> statLocal(const std::filesystem::path& file)
     if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
         return fail(SyncErrorCode::LocalIo,
                     "\"" + file.string() + "\" is a special file; special files are not synced");
-    const bool isDirectory = S_ISDIR(st.st_mode);
-    return LocalEntry{isDirectory ? ItemType::Directory : ItemType::File, static_cast<std::uint64_t>(st.st_ino),
-                      isDirectory ? 0 : static_cast<std::int64_t>(st.st_size),
-                      static_cast<std::int64_t>(st.st_mtim.tv_sec)};
+    return entryOf(st);
 }
 
 bool isCaseInsensitiveFilesystem(const std::filesystem::path& root)

@@ -14,10 +14,17 @@
 
 namespace nubo::sync {
 
+enum class SkipKind {
+    NotSynced,  // by design: symbolic links, devices, sockets, pipes
+    CannotSync, // a problem the user must fix: an unreadable folder, a name the server cannot hold
+};
+
 struct LocalScanOptions {
     const ExcludeList* excludes = nullptr;   // may be null
     std::vector<std::string> skippedFolders; // selective sync: relative folder paths not to scan
-    std::function<void(const std::string& path, const std::string& why)> onSkipped; // may be empty
+    // Items left out of the scan, with why. `path` is as on disk (it may not be UTF-8): pass it
+    // through e2ee::printableName before showing it. May be empty.
+    std::function<void(const std::string& path, const std::string& why, SkipKind kind)> onSkipped;
     // Called for the engine's temporary files (local_file.h), which are otherwise not listed: the
     // engine removes those a killed run left behind. May be empty.
     std::function<void(const std::string& path)> onTemporaryFile;
@@ -26,9 +33,10 @@ struct LocalScanOptions {
 };
 
 // The tree below root, keyed by relative path (the root itself is not included).
-// Items reported through onSkipped (symlinks, special files, names that are not UTF-8, folders
-// that cannot be read) are absent from the tree together with everything below them: the caller
-// must treat those paths as unknown, never as deleted. Excluded items and selective-sync folders
+// Items reported through onSkipped (symlinks, special files, names the server cannot hold such as
+// non-UTF-8 ones or names with '\\', folders that cannot be read) are absent from the tree
+// together with everything below them: the caller must treat those paths as unknown, never as
+// deleted. Excluded items and selective-sync folders
 // are absent without a report. A root that is missing or cannot be listed is a LocalIo error.
 Result<LocalTree> scanLocal(const std::filesystem::path& root, const LocalScanOptions& options);
 

@@ -2,6 +2,7 @@
 
 #include "encoding.h"
 #include "folder_transaction.h"
+#include "item_name.h"
 #include "exclude_list.h"
 #include "journal.h"
 #include "local_discovery.h"
@@ -159,8 +160,25 @@ namespace {
 
 bool sameVersion(const LocalEntry& a, const LocalEntry& b)
 {
-    return a.type == b.type && a.size == b.size && a.mtime == b.mtime && a.inode == b.inode;
+    return a.type == b.type && a.size == b.size && a.mtime == b.mtime && a.mtimeNs == b.mtimeNs &&
+           a.inode == b.inode && a.ctime == b.ctime;
 }
+
+void setLocalFields(JournalRecord& record, const LocalEntry& local)
+{
+    record.inode = local.inode;
+    record.mtimeNs = local.mtimeNs;
+    record.ctime = local.ctime;
+    if (local.type == ItemType::File) {
+        record.size = local.size;
+        record.mtime = local.mtime;
+    }
+}
+
+// Servers refuse an X-OC-Mtime at or before the epoch (nubo-server and Nextcloud alike: one that
+// is not a positive number); such a file goes up with the first second of 2 January 1970 and
+// keeps its own time here.
+constexpr std::int64_t kEarliestServerMtime = 86'401;
 
 bool sameChecksum(const std::string& a, const std::string& b)
 {
@@ -195,16 +213,37 @@ ItemReport failed(ItemReport report, SyncErrorCode code, std::string message)
     return failed(std::move(report), SyncError{code, std::move(message), 0});
 }
 
+// An action a cancelled run never began: reported like a failure, so that nothing above it counts
+// as synced (no folder ETag is recorded for it) and the next run does it.
+ItemReport notStarted(const Action& action)
+{
+    return failed(reportFor(action), SyncErrorCode::Cancelled, "not done: the sync was stopped");
+}
+
+// Every component of a plain path must be a name that stays inside its folder; a path that
+// breaks this never reaches the disk or the server, whatever produced it.
+std::optional<std::string> unsafePath(const std::string& path)
+{
+    if (path.empty())
+        return std::nullopt;
+    for (std::size_t start = 0;;) {
+        const std::size_t slash = path.find('/', start);
+        const std::string_view name = std::string_view(path).substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        if (auto reason = e2ee::invalidNameReason(name))
+            return "refusing the path '" + e2ee::printableName(path) + "': " + *reason;
+        if (slash == std::string::npos)
+            return std::nullopt;
+        start = slash + 1;
+    }
+}
+
 JournalRecord recordOf(ItemType type, const std::string& serverPath, const LocalEntry* local, const RemoteEntry* remote)
 {
     JournalRecord record;
     record.type = type;
     record.serverPath = serverPath;
-    if (local) {
-        record.inode = local->inode;
-        record.size = local->size;
-        record.mtime = local->mtime;
-    }
+    if (local)
+        setLocalFields(record, *local);
     if (remote) {
         record.etag = remote->etag;
         record.fileId = remote->fileId;
@@ -230,6 +269,10 @@ Propagator::Propagator(PropagationContext context, JournalState& journal)
 
 fs::path Propagator::localPath(const std::string& plainPath) const
 {
+    // execute() refuses unsafe paths; an empty result makes any file operation fail should one
+    // be built from something else.
+    if (unsafePath(plainPath))
+        return {};
     return plainPath.empty() ? m_context.localRoot : m_context.localRoot / fs::path(plainPath);
 }
 
@@ -377,16 +420,24 @@ void Propagator::runGroup(const std::vector<const Action*>& actions, std::vector
     });
     std::set<std::string> failedFolders;
     for (const Action* action : sequential) {
-        if (m_context.cancel && m_context.cancel->load())
-            break;
+        if (m_context.cancel && m_context.cancel->load()) {
+            reports.push_back(notStarted(*action));
+            continue;
+        }
         // Nothing is created inside a folder that could not be created.
         bool blocked = false;
         for (const std::string& folder : failedFolders)
             blocked = blocked || isInside(action->path, folder);
-        if (blocked)
+        if (blocked) {
+            reports.push_back(failed(reportFor(*action), SyncErrorCode::Conflict,
+                                     "it depends on a folder or move that failed; it will be tried again"));
             continue;
+        }
         ItemReport report = execute(*action);
-        if (!report.ok && action->type == ItemType::Directory)
+        // What the plan put at or below a folder that was not made, or at the place a move did
+        // not reach, must not run: an action there assumes the server or disk already changed.
+        const bool move = action->kind == ActionKind::MoveLocal || action->kind == ActionKind::MoveRemote;
+        if (!report.ok && (action->type == ItemType::Directory || move))
             failedFolders.insert(action->path);
         reports.push_back(std::move(report));
         if (m_context.tick)
@@ -399,7 +450,7 @@ void Propagator::runGroup(const std::vector<const Action*>& actions, std::vector
             blocked = blocked || isInside(action->path, folder);
         if (blocked) {
             reports.push_back(failed(reportFor(*action), SyncErrorCode::Conflict,
-                                     "its folder could not be created; it will be tried again"));
+                                     "it depends on a folder or move that failed; it will be tried again"));
             continue;
         }
         runnable.push_back(action);
@@ -441,12 +492,19 @@ void Propagator::runParallel(const std::vector<const Action*>& actions, std::vec
     for (std::thread& thread : threads)
         thread.join();
     for (std::size_t i = 0; i < actions.size(); ++i)
-        if (done[i])
-            reports.push_back(std::move(results[i]));
+        reports.push_back(done[i] ? std::move(results[i]) : notStarted(*actions[i]));
 }
 
 ItemReport Propagator::execute(const Action& action)
 {
+    for (const std::string* path : {&action.path, &action.from}) {
+        if (auto unsafe = unsafePath(*path)) {
+            ItemReport refused = failed(reportFor(action), SyncErrorCode::NameNotAllowed, *unsafe);
+            if (m_context.finished)
+                m_context.finished(refused);
+            return refused;
+        }
+    }
     ItemReport started = reportFor(action);
     const bool visible = action.kind != ActionKind::UpdateJournal && action.kind != ActionKind::ForgetJournal;
     if (visible && m_context.started)
@@ -496,16 +554,14 @@ ItemReport Propagator::upload(const Action& action)
     if (action.journal && action.remote && action.journal->checksum == *checksum &&
         action.remote->etag == action.journal->etag) {
         JournalRecord record = *action.journal;
-        record.inode = before->inode;
-        record.size = before->size;
-        record.mtime = before->mtime;
+        setLocalFields(record, *before);
         journal().upsert(action.path, std::move(record));
         report.kind = ActionKind::UpdateJournal;
         return report;
     }
 
     UploadOptions options;
-    options.mtime = before->mtime;
+    options.mtime = std::max(before->mtime, kEarliestServerMtime);
     options.checksum = *checksum;
     if (action.remote)
         options.ifMatch = action.remote->etag;
@@ -570,6 +626,15 @@ ItemReport Propagator::download(const Action& action)
         }
         m_diskFull = true;
         return failed(report, SyncErrorCode::DiskFull, message);
+    }
+    // What a download replaces must be the version the journal knows, byte for byte: an edit that
+    // size and times did not show (a coarse clock, a restored mtime) is kept as a conflict copy.
+    if (action.local && action.local->type == ItemType::File) {
+        auto localSum = sha1OfFile(target);
+        if (!localSum)
+            return failed(report, localSum.error());
+        if (!action.journal || !sameChecksum(action.journal->checksum, *localSum))
+            return conflict(action);
     }
     const fs::path temp = temporaryPathFor(target);
     DownloadOptions options;
@@ -705,6 +770,7 @@ ItemReport Propagator::conflict(const Action& action)
         version.etag = result->etag;
     version.checksum = result->checksum;
     journal().upsert(action.path, recordOf(ItemType::File, serverPath, &*stat, &version));
+    report.kind = ActionKind::Conflict; // also when a download found an unexpected local edit
     report.conflictCopy = copyPath;
     report.bytes = result->size;
     return report;
@@ -776,8 +842,17 @@ ItemReport Propagator::moveRemote(const Action& action)
         return failed(report, moved.error());
     journal().moveTree(action.from, action.path);
     if (auto record = journal().get(action.path); record && action.local) {
-        record->inode = action.local->inode;
-        journal().upsert(action.path, std::move(*record));
+        // The user's rename moved the change time. The new one is recorded only when the content
+        // is still the journal's: an edit that kept size and mtime is then uploaded next run.
+        bool unchanged = record->type == ItemType::Directory;
+        if (!unchanged) {
+            const auto sum = sha1OfFile(localPath(action.path));
+            unchanged = sum && sameChecksum(*sum, record->checksum);
+        }
+        if (unchanged) {
+            setLocalFields(*record, *action.local);
+            journal().upsert(action.path, std::move(*record));
+        }
     }
     return report;
 }
@@ -797,6 +872,11 @@ ItemReport Propagator::moveLocal(const Action& action)
     if (auto record = journal().get(action.path); record && action.remote) {
         record->serverPath = action.remote->serverPath.empty() ? record->serverPath : action.remote->serverPath;
         record->fileId = action.remote->fileId;
+        // Our rename moved the change time: without this the item would look edited next run.
+        // (Size and mtime as recorded: nothing was written to it since the scan.)
+        if (auto moved = statLocal(to); moved && moved->type == record->type && moved->size == record->size &&
+                                        moved->mtime == record->mtime && moved->mtimeNs == record->mtimeNs)
+            setLocalFields(*record, *moved);
         journal().upsert(action.path, std::move(*record));
     }
     return report;
@@ -829,11 +909,20 @@ ItemReport Propagator::deleteLocal(const Action& action)
                               "'" + path + "' inside it is new or changed on this computer; the folder is kept");
         }
     }
-    if (m_context.trash) {
-        if (auto trashed = m_context.trash->moveToTrash(target); trashed) {
-            journal().removeTree(action.path);
-            return report;
-        }
+    if (m_context.options->useTrash) {
+        // A trash that cannot take the item is no licence to delete it for good: it stays, and
+        // the user learns why (the next run tries again).
+        if (!m_context.trash)
+            return failed(report, SyncErrorCode::LocalIo,
+                          "it was deleted on the server, but there is no usable trash to move it to; it is kept");
+        auto trashed = m_context.trash->moveToTrash(target);
+        if (!trashed)
+            return failed(report, SyncErrorCode::LocalIo,
+                          "it was deleted on the server, but moving it to the trash failed (" +
+                              trashed.error().message + "); it is kept. Fix the trash, or turn the trash off "
+                              "to delete such items for good");
+        journal().removeTree(action.path);
+        return report;
     }
     std::error_code error;
     fs::remove_all(target, error);
@@ -846,7 +935,16 @@ ItemReport Propagator::deleteLocal(const Action& action)
 ItemReport Propagator::deleteRemote(const Action& action)
 {
     ItemReport report = reportFor(action);
-    auto removed = m_context.remote->remove(serverPathOf(action.path));
+    // Only the version this run saw is deleted: an edit (or, for a folder, anything below it)
+    // that reached the server since makes it answer 412, and the next pass looks again.
+    std::optional<std::string> ifMatch;
+    if (action.remote && !action.remote->etag.empty())
+        ifMatch = action.remote->etag;
+    auto removed = m_context.remote->remove(serverPathOf(action.path), ifMatch);
+    if (!removed && removed.error().code == SyncErrorCode::PreconditionFailed)
+        return failed(report, SyncErrorCode::PreconditionFailed,
+                      "it changed on the server since this sync looked, so it was not deleted there; it will be "
+                      "compared again");
     if (!removed && removed.error().code != SyncErrorCode::NotFound)
         return failed(report, removed.error());
     journal().removeTree(action.path);
@@ -861,13 +959,8 @@ ItemReport Propagator::updateJournal(const Action& action)
     auto existing = journal().get(action.path);
     JournalRecord record = existing.value_or(JournalRecord{});
     record.type = action.type;
-    if (action.local) {
-        record.inode = action.local->inode;
-        if (action.type == ItemType::File) {
-            record.size = action.local->size;
-            record.mtime = action.local->mtime;
-        }
-    }
+    if (action.local)
+        setLocalFields(record, *action.local);
     if (action.remote) {
         record.serverPath = action.path.empty() ? std::string() : action.remote->serverPath;
         record.fileId = action.remote->fileId;

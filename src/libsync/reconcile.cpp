@@ -33,7 +33,14 @@ bool localChanged(const LocalEntry& local, const JournalRecord& record)
         return true;
     if (local.type == ItemType::Directory)
         return false;
-    return local.size != record.size || local.mtime != record.mtime;
+    if (local.size != record.size || local.mtime != record.mtime)
+        return true;
+    // A record from an older journal knows seconds only; the run fills in the rest.
+    if (record.ctime == 0)
+        return false;
+    // Same size in the same second is an everyday edit (a script, a quick save); a `touch -r`
+    // even restores the mtime. The change time and a new inode (an editor's save-and-rename) show it.
+    return local.mtimeNs != record.mtimeNs || local.ctime != record.ctime || local.inode != record.inode;
 }
 
 bool remoteChanged(const RemoteEntry& remote, const JournalRecord& record)
@@ -149,6 +156,14 @@ public:
         if (!m_remoteMoves.empty() || !m_localMoves.empty()) {
             m_journalOwned = rebaseTree(rebaseTree(m_journalIn, m_remoteMoves, true), m_localMoves, true);
             m_journalView = &m_journalOwned;
+            // A rename moves the item's change time: that alone is no edit, or every move would
+            // also upload. (The propagator hashes a moved file before it records the new time.)
+            for (const Move& move : m_localMoves) {
+                const auto record = m_journalOwned.find(move.to);
+                const auto local = m_localView->find(move.to);
+                if (record != m_journalOwned.end() && local != m_localView->end() && record->second.ctime != 0)
+                    record->second.ctime = local->second.ctime;
+            }
         }
         markDirtyFolders();
         findCaseClashes();
@@ -496,10 +511,15 @@ private:
             emit(*m_transfers, ActionKind::Download, path, ItemType::File, "new on the server");
     }
 
+    // The server folder an item is created in, for its permissions; null when the folder is not
+    // there yet (this run makes it), or when a file of that name is there that this run replaces
+    // by the folder: a file's permissions say nothing about creating items in a folder.
     const RemoteEntry* remoteParent(const std::string& path) const
     {
         const auto it = (*m_remoteView).find(parentPath(path));
-        return it == (*m_remoteView).end() ? nullptr : &it->second;
+        if (it == (*m_remoteView).end() || it->second.type != ItemType::Directory)
+            return nullptr;
+        return &it->second;
     }
 
     // Returns true when the action taken settles the whole subtree below `path`.
@@ -566,7 +586,8 @@ private:
             // Permissions the journal does not know yet (after an upload) are not worth a
             // rewrite of every record; reconcile reads them from the server anyway.
             if (L.inode != J.inode || R->etag != J.etag || R->fileId != J.fileId ||
-                (!J.permissions.empty() && R->permissions != J.permissions))
+                (!J.permissions.empty() && R->permissions != J.permissions) ||
+                (J.type == ItemType::File && J.ctime == 0 && L.ctime != 0))
                 emit(*m_journalOnly, ActionKind::UpdateJournal, path, J.type, "details changed");
             return false;
         case State::Changed:

@@ -1,5 +1,7 @@
 #include "remote_discovery.h"
 
+#include "item_name.h"
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -103,6 +105,18 @@ private:
     }
 
     // Caller holds m_mutex, or no worker runs yet.
+    void refuse(const std::string& plainFolder, const std::string& printable, const std::string& why)
+    {
+        m_out.refusedItems.push_back(RemoteDiscovery::Refused{
+            plainFolder, joinPath(e2ee::printableName(plainFolder), printable),
+            SyncError{SyncErrorCode::Protocol,
+                      "the server listed an invalid name '" + printable + "' in '" +
+                          (plainFolder.empty() ? std::string("/") : e2ee::printableName(plainFolder)) + "': " + why +
+                          "; it is ignored (nothing is written or requested for it)",
+                      0}});
+    }
+
+    // Caller holds m_mutex, or no worker runs yet.
     void addChildren(const std::string& plainFolder, const RemoteListing& listing)
     {
         std::vector<std::pair<std::string, RemoteEntry>> children;
@@ -124,7 +138,14 @@ private:
                 children.emplace_back(name, std::move(copy));
             }
         }
+        for (const auto& [what, why] : listing.refused)
+            refuse(plainFolder, what, why);
         for (auto& [name, entry] : children) {
+            // Whoever produced the name (a listing, decrypted metadata), it must stay in its folder.
+            if (auto invalid = e2ee::invalidNameReason(name)) {
+                refuse(plainFolder, e2ee::printableName(name), *invalid);
+                continue;
+            }
             const std::string plain = joinPath(plainFolder, name);
             if (encrypted)
                 entry.encrypted = true;

@@ -40,6 +40,14 @@ struct RemoteDiscovery {
     // Folders that could not be listed: their journal subtree stands in for them so nothing is
     // mistaken for deleted, and the error is reported.
     std::vector<std::pair<std::string, SyncError>> folderErrors;
+    // Items a listing named that cannot be synced (an invalid name, an href outside the folder).
+    // They are in no tree; their folder is listed again next run.
+    struct Refused {
+        std::string folder;    // the plain path of the folder listed
+        std::string printable; // what was listed, made printable, for the report
+        SyncError error;
+    };
+    std::vector<Refused> refusedItems;
     std::vector<std::string> warnings;  // encrypted folders left alone, …
     std::vector<std::string> leftAlone; // folders not synced at all this run (encrypted without a hook)
     int requests = 0;

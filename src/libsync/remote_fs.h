@@ -22,6 +22,9 @@ namespace nubo::sync {
 struct RemoteListing {
     RemoteEntry self;                                      // the folder itself
     std::vector<std::pair<std::string, RemoteEntry>> children; // (name on the server, entry)
+    // Items the reply listed that cannot be items of this folder: an href that is not a direct
+    // child, or a name e2ee::invalidNameReason refuses. (what was listed, printable; why)
+    std::vector<std::pair<std::string, std::string>> refused;
 };
 
 struct UploadOptions {
@@ -75,8 +78,10 @@ public:
     virtual Result<RemoteEntry> makeFolder(const std::string& serverPath) = 0;
     // MOVE with Overwrite: F.
     virtual Result<void> move(const std::string& fromServerPath, const std::string& toServerPath) = 0;
-    // DELETE (a folder goes with its contents).
-    virtual Result<void> remove(const std::string& serverPath) = 0;
+    // DELETE (a folder goes with its contents). With ifMatch, only while the server still has that
+    // ETag (412 PreconditionFailed otherwise); a folder's ETag changes with anything below it.
+    virtual Result<void> remove(const std::string& serverPath, const std::optional<std::string>& ifMatch) = 0;
+    Result<void> remove(const std::string& serverPath) { return remove(serverPath, std::nullopt); }
 };
 
 } // namespace nubo::sync

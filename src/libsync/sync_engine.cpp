@@ -2,6 +2,7 @@
 
 #include "encoding.h"
 #include "folder_transaction.h"
+#include "item_name.h"
 #include "journal.h"
 #include "local_discovery.h"
 #include "local_file.h"
@@ -87,6 +88,12 @@ Result<SyncSummary> SyncEngine::run()
     if (!fs::is_directory(root, error))
         return fail(SyncErrorCode::Config, "the local folder '" + root.string() + "' does not exist or is not a folder");
 
+    if (!m_lock) {
+        auto lock = FolderLock::acquire(root);
+        if (!lock)
+            return std::unexpected(lock.error());
+        m_lock.emplace(std::move(*lock));
+    }
     auto journal = Journal::open(root / JOURNAL_FILE_NAME);
     if (!journal)
         return std::unexpected(journal.error());
@@ -116,6 +123,7 @@ Result<SyncSummary> SyncEngine::run()
     std::set<std::string> succeeded;
     std::map<std::string, ItemReport> waitingReports; // blacklisted items that sat this run out
     std::set<std::string> blacklisted;                // everything on the blacklist when the run began
+    std::vector<ItemReport> listingErrors; // items neither scan could take, from the latest pass
     const auto now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
 
     const int passes = 1 + std::max(0, m_options.maxRetries);
@@ -134,12 +142,23 @@ Result<SyncSummary> SyncEngine::run()
         };
         std::vector<std::string> warnings;
         std::vector<std::string> unreadable; // symlinks, special files, folders we cannot read
+        std::vector<ItemReport> scanErrors;  // of those, what the user must fix (unreadable, bad names)
         LocalScanOptions scanOptions;
         scanOptions.excludes = &m_options.excludes;
         scanOptions.skippedFolders = m_options.unsyncedFolders;
-        scanOptions.onSkipped = [&](const std::string& path, const std::string& why) {
-            warnings.push_back("'" + path + "': " + why);
+        scanOptions.onSkipped = [&](const std::string& path, const std::string& why, SkipKind kind) {
             unreadable.push_back(path);
+            if (kind == SkipKind::NotSynced) {
+                warnings.push_back("'" + e2ee::printableName(path) + "': " + why);
+                return;
+            }
+            ItemReport report;
+            report.kind = ActionKind::Error;
+            report.path = e2ee::printableName(path);
+            report.ok = false;
+            report.code = SyncErrorCode::LocalIo;
+            report.message = why;
+            scanErrors.push_back(std::move(report));
         };
         std::set<std::string> keptFolders; // folders holding local items that are not synced
         scanOptions.onExcluded = [&](const std::string& path) {
@@ -341,6 +360,18 @@ Result<SyncSummary> SyncEngine::run()
         }
         for (const std::string& path : unreadable)
             failedPaths.push_back(path); // its folder is listed again until it can be read
+        // Not synced, and the user must act: counted as errors (exit code 1), never blacklisted.
+        listingErrors = std::move(scanErrors);
+        for (const auto& refused : remote->refusedItems) {
+            failedPaths.push_back(refused.folder);
+            ItemReport report;
+            report.kind = ActionKind::Error;
+            report.path = refused.printable;
+            report.ok = false;
+            report.code = refused.error.code;
+            report.message = refused.error.message;
+            listingErrors.push_back(std::move(report));
+        }
         for (const auto& [folder, folderError] : remote->folderErrors) {
             failedPaths.push_back(folder);
             ItemReport report;
@@ -401,6 +432,8 @@ Result<SyncSummary> SyncEngine::run()
     }
     for (const auto& [path, report] : waitingReports)
         summary.errors.push_back(report);
+    for (ItemReport& report : listingErrors)
+        summary.errors.push_back(std::move(report));
     for (const std::string& path : blacklisted)
         if (succeeded.contains(path) && !lastFailure.contains(path))
             (void)(*journal)->clearFailure(path);

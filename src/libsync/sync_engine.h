@@ -5,6 +5,7 @@
 #pragma once
 
 #include "exclude_list.h"
+#include "folder_lock.h"
 #include "reconcile.h"
 #include "remote_fs.h"
 #include "sync_error.h"
@@ -87,7 +88,8 @@ public:
     void setTransactionFactory(std::shared_ptr<TransactionFactory> factory);
 
     // One complete run, blocking. Item failures are in the summary; the error result is for
-    // what stops the whole run (credentials, TLS, journal, mass delete, cancel, unreachable).
+    // what stops the whole run (credentials, TLS, journal, mass delete, cancel, unreachable,
+    // another engine on the same folder: FolderBusy).
     Result<SyncSummary> run();
 
     // From any thread: stop the current run as soon as running transfers notice.
@@ -108,6 +110,8 @@ private:
     std::shared_ptr<RemoteFolderHook> m_hook;
     std::shared_ptr<TransactionFactory> m_transactions;
     std::atomic<bool> m_cancel{false};
+    // Taken by the first run and kept while the engine lives (a --watch keeps the folder).
+    std::optional<FolderLock> m_lock;
 };
 
 } // namespace nubo::sync

@@ -26,6 +26,7 @@ const char* errorCodeName(SyncErrorCode code)
     case SyncErrorCode::Cancelled: return "cancelled";
     case SyncErrorCode::Config: return "config";
     case SyncErrorCode::MassDelete: return "mass-delete";
+    case SyncErrorCode::FolderBusy: return "folder-busy";
     case SyncErrorCode::Internal: return "internal";
     }
     return "unknown";

@@ -29,6 +29,7 @@ enum class SyncErrorCode {
     Cancelled,          // the run was stopped
     Config,             // a bad option, URL or file given by the user
     MassDelete,         // the run would delete more than the allowed share of the tree
+    FolderBusy,         // another engine is syncing this local folder
     Internal,
 };
 

@@ -18,7 +18,11 @@ struct LocalEntry {
     ItemType type = ItemType::File;
     std::uint64_t inode = 0;
     std::int64_t size = 0;  // 0 for directories
-    std::int64_t mtime = 0; // seconds since the epoch
+    std::int64_t mtime = 0; // seconds since the epoch (may be negative: before 1970)
+    std::int64_t mtimeNs = 0; // the nanoseconds within that second, [0, 1e9)
+    // Status change time in nanoseconds since the epoch: every write, rename, chmod or truncate
+    // moves it, and no user tool can set it back, so an edit that keeps size and mtime shows here.
+    std::int64_t ctime = 0;
 };
 
 struct RemoteEntry {
@@ -44,6 +48,8 @@ struct JournalRecord {
     std::string fileId;
     std::string permissions;
     std::string checksum;
+    std::int64_t mtimeNs = 0; // local file's, as LocalEntry; 0 in records of older journals
+    std::int64_t ctime = 0;   // local file's, as LocalEntry; 0 = unknown (an older journal)
 };
 
 // Keyed by plain path; std::map keeps a folder before its contents ("a" < "a/b"), but note that

@@ -1,5 +1,7 @@
 #include "webdav_client.h"
 
+#include "item_name.h"
+
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QFile>
@@ -74,6 +76,21 @@ QUrl appendEncoded(QUrl base, const QByteArray& encoded)
     if (!encoded.isEmpty()) path += '/' + QString::fromLatin1(encoded);
     base.setPath(path, QUrl::StrictMode);
     return base;
+}
+
+// The path of a URL as segments, each percent-decoded on its own ("a%2Fb" stays one segment "a/b").
+// A trailing slash (a folder's href) adds no segment; a doubled one does.
+std::vector<std::string> decodedSegments(const QUrl& url)
+{
+    const QByteArray encoded = url.path(QUrl::FullyEncoded).toUtf8();
+    QList<QByteArray> parts = encoded.split('/');
+    if (!parts.isEmpty() && parts.front().isEmpty()) parts.removeFirst(); // the leading '/'
+    if (!parts.isEmpty() && parts.back().isEmpty()) parts.removeLast();   // one trailing '/'
+    std::vector<std::string> segments;
+    segments.reserve(static_cast<std::size_t>(parts.size()));
+    for (const QByteArray& part : parts)
+        segments.push_back(QByteArray::fromPercentEncoding(part).toStdString());
+    return segments;
 }
 
 std::string decodedPath(const QUrl& url)
@@ -298,7 +315,9 @@ std::optional<DavResource> parseResponse(QXmlStreamReader& xml)
         return it == found.text.end() ? QString() : it->second;
     };
     DavResource resource;
-    resource.hrefPath = decodedPath(QUrl(href));
+    const QUrl hrefUrl(href);
+    resource.hrefPath = decodedPath(hrefUrl);
+    resource.segments = decodedSegments(hrefUrl);
     RemoteEntry& entry = resource.entry;
     entry.type = found.collection ? ItemType::Directory : ItemType::File;
     entry.etag = unquoteEtag(get(kDav, "getetag").toUtf8());
@@ -414,17 +433,32 @@ Result<RemoteListing> WebDavClient::list(const std::string& serverPath)
     auto resources = propfind(url, 1);
     if (!resources) return std::unexpected(resources.error());
     const std::string selfPath = decodedPath(url);
+    const std::vector<std::string> selfSegments = decodedSegments(url);
     RemoteListing listing;
     bool haveSelf = false;
     for (auto& resource : *resources) {
-        if (!haveSelf && resource.hrefPath == selfPath) {
+        if (!haveSelf && resource.segments == selfSegments) {
             listing.self = std::move(resource.entry);
             listing.self.serverPath = path;
             haveSelf = true;
             continue;
         }
-        std::string name = lastSegment(resource.hrefPath);
-        if (name.empty()) continue;
+        // A child is the folder's path plus exactly one segment, and that segment must be a name
+        // that stays in the folder: a server's "..", "a%2F..%2Fb" or "/etc/x" never becomes a
+        // path here, and no request is ever sent for it.
+        const bool child = resource.segments.size() == selfSegments.size() + 1 &&
+                           std::equal(selfSegments.begin(), selfSegments.end(), resource.segments.begin());
+        if (!child) {
+            listing.refused.emplace_back(e2ee::printableName(resource.hrefPath),
+                                         "it is not an item of the folder listed (" + e2ee::printableName(selfPath) +
+                                             ")");
+            continue;
+        }
+        std::string name = std::move(resource.segments.back());
+        if (auto invalid = e2ee::invalidNameReason(name)) {
+            listing.refused.emplace_back(e2ee::printableName(name), *invalid);
+            continue;
+        }
         resource.entry.serverPath = joinPath(path, name);
         listing.children.emplace_back(std::move(name), std::move(resource.entry));
     }
@@ -465,12 +499,13 @@ Result<void> WebDavClient::move(const std::string& fromServerPath, const std::st
     return {};
 }
 
-Result<void> WebDavClient::remove(const std::string& serverPath)
+Result<void> WebDavClient::remove(const std::string& serverPath, const std::optional<std::string>& ifMatch)
 {
     if (trimSlashes(serverPath).empty()) return fail(SyncErrorCode::Internal, "refusing to delete the sync root");
     HttpRequest request;
     request.method = "DELETE";
     request.url = urlFor(serverPath);
+    if (ifMatch) request.headers.emplaceBack("If-Match", '"' + QByteArray::fromStdString(*ifMatch) + '"');
     auto response = m_http->send(request, {200, 204});
     if (!response) return std::unexpected(response.error());
     return {};

@@ -16,6 +16,9 @@ namespace nubo::sync {
 // One d:response of a 207 Multi-Status reply.
 struct DavResource {
     std::string hrefPath; // the href's path, percent-decoded, without a trailing slash
+    // The same path split at its (encoded) slashes, each segment percent-decoded on its own, so
+    // that an encoded "%2F" stays inside its segment; no empty segment for a trailing slash.
+    std::vector<std::string> segments;
     RemoteEntry entry;    // serverPath left empty
 };
 
@@ -34,7 +37,8 @@ public:
                                     const DownloadOptions& options) override;
     Result<RemoteEntry> makeFolder(const std::string& serverPath) override;
     Result<void> move(const std::string& fromServerPath, const std::string& toServerPath) override;
-    Result<void> remove(const std::string& serverPath) override;
+    Result<void> remove(const std::string& serverPath, const std::optional<std::string>& ifMatch) override;
+    using RemoteFs::remove;
 
     // Deletes the chunks of a chunked upload that will not be resumed (404 counts as done).
     Result<void> abortUpload(const std::string& transferId);

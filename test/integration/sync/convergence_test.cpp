@@ -306,8 +306,14 @@ protected:
         for (const std::string& content : present())
             if (m_written.contains(content) && !m_superseded.contains(content))
                 before.insert(content);
+        const std::size_t reported = c.finishedItems.size();
         auto result = c.sync();
         const std::set<std::string> after = present();
+        for (std::size_t i = reported; i < c.finishedItems.size(); ++i) {
+            const ItemReport& item = c.finishedItems[i];
+            m_log << "    " << actionKindName(item.kind) << " " << (item.from.empty() ? "" : item.from + " -> ")
+                  << item.path << (item.ok ? "" : " FAILED: " + item.message) << "\n";
+        }
         for (const std::string& content : before)
             if (!after.contains(content)) {
                 ADD_FAILURE() << "sync " << who << " in round " << round << " lost '"

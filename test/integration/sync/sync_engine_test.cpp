@@ -336,7 +336,10 @@ public:
     }
     Result<RemoteEntry> makeFolder(const std::string& path) override { return m_inner->makeFolder(path); }
     Result<void> move(const std::string& from, const std::string& to) override { return m_inner->move(from, to); }
-    Result<void> remove(const std::string& path) override { return m_inner->remove(path); }
+    Result<void> remove(const std::string& path, const std::optional<std::string>& ifMatch) override
+    {
+        return m_inner->remove(path, ifMatch);
+    }
 
 private:
     void editOnce()
@@ -499,7 +502,10 @@ public:
     }
     Result<RemoteEntry> makeFolder(const std::string& path) override { return m_inner->makeFolder(path); }
     Result<void> move(const std::string& from, const std::string& to) override { return m_inner->move(from, to); }
-    Result<void> remove(const std::string& path) override { return m_inner->remove(path); }
+    Result<void> remove(const std::string& path, const std::optional<std::string>& ifMatch) override
+    {
+        return m_inner->remove(path, ifMatch);
+    }
 
 private:
     std::shared_ptr<RemoteFs> m_inner;

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../../common/without_file_capabilities.h"
+#include "item_name.h"
 #include "local_discovery.h"
 #include "local_file.h"
 #include "temp_dir.h"
@@ -26,11 +28,15 @@ std::vector<std::string> keys(const LocalTree& tree)
 }
 
 struct Reports {
-    std::vector<std::pair<std::string, std::string>> items;
+    std::vector<std::pair<std::string, std::string>> items; // (printable path, why)
+    std::vector<SkipKind> kinds;
     LocalScanOptions options()
     {
         LocalScanOptions o;
-        o.onSkipped = [this](const std::string& path, const std::string& why) { items.emplace_back(path, why); };
+        o.onSkipped = [this](const std::string& path, const std::string& why, SkipKind kind) {
+            items.emplace_back(e2ee::printableName(path), why);
+            kinds.push_back(kind);
+        };
         return o;
     }
 };
@@ -110,6 +116,8 @@ TEST(LocalDiscovery, SymlinksAndSpecialFilesAreReported)
     EXPECT_EQ(reports.items[1].first, "folder/pipe");
     EXPECT_NE(reports.items[1].second.find("special files"), std::string::npos);
     EXPECT_EQ(reports.items[2].first, "link.txt");
+    for (const SkipKind kind : reports.kinds)
+        EXPECT_EQ(kind, SkipKind::NotSynced); // by design, not a problem
 }
 
 TEST(LocalDiscovery, NamesThatAreNotUtf8AreReported)
@@ -137,19 +145,40 @@ TEST(LocalDiscovery, NamesThatAreNotUtf8AreReported)
 
 TEST(LocalDiscovery, UnreadableFolderIsReportedAndTheScanGoesOn)
 {
-    if (::geteuid() == 0) GTEST_SKIP() << "root reads every folder";
     TempDir dir;
     writeFile(dir / "locked/secret", "");
     writeFile(dir / "open/f", "");
     ASSERT_EQ(::chmod((dir / "locked").c_str(), 0), 0);
     Reports reports;
-    auto tree = scanLocal(dir.path(), reports.options());
+    Result<LocalTree> tree;
+    {
+        nubo::test::WithoutFileCapabilities asAUser; // root would read it anyway
+        tree = scanLocal(dir.path(), reports.options());
+    }
     ::chmod((dir / "locked").c_str(), 0700);
     ASSERT_TRUE(tree.has_value());
     EXPECT_EQ(keys(*tree), (std::vector<std::string>{"open", "open/f"}));
     ASSERT_EQ(reports.items.size(), 1u);
     EXPECT_EQ(reports.items[0].first, "locked");
     EXPECT_NE(reports.items[0].second.find("permission denied"), std::string::npos);
+    EXPECT_EQ(reports.kinds[0], SkipKind::CannotSync); // a problem to fix, not a policy
+}
+
+TEST(LocalDiscovery, NamesTheServerCannotHoldAreNeverScanned)
+{
+    // A name with a backslash is legal here but not on Nextcloud: uploaded, it would be refused
+    // when listed back and then look deleted on the server.
+    TempDir dir;
+    writeFile(dir / "a\\b.txt", "x");
+    writeFile(dir / "ok.txt", "y");
+    Reports reports;
+    auto tree = scanLocal(dir.path(), reports.options());
+    ASSERT_TRUE(tree.has_value());
+    EXPECT_EQ(keys(*tree), std::vector<std::string>{"ok.txt"});
+    ASSERT_EQ(reports.items.size(), 1u);
+    EXPECT_EQ(reports.items[0].first, "a\\\\b.txt");
+    EXPECT_NE(reports.items[0].second.find("'\\'"), std::string::npos) << reports.items[0].second;
+    EXPECT_EQ(reports.kinds[0], SkipKind::CannotSync);
 }
 
 TEST(LocalDiscovery, MissingOrUnusableRootIsAnError)
