@@ -221,6 +221,33 @@ TEST_F(ConflictPath, InsertsMarkerBeforeTheExtension)
     }
 }
 
+TEST(ExcludeList, ConflictCopyOfANameNear255BytesStillFits)
+{
+    // Without this the copy cannot be created and the conflict never resolves (data-safety item 7).
+    constexpr std::int64_t TIME = 1'764'412'500;
+    const std::string umlauts = [] {
+        std::string s;
+        for (int i = 0; i < 124; ++i)
+            s += "\xc3\xbc"; // "ü", two bytes
+        return s;
+    }();
+    for (const std::string& name : {umlauts + ".txt", umlauts + "x.txt", std::string(251, 'a') + ".txt",
+                                    std::string(255, 'b'), "." + std::string(254, 'c'),
+                                    "x." + std::string(253, 'e')}) {
+        const std::string copy = conflictCopyPath("dir/" + name, TIME);
+        ASSERT_TRUE(copy.starts_with("dir/")) << copy;
+        const std::string copyName = copy.substr(4);
+        EXPECT_LE(copyName.size(), 255u) << name.size();
+        EXPECT_TRUE(isConflictCopyName(copyName)) << copyName;
+        // Cut at a character boundary: never half an "ü".
+        EXPECT_NE(static_cast<unsigned char>(copyName[copyName.find(" (conflicted") - 1]) & 0xe0, 0xc0) << copyName;
+        if (name.ends_with(".txt")) {
+            EXPECT_TRUE(copyName.ends_with(").txt")) << copyName; // the extension survives
+        }
+    }
+    EXPECT_EQ(conflictCopyPath("short.txt", TIME).size(), std::string("short.txt").size() + 36);
+}
+
 TEST(ExcludeList, DefaultsOnHundredThousandPaths)
 {
     const ExcludeList list = ExcludeList::defaults();

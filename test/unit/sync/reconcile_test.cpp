@@ -444,5 +444,74 @@ TEST(Reconcile, TrivialChangesOnlyUpdateTheJournal)
     EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"update-journal d/a"});
 }
 
+
+// ---- change detection below the second (data-safety issue, item 4) -----------------------------
+
+// "d/a" as the journal knows it with its nanoseconds and change time.
+SyncedFolder withChangeTimes()
+{
+    SyncedFolder s;
+    for (const char* path : {"d/a", "d/b"}) {
+        s.local[path].mtimeNs = 250;
+        s.local[path].ctime = 1'000'000;
+        s.journal[path].mtimeNs = 250;
+        s.journal[path].ctime = 1'000'000;
+    }
+    return s;
+}
+
+TEST(Reconcile, AnEditThatKeepsSizeAndSecondIsAnUpload)
+{
+    SyncedFolder s = withChangeTimes();
+    EXPECT_TRUE(reconcile(s.local, s.remote, s.journal).actions.empty());
+    s.local["d/a"].mtimeNs = 900; // `echo BBBB > f` right after `echo AAAA > f` was synced
+    s.local["d/a"].ctime = 1'000'500;
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"upload d/a"});
+}
+
+TEST(Reconcile, AnEditWhoseMtimeWasPutBackIsAnUpload)
+{
+    SyncedFolder s = withChangeTimes();
+    s.local["d/a"].ctime = 1'000'500; // `touch -r` restores the mtime, never the change time
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"upload d/a"});
+}
+
+TEST(Reconcile, ANewInodeUnderTheSameNameIsAnUpload)
+{
+    SyncedFolder s = withChangeTimes();
+    s.local["d/a"].inode = 99; // an editor's save-to-temp-and-rename
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"upload d/a"});
+}
+
+TEST(Reconcile, ARecordWithoutChangeTimeIsFilledInNotUploaded)
+{
+    SyncedFolder s; // an older journal: seconds only
+    s.local["d/a"].ctime = 1'000'000;
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"update-journal d/a"});
+}
+
+TEST(Reconcile, ARenameMovesTheChangeTimeButIsOnlyAMove)
+{
+    SyncedFolder s = withChangeTimes();
+    s.local["d/renamed"] = s.local["d/a"];
+    s.local["d/renamed"].ctime = 1'000'700; // rename(2) sets it
+    s.local.erase("d/a");
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"move-remote d/a -> d/renamed"});
+}
+
+// ---- a file replaced by a folder (item 6) -------------------------------------------------------
+
+TEST(Reconcile, ItemsInAFolderThatReplacedAFileAreUploaded)
+{
+    SyncedFolder s;
+    s.remote["d/a"].permissions = "RGDNVW"; // a file's letters: no C or K
+    s.journal["d/a"].permissions = "RGDNVW";
+    s.local["d/a"] = localFolder(40);
+    s.local["d/a/new.txt"] = localFile(41);
+    s.local["d/a/sub"] = localFolder(42);
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"delete-remote d/a", "make-remote-folder d/a", "make-remote-folder d/a/sub", "upload d/a/new.txt"}));
+}
+
 } // namespace
 } // namespace nubo::sync

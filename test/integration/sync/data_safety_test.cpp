@@ -1,0 +1,441 @@
+// The ways an adversarial review lost or overwrote data with the engine (the data-safety issue),
+// one regression test each, against a real nubo-server; races are opened with its --faults delays.
+#include "sync_fixture.h"
+
+#include "../../common/without_file_capabilities.h"
+#include "folder_lock.h"
+#include "journal.h"
+#include "local_file.h"
+
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <thread>
+
+namespace nubo::sync::test {
+namespace {
+
+using DataSafety = SyncFixture;
+
+// ---- 1. a server name escapes the root ---------------------------------------------------------
+
+// The real server behind a listing that also names hostile items, as a compromised server or a
+// proxy would; every request the engine makes is recorded. (test/cli/nubocmd_hostile_names_test.sh
+// does the same at the HTTP level, through the WebDAV client's href checks.)
+class HostileListing final : public RemoteFs {
+public:
+    explicit HostileListing(std::shared_ptr<RemoteFs> inner) : m_inner(std::move(inner)) {}
+
+    Result<RemoteListing> list(const std::string& path) override
+    {
+        record("list " + path);
+        auto listing = m_inner->list(path);
+        if (!listing || !path.empty())
+            return listing;
+        const std::vector<std::string> names{"..", ".", "../x", "sub/../../x", "/etc/x", std::string("nul\0x.txt", 9),
+                                             "back\\slash.txt", "\xff\xfe.txt", ""};
+        for (const std::string& name : names) {
+            RemoteEntry entry;
+            entry.type = name == ".." || name == "." ? ItemType::Directory : ItemType::File;
+            entry.etag = "hostile";
+            entry.fileId = std::to_string(900000 + listing->children.size());
+            entry.size = 6;
+            entry.permissions = "RGDNVWCK";
+            entry.serverPath = name;
+            listing->children.emplace_back(name, entry);
+        }
+        return listing;
+    }
+    Result<RemoteEntry> stat(const std::string& path) override
+    {
+        record("stat " + path);
+        return m_inner->stat(path);
+    }
+    Result<UploadResult> upload(const std::string& path, const fs::path& file, const UploadOptions& o) override
+    {
+        record("upload " + path);
+        return m_inner->upload(path, file, o);
+    }
+    Result<DownloadResult> download(const std::string& path, const fs::path& file, const DownloadOptions& o) override
+    {
+        record("download " + path);
+        return m_inner->download(path, file, o);
+    }
+    Result<RemoteEntry> makeFolder(const std::string& path) override
+    {
+        record("mkcol " + path);
+        return m_inner->makeFolder(path);
+    }
+    Result<void> move(const std::string& from, const std::string& to) override
+    {
+        record("move " + from + " -> " + to);
+        return m_inner->move(from, to);
+    }
+    Result<void> remove(const std::string& path, const std::optional<std::string>& ifMatch) override
+    {
+        record("delete " + path);
+        return m_inner->remove(path, ifMatch);
+    }
+
+    std::vector<std::string> takeRequests()
+    {
+        std::lock_guard lock(m_mutex);
+        return std::exchange(m_requests, {});
+    }
+
+private:
+    void record(std::string request)
+    {
+        std::lock_guard lock(m_mutex);
+        m_requests.push_back(std::move(request));
+    }
+    std::shared_ptr<RemoteFs> m_inner;
+    std::mutex m_mutex;
+    std::vector<std::string> m_requests;
+};
+
+// Every file below `folder`, relative, with its content.
+Tree filesBelow(const fs::path& folder)
+{
+    Tree files;
+    for (const auto& entry : fs::recursive_directory_iterator(folder))
+        files[fs::relative(entry.path(), folder).generic_string()] =
+            entry.is_directory() ? kFolder : readFile(entry.path());
+    return files;
+}
+
+TEST_F(DataSafety, HostileNamesInAListingAreReportedAndNeverTouched)
+{
+    serverWrite("good.txt", "good");
+    auto& a = client("sandbox/root"); // the root has a parent we can watch
+    fs::create_directories(m_work / "sandbox/sibling");
+    auto hostile = std::make_shared<HostileListing>(a.remote());
+    a.remote() = hostile;
+    const Tree sandboxBefore = filesBelow(m_work / "sandbox/sibling");
+
+    auto first = a.sync();
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_EQ(first->downloaded, 1);
+    EXPECT_EQ(a.read("good.txt"), "good");
+    // Nine refused names, each one item error that says so.
+    ASSERT_EQ(first->errors.size(), 9u);
+    for (const ItemReport& error : first->errors) {
+        EXPECT_NE(error.message.find("the server listed an invalid name"), std::string::npos) << error.message;
+        EXPECT_EQ(error.message.find('\0'), std::string::npos);
+        EXPECT_EQ(error.message.find('\xff'), std::string::npos) << "printable, not raw bytes";
+    }
+    // Nothing outside the root, nothing but good.txt inside it.
+    EXPECT_TRUE(sameTree(filesBelow(m_work / "sandbox"),
+                         [&] {
+                             Tree expected{{"root", kFolder}, {"root/good.txt", "good"}, {"sibling", kFolder}};
+                             for (const auto& [path, content] : filesBelow(a.folder()))
+                                 if (path.starts_with(JOURNAL_FILE_NAME))
+                                     expected["root/" + path] = content;
+                             return expected;
+                         }()));
+    EXPECT_TRUE(sameTree(filesBelow(m_work / "sandbox/sibling"), sandboxBefore));
+    // No request for any of them, and nothing changed on the server.
+    for (const std::string& request : hostile->takeRequests())
+        EXPECT_TRUE(request == "list " || request == "download good.txt") << request;
+    EXPECT_TRUE(sameTree(serverTree(), Tree{{"good.txt", "good"}}));
+
+    // The next run downloads nothing again and still reports them.
+    auto second = a.sync();
+    ASSERT_TRUE(second.has_value());
+    EXPECT_EQ(second->downloaded, 0);
+    EXPECT_EQ(second->errors.size(), 9u);
+    for (const std::string& request : hostile->takeRequests())
+        EXPECT_EQ(request, "list ");
+}
+
+// ---- 2. a trash that cannot be used --------------------------------------------------------------
+
+TEST_F(DataSafety, AnUnusableTrashKeepsTheItemAndSaysWhy)
+{
+    auto& a = client("a");
+    a.write("f.txt", "precious");
+    a.write("d/g.txt", "also precious");
+    a.syncOk();
+    // ~/.local/share/Trash being a file: nothing can be moved there.
+    fs::remove_all(a.trash());
+    std::ofstream(a.trash()) << "not a folder";
+    serverRemove("f.txt");
+    serverRemove("d");
+    auto result = a.sync();
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    EXPECT_EQ(result->deletedLocal, 0); // nothing is reported deleted
+    ASSERT_EQ(result->errors.size(), 2u);
+    for (const ItemReport& error : result->errors)
+        EXPECT_NE(error.message.find("moving it to the trash failed"), std::string::npos) << error.message;
+    EXPECT_EQ(a.read("f.txt"), "precious");
+    EXPECT_EQ(a.read("d/g.txt"), "also precious");
+
+    // Once the trash works again, the next run moves them there.
+    fs::remove(a.trash());
+    a.options.backoffBaseSeconds = 0;
+    EXPECT_EQ(a.syncOk().deletedLocal, 2);
+    EXPECT_EQ(readFile(a.trash() / "files" / "f.txt"), "precious");
+}
+
+TEST_F(DataSafety, WithTheTrashTurnedOffDeletionsAreFinal)
+{
+    auto& a = client("a");
+    a.write("f.txt", "x");
+    a.syncOk();
+    serverRemove("f.txt");
+    a.options.useTrash = false;
+    EXPECT_EQ(a.syncOk().deletedLocal, 1);
+    EXPECT_FALSE(a.exists("f.txt"));
+    EXPECT_FALSE(fs::exists(a.trash() / "files" / "f.txt"));
+}
+
+// ---- 3. Ctrl-C before every download ran ---------------------------------------------------------
+
+TEST_F(DataSafety, ServerChangesACancelledRunDidNotDownloadComeDownNextRun)
+{
+    auto& a = client("a");
+    a.write("one/f.txt", "f1");
+    a.write("two/g.txt", "g1");
+    a.syncOk();
+    serverWrite("one/f.txt", "f2");
+    serverWrite("two/g.txt", "g2");
+    restartServer({"--faults", "GET * delay=700"});
+    a.options.parallelism = 1;
+    {
+        // Ctrl-C while the first download waits on the server: the second one never starts.
+        SyncEngine engine(a.remote(), a.options);
+        QObject::connect(
+            &engine, &SyncEngine::itemStarted, &engine,
+            [&](const ItemReport&) {
+                std::thread([&engine] {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                    engine.cancel();
+                }).detach();
+            },
+            Qt::DirectConnection);
+        auto cancelled = engine.run();
+        ASSERT_FALSE(cancelled.has_value());
+        EXPECT_EQ(cancelled.error().code, SyncErrorCode::Cancelled);
+    }
+
+    // A later run (without delays) must still see both server changes…
+    restartServer({});
+    const SyncSummary next = a.syncOk();
+    EXPECT_EQ(next.downloaded + next.conflicts, 2) << "a folder ETag was recorded for work not done";
+    EXPECT_EQ(a.read("one/f.txt"), "f2");
+    EXPECT_EQ(a.read("two/g.txt"), "g2");
+    // …so a local delete afterwards deletes the version the user saw, not an older one.
+    a.remove("two/g.txt");
+    EXPECT_EQ(a.syncOk().deletedRemote, 1);
+    EXPECT_TRUE(sameTree(serverTree(), a.tree()));
+}
+
+// ---- 4. an edit that keeps size and second -------------------------------------------------------
+
+TEST_F(DataSafety, AnEditThatKeepsSizeAndTheSecondIsUploaded)
+{
+    auto& a = client("a");
+    a.write("f.txt", "AAAA", 1700000000);
+    a.syncOk();
+    a.write("f.txt", "BBBB", 1700000000); // `touch -r`: the very same mtime, nanoseconds included
+    EXPECT_EQ(a.syncOk().uploaded, 1);
+    EXPECT_EQ(serverRead("f.txt"), "BBBB");
+
+    // Without setting any time: two writes in the same second, as `echo > f` twice does.
+    std::ofstream(a.path("g.txt")) << "CCCC";
+    a.syncOk();
+    std::ofstream(a.path("g.txt")) << "DDDD";
+    EXPECT_EQ(a.syncOk().uploaded, 1);
+    EXPECT_EQ(serverRead("g.txt"), "DDDD");
+
+    // A later server change does not overwrite anything.
+    serverWrite("f.txt", "from the server");
+    EXPECT_EQ(a.syncOk().downloaded, 1);
+    EXPECT_TRUE(a.conflictCopies().empty());
+}
+
+TEST_F(DataSafety, ADownloadNeverReplacesContentTheJournalDoesNotKnow)
+{
+    auto& a = client("a");
+    a.write("f.txt", "AAAA");
+    a.syncOk();
+    a.write("f.txt", "BBBB");
+    // A change that no metadata shows (a file system with a coarse clock, a tool that restores
+    // every time): the journal is made to believe the new file is the synced one.
+    struct stat st {};
+    ASSERT_EQ(::stat(a.path("f.txt").c_str(), &st), 0);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((a.folder() / JOURNAL_FILE_NAME).c_str(), &db), SQLITE_OK);
+    const std::string sql = "UPDATE items SET inode = " + std::to_string(st.st_ino) +
+                            ", size = " + std::to_string(st.st_size) + ", mtime = " + std::to_string(st.st_mtim.tv_sec) +
+                            ", mtime_ns = " + std::to_string(st.st_mtim.tv_nsec) + ", ctime = " +
+                            std::to_string(st.st_ctim.tv_sec * 1'000'000'000LL + st.st_ctim.tv_nsec) +
+                            " WHERE path = 'f.txt'";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+
+    serverWrite("f.txt", "from the server");
+    const SyncSummary s = a.syncOk();
+    EXPECT_EQ(s.conflicts, 1);
+    EXPECT_EQ(a.read("f.txt"), "from the server");
+    ASSERT_EQ(a.conflictCopies().size(), 1u);
+    EXPECT_EQ(a.read(a.conflictCopies()[0]), "BBBB");
+}
+
+// ---- 5. a delete racing an edit ----------------------------------------------------------------
+
+TEST_F(DataSafety, ADeleteNeverRemovesAnEditThatReachedTheServerFirst)
+{
+    auto& a = client("a");
+    a.write("f.txt", "v1");
+    a.write("d/g.txt", "g1");
+    a.syncOk();
+    a.remove("f.txt");
+    a.remove("d");
+    // a's DELETEs wait on the server while another device uploads edits of both.
+    restartServer({"--faults", "DELETE * delay=1500"});
+    std::thread other([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        serverWrite("f.txt", "v2 from another device");
+        serverWrite("d/g.txt", "g2 from another device");
+    });
+    auto result = a.sync();
+    other.join();
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    EXPECT_TRUE(result->errors.empty()) << result->errors[0].message;
+    EXPECT_EQ(result->deletedRemote, 0);
+    // The edits survive on the server, and the next pass of the same run brought them here.
+    EXPECT_EQ(serverRead("f.txt"), "v2 from another device");
+    EXPECT_EQ(serverRead("d/g.txt"), "g2 from another device");
+    EXPECT_EQ(a.read("f.txt"), "v2 from another device");
+    EXPECT_EQ(a.read("d/g.txt"), "g2 from another device");
+    EXPECT_NE(accessLog().find("412"), std::string::npos);
+}
+
+// ---- 6. a file replaced by a folder --------------------------------------------------------------
+
+TEST_F(DataSafety, AFileReplacedByAFolderUploadsTheFolderWithItsContent)
+{
+    auto& a = client("a");
+    a.write("notes", "a file");
+    a.syncOk();
+    a.remove("notes");
+    a.write("notes/inside.txt", "now a folder");
+    a.options.backoffBaseSeconds = 25; // an error here would wait, as in the report
+    const SyncSummary s = a.syncOk();
+    EXPECT_EQ(s.uploaded, 1);
+    EXPECT_TRUE(sameTree(serverTree(), Tree{{"notes", kFolder}, {"notes/inside.txt", "now a folder"}}));
+}
+
+// ---- 7. a conflict on a long name ----------------------------------------------------------------
+
+TEST_F(DataSafety, AConflictOnANameOf250BytesResolves)
+{
+    std::string name;
+    for (int i = 0; i < 123; ++i)
+        name += "\xc3\xbc"; // 246 bytes of "ü"
+    name += ".txt";
+    auto& a = client("a");
+    a.write(name, "base");
+    a.syncOk();
+    a.write(name, "mine");
+    serverWrite(name, "theirs");
+    EXPECT_EQ(a.syncOk().conflicts, 1);
+    EXPECT_EQ(a.read(name), "theirs");
+    ASSERT_EQ(a.conflictCopies().size(), 1u);
+    EXPECT_EQ(a.read(a.conflictCopies()[0]), "mine");
+    EXPECT_EQ(a.syncOk().conflicts, 0); // resolved for good
+}
+
+// ---- 8. two engines on one folder ----------------------------------------------------------------
+
+TEST_F(DataSafety, ASecondEngineOnTheSameFolderStopsAtOnce)
+{
+    auto& a = client("a");
+    a.write("f.txt", "x");
+    auto held = FolderLock::acquire(a.folder()); // another engine's run, in this or another process
+    ASSERT_TRUE(held.has_value()) << held.error().message;
+    auto refused = a.sync();
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, SyncErrorCode::FolderBusy);
+    EXPECT_NE(refused.error().message.find("another sync"), std::string::npos);
+    EXPECT_TRUE(serverTree().empty()); // nothing was done
+    held = std::unexpected(SyncError{}); // released
+    EXPECT_EQ(a.syncOk().uploaded, 1);
+}
+
+TEST_F(DataSafety, ARunningSyncKeepsItsTemporaryFilesFromASecondEngine)
+{
+    auto& a = client("a");
+    serverWrite("big.bin", std::string(2 * 1024 * 1024, 'b'));
+    restartServer({"--faults", "GET * delay=1500"});
+    std::thread first([&] { a.syncOk(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(700)); // the download's temp file exists
+    SyncEngine second(a.remote(), a.options);
+    auto refused = second.run();
+    first.join();
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, SyncErrorCode::FolderBusy);
+    EXPECT_EQ(a.read("big.bin").size(), 2u * 1024 * 1024);
+}
+
+// ---- 9. an unreadable folder ------------------------------------------------------------------
+
+TEST_F(DataSafety, AnUnreadableFolderIsAnErrorAndNothingInItIsDeleted)
+{
+    auto& a = client("a");
+    a.write("locked/f.txt", "kept");
+    a.write("open.txt", "y");
+    a.syncOk();
+    ASSERT_EQ(::chmod(a.path("locked").c_str(), 0), 0);
+    Result<SyncSummary> result;
+    {
+        nubo::test::WithoutFileCapabilities asAUser; // root would read it anyway
+        result = a.sync();
+    }
+    ::chmod(a.path("locked").c_str(), 0700);
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    ASSERT_EQ(result->errors.size(), 1u); // counted: nubocmd exits 1
+    EXPECT_EQ(result->errors[0].path, "locked");
+    EXPECT_NE(result->errors[0].message.find("permission denied"), std::string::npos) << result->errors[0].message;
+    EXPECT_EQ(result->deletedRemote, 0);
+    EXPECT_EQ(serverRead("locked/f.txt"), "kept");
+}
+
+// ---- 10. a file from before 1970 ---------------------------------------------------------------
+
+TEST_F(DataSafety, AFileFromBefore1970IsUploadedOnceAndKeepsItsTime)
+{
+    auto& a = client("a");
+    a.write("old.txt", "punched cards", -315619200); // 1960-01-01
+    EXPECT_EQ(a.syncOk().uploaded, 1);
+    EXPECT_EQ(serverRead("old.txt"), "punched cards");
+    struct stat st {};
+    ASSERT_EQ(::stat(a.path("old.txt").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mtime, -315619200);
+    const SyncSummary again = a.syncOk();
+    EXPECT_EQ(again.uploaded + again.downloaded, 0);
+}
+
+// ---- found while going through propagation again -------------------------------------------------
+
+TEST_F(DataSafety, NothingThatDependsOnAFailedMoveRuns)
+{
+    // A rename moves the change time; when the MOVE fails, the journal must not be told the file
+    // is at its new place (the next pass would see it "deleted on the server" and delete it here).
+    auto& a = client("a");
+    a.write("f.txt", "renamed, not lost");
+    a.syncOk();
+    a.move("f.txt", "g.txt");
+    restartServer({"--faults", "MOVE * status=500 count=1"});
+    const SyncSummary s = a.syncOk(); // a later pass retries the move
+    EXPECT_EQ(s.movedRemote, 1);
+    EXPECT_EQ(s.deletedLocal + s.deletedRemote, 0);
+    EXPECT_EQ(a.read("g.txt"), "renamed, not lost");
+    EXPECT_TRUE(sameTree(serverTree(), Tree{{"g.txt", "renamed, not lost"}}));
+}
+
+} // namespace
+} // namespace nubo::sync::test
