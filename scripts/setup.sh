@@ -12,6 +12,8 @@ packages=(
     # tests and benchmarks: GoogleTest, the openssl tool (reference figures), clang for libFuzzer,
     # and the official Nextcloud command-line client as an independent peer of nubo-server
     libgtest-dev libgmock-dev openssl curl clang-19 libclang-rt-19-dev nextcloud-desktop-cmd
+    # the hostile-server test's proxy (standard library only)
+    python3
     # the keychain test: a private D-Bus session (dbus-run-session) with gnome-keyring's Secret Service
     dbus-daemon gnome-keyring
 )

@@ -4,7 +4,9 @@
 #include "journal.h"
 #include "local_file.h"
 
+#include <condition_variable>
 #include <fstream>
+#include <thread>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,6 +40,34 @@ SyncClient::SyncClient(fs::path folder, std::shared_ptr<RemoteFs> remote, fs::pa
 Result<SyncSummary> SyncClient::sync()
 {
     SyncEngine engine(m_remote, options);
+    // Ctrl-C after a delay: a thread that cancels unless the run ended first.
+    std::mutex cancelMutex;
+    std::condition_variable cancelWake;
+    bool finished = false;
+    std::thread canceller;
+    if (const auto delay = std::exchange(cancelAfter, std::nullopt)) {
+        canceller = std::thread([&, delay] {
+            std::unique_lock lock(cancelMutex);
+            if (!cancelWake.wait_for(lock, *delay, [&] { return finished; }))
+                engine.cancel();
+        });
+    }
+    struct JoinCanceller {
+        std::thread& thread;
+        std::mutex& mutex;
+        std::condition_variable& wake;
+        bool& done;
+        ~JoinCanceller()
+        {
+            {
+                std::lock_guard lock(mutex);
+                done = true;
+            }
+            wake.notify_all();
+            if (thread.joinable())
+                thread.join();
+        }
+    } joinCanceller{canceller, cancelMutex, cancelWake, finished};
     if (hook)
         engine.setFolderHook(hook);
     if (transactions)
@@ -240,6 +270,81 @@ Tree SyncFixture::serverTree()
 }
 
 std::string SyncFixture::accessLog() const { return readFile(m_server->dataDir() / "access.log"); }
+
+const std::vector<std::string>& HostileListing::names()
+{
+    static const std::vector<std::string> list{"..", ".", "../x", "sub/../../x", "/etc/x",
+                                               std::string("nul\0x.txt", 9), "back\\slash.txt", "\xff\xfe.txt", ""};
+    return list;
+}
+
+Result<RemoteListing> HostileListing::list(const std::string& path)
+{
+    record("list " + path);
+    auto listing = m_inner->list(path);
+    if (!listing || !inject || !inject(path))
+        return listing;
+    for (const std::string& name : names()) {
+        RemoteEntry entry;
+        entry.type = name == ".." || name == "." ? ItemType::Directory : ItemType::File;
+        entry.etag = "hostile";
+        entry.fileId = std::to_string(900000 + listing->children.size());
+        entry.size = 6;
+        entry.permissions = "RGDNVWCK";
+        entry.serverPath = joinPath(path, name);
+        listing->children.emplace_back(name, entry);
+    }
+    return listing;
+}
+
+Result<RemoteEntry> HostileListing::stat(const std::string& path)
+{
+    record("stat " + path);
+    return m_inner->stat(path);
+}
+
+Result<UploadResult> HostileListing::upload(const std::string& path, const fs::path& file, const UploadOptions& o)
+{
+    record("upload " + path);
+    return m_inner->upload(path, file, o);
+}
+
+Result<DownloadResult> HostileListing::download(const std::string& path, const fs::path& file,
+                                                const DownloadOptions& o)
+{
+    record("download " + path);
+    return m_inner->download(path, file, o);
+}
+
+Result<RemoteEntry> HostileListing::makeFolder(const std::string& path)
+{
+    record("mkcol " + path);
+    return m_inner->makeFolder(path);
+}
+
+Result<void> HostileListing::move(const std::string& from, const std::string& to)
+{
+    record("move " + from + " -> " + to);
+    return m_inner->move(from, to);
+}
+
+Result<void> HostileListing::remove(const std::string& path, const std::optional<std::string>& ifMatch)
+{
+    record("delete " + path);
+    return m_inner->remove(path, ifMatch);
+}
+
+std::vector<std::string> HostileListing::takeRequests()
+{
+    std::lock_guard lock(m_mutex);
+    return std::exchange(m_requests, {});
+}
+
+void HostileListing::record(std::string request)
+{
+    std::lock_guard lock(m_mutex);
+    m_requests.push_back(std::move(request));
+}
 
 std::string readFile(const fs::path& file)
 {

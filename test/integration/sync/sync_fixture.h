@@ -11,7 +11,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <mutex>
 #include <map>
 #include <memory>
 #include <optional>
@@ -42,6 +45,8 @@ public:
     const fs::path& folder() const { return m_folder; }
     fs::path path(const std::string& relative) const { return m_folder / relative; }
     std::vector<ItemReport> finishedItems;
+    // The next sync() is cancelled this long after it starts (Ctrl-C at a chosen moment).
+    std::optional<std::chrono::milliseconds> cancelAfter;
 
     void write(const std::string& relative, const std::string& content, std::optional<std::int64_t> mtime = {});
     std::string read(const std::string& relative) const;
@@ -58,6 +63,35 @@ private:
     fs::path m_folder;
     fs::path m_trash;
     std::shared_ptr<RemoteFs> m_remote;
+};
+
+// The real server behind listings that also name hostile items, as a compromised server or a
+// proxy would (names that escape the folder, NUL, '\\', not UTF-8, empty); every request the
+// engine makes is recorded. test/cli/nubocmd_hostile_names_test.sh does the same at the HTTP
+// level, through the WebDAV client's href checks.
+class HostileListing final : public RemoteFs {
+public:
+    static const std::vector<std::string>& names(); // what is added to each listing
+
+    explicit HostileListing(std::shared_ptr<RemoteFs> inner) : m_inner(std::move(inner)) {}
+    // Which listings get the hostile names (default: the root's only).
+    std::function<bool(const std::string& serverPath)> inject = [](const std::string& path) { return path.empty(); };
+
+    Result<RemoteListing> list(const std::string& path) override;
+    Result<RemoteEntry> stat(const std::string& path) override;
+    Result<UploadResult> upload(const std::string& path, const fs::path& file, const UploadOptions& o) override;
+    Result<DownloadResult> download(const std::string& path, const fs::path& file, const DownloadOptions& o) override;
+    Result<RemoteEntry> makeFolder(const std::string& path) override;
+    Result<void> move(const std::string& from, const std::string& to) override;
+    Result<void> remove(const std::string& path, const std::optional<std::string>& ifMatch) override;
+
+    std::vector<std::string> takeRequests();
+
+private:
+    void record(std::string request);
+    std::shared_ptr<RemoteFs> m_inner;
+    std::mutex m_mutex;
+    std::vector<std::string> m_requests;
 };
 
 class SyncFixture : public ::testing::Test {
