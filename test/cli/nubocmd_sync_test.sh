@@ -314,6 +314,15 @@ else
     runs_after=$(grep -c '^\[..:..:..\] uploaded ' "$WORK/watch.out")
     check "--watch: an idle folder is not synced again and again ($runs_before runs, $runs_after 4 s later)" \
         test "$runs_before" == "$runs_after"
+    # One engine per folder: a second nubocmd on the watched folder stops at once, touching nothing
+    # (two engines would delete each other's live temporary files).
+    nsync "$WORK/busy.out" "$W1" --path watched
+    check "a second sync of a folder being watched exits 6" rc_is 6 "$WORK/busy.out"
+    check "  and says another sync of this folder is running" has "another sync of the folder" "$WORK/busy.out"
+    "$NUBOCMD" sync --watch --user alice --password-file "$WORK/password" --path watched "$W1" "$URL" \
+        >"$WORK/busy-watch.out" 2>&1 </dev/null
+    RC=$?
+    check "a second --watch of it exits 6 too, instead of waiting" rc_is 6 "$WORK/busy-watch.out"
     kill -INT "$WATCH_PID"
     wait "$WATCH_PID"
     RC=$?
