@@ -888,6 +888,8 @@ ItemReport Propagator::deleteLocal(const Action& action)
     const fs::path target = localPath(action.path);
     auto stat = statLocal(target);
     if (!stat) {
+        if (stat.error().code != SyncErrorCode::NotFound)
+            return failed(report, stat.error()); // there, but not readable: not "already gone"
         journal().removeTree(action.path); // already gone
         return report;
     }
@@ -898,9 +900,19 @@ ItemReport Propagator::deleteLocal(const Action& action)
     } else {
         LocalScanOptions scanOptions; // no excludes: an excluded file is the user's too
         scanOptions.onTemporaryFile = [](const std::string&) {};
+        // Symlinks, special files, unreadable folders and names the server cannot hold were never
+        // synced, so nothing on the server stands for them: the folder is kept for their sake.
+        std::string unsynced;
+        scanOptions.onSkipped = [&](const std::string& path, const std::string& why, SkipKind) {
+            if (unsynced.empty())
+                unsynced = "'" + e2ee::printableName(joinPath(action.path, path)) + "' inside it is not synced (" +
+                           why + "); the folder is kept";
+        };
         auto below = scanLocal(target, scanOptions);
         if (!below)
             return failed(report, below.error());
+        if (!unsynced.empty())
+            return failed(report, SyncErrorCode::FileChanged, unsynced);
         for (const auto& [relative, entry] : *below) {
             const std::string path = joinPath(action.path, relative);
             const auto record = journal().get(path);

@@ -143,11 +143,13 @@ Result<SyncSummary> SyncEngine::run()
         std::vector<std::string> warnings;
         std::vector<std::string> unreadable; // symlinks, special files, folders we cannot read
         std::vector<ItemReport> scanErrors;  // of those, what the user must fix (unreadable, bad names)
+        std::set<std::string> keptFolders;   // folders holding local items that are not synced
         LocalScanOptions scanOptions;
         scanOptions.excludes = &m_options.excludes;
         scanOptions.skippedFolders = m_options.unsyncedFolders;
         scanOptions.onSkipped = [&](const std::string& path, const std::string& why, SkipKind kind) {
             unreadable.push_back(path);
+            keptFolders.insert(parentPath(path)); // never deleted because the server deleted it
             if (kind == SkipKind::NotSynced) {
                 warnings.push_back("'" + e2ee::printableName(path) + "': " + why);
                 return;
@@ -160,7 +162,6 @@ Result<SyncSummary> SyncEngine::run()
             report.message = why;
             scanErrors.push_back(std::move(report));
         };
-        std::set<std::string> keptFolders; // folders holding local items that are not synced
         scanOptions.onExcluded = [&](const std::string& path) {
             if (!fileName(path).starts_with(JOURNAL_FILE_NAME))
                 keptFolders.insert(parentPath(path));

@@ -8,6 +8,7 @@
 #include "local_file.h"
 
 #include <chrono>
+#include <functional>
 #include <fstream>
 #include <mutex>
 #include <sqlite3.h>
@@ -360,6 +361,82 @@ TEST_F(DataSafety, NothingThatDependsOnAFailedMoveRuns)
     EXPECT_EQ(s.deletedLocal + s.deletedRemote, 0);
     EXPECT_EQ(a.read("g.txt"), "renamed, not lost");
     EXPECT_TRUE(sameTree(serverTree(), Tree{{"g.txt", "renamed, not lost"}}));
+}
+
+TEST_F(DataSafety, AFolderDeletedOnTheServerIsKeptForTheSymlinkInIt)
+{
+    // A symlink is never synced, so the server's delete of the folder cannot have meant it.
+    auto& a = client("a");
+    a.write("d/f.txt", "synced");
+    a.syncOk();
+    ASSERT_EQ(::symlink("/etc/hostname", a.path("d/link").c_str()), 0);
+    serverRemove("d");
+    a.options.useTrash = false; // the case that used to delete the whole folder for good
+    const SyncSummary s = a.syncOk();
+    EXPECT_EQ(s.deletedLocal, 1); // the synced file follows the server's delete…
+    EXPECT_FALSE(a.exists("d/f.txt"));
+    EXPECT_TRUE(fs::is_symlink(a.path("d/link"))); // …the symlink and its folder stay
+    EXPECT_TRUE(sameTree(serverTree(), Tree{{"d", kFolder}})); // and the folder is made again there
+}
+
+// Runs a callback when discovery lists the root: after the local scan, before propagation.
+class AfterTheScan final : public RemoteFs {
+public:
+    AfterTheScan(std::shared_ptr<RemoteFs> inner, std::function<void()> then)
+        : m_inner(std::move(inner)), m_then(std::move(then))
+    {
+    }
+    Result<RemoteListing> list(const std::string& path) override
+    {
+        if (path.empty() && m_then)
+            std::exchange(m_then, nullptr)();
+        return m_inner->list(path);
+    }
+    Result<RemoteEntry> stat(const std::string& path) override { return m_inner->stat(path); }
+    Result<UploadResult> upload(const std::string& path, const fs::path& file, const UploadOptions& o) override
+    {
+        return m_inner->upload(path, file, o);
+    }
+    Result<DownloadResult> download(const std::string& path, const fs::path& file, const DownloadOptions& o) override
+    {
+        return m_inner->download(path, file, o);
+    }
+    Result<RemoteEntry> makeFolder(const std::string& path) override { return m_inner->makeFolder(path); }
+    Result<void> move(const std::string& from, const std::string& to) override { return m_inner->move(from, to); }
+    Result<void> remove(const std::string& path, const std::optional<std::string>& ifMatch) override
+    {
+        return m_inner->remove(path, ifMatch);
+    }
+
+private:
+    std::shared_ptr<RemoteFs> m_inner;
+    std::function<void()> m_then;
+};
+
+TEST_F(DataSafety, AnItemThatCannotBeCheckedIsNotReportedDeleted)
+{
+    // The server deleted d/f.txt; by the time the delete runs here, d cannot be searched any more.
+    // "Cannot check" is not "already gone": nothing may be reported deleted, nor forgotten.
+    auto& a = client("a");
+    a.write("d/f.txt", "still here");
+    a.syncOk();
+    serverRemove("d/f.txt");
+    const auto plain = a.remote();
+    a.remote() = std::make_shared<AfterTheScan>(plain, [&] { ::chmod(a.path("d").c_str(), 0600); });
+    a.options.maxRetries = 0;
+    Result<SyncSummary> result;
+    {
+        nubo::test::WithoutFileCapabilities asAUser; // the engine's workers inherit it
+        result = a.sync();
+    }
+    ::chmod(a.path("d").c_str(), 0700);
+    a.remote() = plain;
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    EXPECT_EQ(result->deletedLocal, 0);
+    ASSERT_EQ(result->errors.size(), 1u);
+    EXPECT_NE(result->errors[0].message.find("permission denied"), std::string::npos) << result->errors[0].message;
+    EXPECT_EQ(a.read("d/f.txt"), "still here");
+    EXPECT_EQ(a.syncOk().deletedLocal, 1); // the journal still knew it: now it goes to the trash
 }
 
 } // namespace
