@@ -30,7 +30,7 @@ ROOT=$SANDBOX/root
 SRV=$WORK/srv # nubo-server's data and output
 mkdir -p "$HOME" "$SRV" "$OUT"
 
-# stop_pid, start_nubo_server
+# stop_pid, start_nubo_server, check, rc_is, has
 source "$(dirname "${BASH_SOURCE[0]}")/server_lib.sh"
 
 cleanup() {
@@ -44,17 +44,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check "what" COMMAND...: runs the command, prints ok/FAIL
-    local what=$1
-    shift
-    CHECK=$((CHECK + 1))
-    if "$@"; then
-        echo "ok $CHECK - $what"
-    else
-        echo "FAIL $CHECK - $what"
-        FAILURES=$((FAILURES + 1))
-    fi
-}
 
 finish() {
     echo
@@ -63,8 +52,6 @@ finish() {
     exit 1
 }
 
-rc_is() { [[ "$RC" == "$1" ]] || { echo "   exit code $RC, expected $1; output:"; sed 's/^/   | /' "$2"; false; }; }
-has() { grep -q -- "$1" "$2" || { echo "   no '$1' in:"; sed 's/^/   | /' "$2"; false; }; }
 
 # ---- server, a real file on it, the proxy in front ------------------------------------------------
 start_nubo_server "$SERVER_BIN" "$SRV" --add-user alice:secret || true

@@ -20,7 +20,7 @@ CHECK=0
 export HOME="$WORK/home" XDG_DATA_HOME="$WORK/home/.local/share" LC_ALL=C.UTF-8
 mkdir -p "$HOME" "$WORK/data"
 
-# stop_pid, start_nubo_server
+# stop_pid, start_nubo_server, check, rc_is, has
 source "$(dirname "${BASH_SOURCE[0]}")/server_lib.sh"
 
 cleanup() {
@@ -34,17 +34,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-check() { # check "what" COMMAND...: runs the command, prints ok/FAIL
-    local what=$1
-    shift
-    CHECK=$((CHECK + 1))
-    if "$@"; then
-        echo "ok $CHECK - $what"
-    else
-        echo "FAIL $CHECK - $what"
-        FAILURES=$((FAILURES + 1))
-    fi
-}
 
 # ---- server --------------------------------------------------------------------------------------
 start_nubo_server "$SERVER_BIN" "$WORK" --add-user alice:secret || true
@@ -66,8 +55,6 @@ nsync() {
 }
 
 same_tree() { diff -r -x '.nubo_journal.db*' "$1" "$2" >"$WORK/diff.out" 2>&1 || { cat "$WORK/diff.out"; false; }; }
-rc_is() { [[ "$RC" == "$1" ]] || { echo "   exit code $RC, expected $1; output:"; sed 's/^/   | /' "$2"; false; }; }
-has() { grep -q -- "$1" "$2" || { echo "   no '$1' in:"; sed 's/^/   | /' "$2"; false; }; }
 
 # ---- 1-3: a tree goes up, comes down identical ----------------------------------------------------
 L1=$WORK/l1 L2=$WORK/l2

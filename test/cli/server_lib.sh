@@ -1,5 +1,6 @@
-# Shared by the nubocmd test scripts (source it): starting nubo-server on a free loopback port
-# and stopping child processes.
+# Shared by the nubocmd test scripts (source it): starting nubo-server on a free loopback port,
+# stopping child processes, and the checks that print "ok N - what" / "FAIL N - what" (they count
+# in the caller's CHECK and FAILURES).
 
 # stop_pid PID: SIGTERM, up to 10 s, then SIGKILL; reaps it.
 stop_pid() {
@@ -33,3 +34,21 @@ start_nubo_server() {
     URL="http://127.0.0.1:$PORT"
     [[ -n "$PORT" ]]
 }
+
+# check "what" COMMAND...: runs the command, prints ok/FAIL
+check() {
+    local what=$1
+    shift
+    CHECK=$((CHECK + 1))
+    if "$@"; then
+        echo "ok $CHECK - $what"
+    else
+        echo "FAIL $CHECK - $what"
+        FAILURES=$((FAILURES + 1))
+    fi
+}
+
+# rc_is CODE OUTPUT_FILE: the last command's exit code (in RC) was CODE; shows the output if not.
+rc_is() { [[ "$RC" == "$1" ]] || { echo "   exit code $RC, expected $1; output:"; sed 's/^/   | /' "$2"; false; }; }
+# has TEXT FILE: FILE contains TEXT; shows the file if not.
+has() { grep -q -- "$1" "$2" || { echo "   no '$1' in:"; sed 's/^/   | /' "$2"; false; }; }

@@ -380,10 +380,10 @@ TEST_F(DataSafety, AFolderDeletedOnTheServerIsKeptForTheSymlinkInIt)
 }
 
 // Runs a callback when discovery lists the root: after the local scan, before propagation.
-class AfterTheScan final : public RemoteFs {
+class AfterTheScan final : public ForwardingRemoteFs {
 public:
     AfterTheScan(std::shared_ptr<RemoteFs> inner, std::function<void()> then)
-        : m_inner(std::move(inner)), m_then(std::move(then))
+        : ForwardingRemoteFs(std::move(inner)), m_then(std::move(then))
     {
     }
     Result<RemoteListing> list(const std::string& path) override
@@ -392,24 +392,8 @@ public:
             std::exchange(m_then, nullptr)();
         return m_inner->list(path);
     }
-    Result<RemoteEntry> stat(const std::string& path) override { return m_inner->stat(path); }
-    Result<UploadResult> upload(const std::string& path, const fs::path& file, const UploadOptions& o) override
-    {
-        return m_inner->upload(path, file, o);
-    }
-    Result<DownloadResult> download(const std::string& path, const fs::path& file, const DownloadOptions& o) override
-    {
-        return m_inner->download(path, file, o);
-    }
-    Result<RemoteEntry> makeFolder(const std::string& path) override { return m_inner->makeFolder(path); }
-    Result<void> move(const std::string& from, const std::string& to) override { return m_inner->move(from, to); }
-    Result<void> remove(const std::string& path, const std::optional<std::string>& ifMatch) override
-    {
-        return m_inner->remove(path, ifMatch);
-    }
 
 private:
-    std::shared_ptr<RemoteFs> m_inner;
     std::function<void()> m_then;
 };
 

@@ -315,14 +315,12 @@ TEST_F(Sync, MassDeleteIsRefusedUnlessAllowed)
 }
 
 // Runs a callback in the middle of a transfer: the user editing a file while the sync works.
-class EditDuringTransfer final : public RemoteFs {
+class EditDuringTransfer final : public ForwardingRemoteFs {
 public:
     EditDuringTransfer(std::shared_ptr<RemoteFs> inner, std::function<void()> edit)
-        : m_inner(std::move(inner)), m_edit(std::move(edit))
+        : ForwardingRemoteFs(std::move(inner)), m_edit(std::move(edit))
     {
     }
-    Result<RemoteListing> list(const std::string& path) override { return m_inner->list(path); }
-    Result<RemoteEntry> stat(const std::string& path) override { return m_inner->stat(path); }
     Result<UploadResult> upload(const std::string& path, const fs::path& file, const UploadOptions& o) override
     {
         editOnce();
@@ -334,12 +332,6 @@ public:
         editOnce();
         return result;
     }
-    Result<RemoteEntry> makeFolder(const std::string& path) override { return m_inner->makeFolder(path); }
-    Result<void> move(const std::string& from, const std::string& to) override { return m_inner->move(from, to); }
-    Result<void> remove(const std::string& path, const std::optional<std::string>& ifMatch) override
-    {
-        return m_inner->remove(path, ifMatch);
-    }
 
 private:
     void editOnce()
@@ -347,7 +339,6 @@ private:
         if (m_edit)
             std::exchange(m_edit, nullptr)();
     }
-    std::shared_ptr<RemoteFs> m_inner;
     std::function<void()> m_edit;
 };
 
@@ -478,9 +469,9 @@ TEST_F(Sync, AnItemThatKeepsFailingIsBlacklistedWithGrowingBackoff)
 
 // Reports the folder "secret" as end-to-end encrypted. Everything else is the real server; the
 // encryption itself is the E2EE layer's, so what is tested here is the engine's grouping.
-class MarkedEncrypted final : public RemoteFs {
+class MarkedEncrypted final : public ForwardingRemoteFs {
 public:
-    explicit MarkedEncrypted(std::shared_ptr<RemoteFs> inner) : m_inner(std::move(inner)) {}
+    using ForwardingRemoteFs::ForwardingRemoteFs;
     Result<RemoteListing> list(const std::string& path) override
     {
         auto listing = m_inner->list(path);
@@ -491,24 +482,6 @@ public:
                 entry.encrypted = entry.encrypted || isInside(joinPath(path, name), "secret");
         return listing;
     }
-    Result<RemoteEntry> stat(const std::string& path) override { return m_inner->stat(path); }
-    Result<UploadResult> upload(const std::string& path, const fs::path& file, const UploadOptions& o) override
-    {
-        return m_inner->upload(path, file, o);
-    }
-    Result<DownloadResult> download(const std::string& path, const fs::path& file, const DownloadOptions& o) override
-    {
-        return m_inner->download(path, file, o);
-    }
-    Result<RemoteEntry> makeFolder(const std::string& path) override { return m_inner->makeFolder(path); }
-    Result<void> move(const std::string& from, const std::string& to) override { return m_inner->move(from, to); }
-    Result<void> remove(const std::string& path, const std::optional<std::string>& ifMatch) override
-    {
-        return m_inner->remove(path, ifMatch);
-    }
-
-private:
-    std::shared_ptr<RemoteFs> m_inner;
 };
 
 class NamesAsTheyAre final : public RemoteFolderHook {

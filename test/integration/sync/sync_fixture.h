@@ -65,15 +65,42 @@ private:
     std::shared_ptr<RemoteFs> m_remote;
 };
 
+// A RemoteFs that passes every call on to another one: test decorators (fault injection, hooks
+// that act in the middle of a run) override only what they change.
+class ForwardingRemoteFs : public RemoteFs {
+public:
+    explicit ForwardingRemoteFs(std::shared_ptr<RemoteFs> inner) : m_inner(std::move(inner)) {}
+    Result<RemoteListing> list(const std::string& path) override { return m_inner->list(path); }
+    Result<RemoteEntry> stat(const std::string& path) override { return m_inner->stat(path); }
+    Result<UploadResult> upload(const std::string& path, const fs::path& file, const UploadOptions& o) override
+    {
+        return m_inner->upload(path, file, o);
+    }
+    Result<DownloadResult> download(const std::string& path, const fs::path& file, const DownloadOptions& o) override
+    {
+        return m_inner->download(path, file, o);
+    }
+    Result<RemoteEntry> makeFolder(const std::string& path) override { return m_inner->makeFolder(path); }
+    Result<void> move(const std::string& from, const std::string& to) override { return m_inner->move(from, to); }
+    Result<void> remove(const std::string& path, const std::optional<std::string>& ifMatch) override
+    {
+        return m_inner->remove(path, ifMatch);
+    }
+    using RemoteFs::remove;
+
+protected:
+    std::shared_ptr<RemoteFs> m_inner;
+};
+
 // The real server behind listings that also name hostile items, as a compromised server or a
 // proxy would (names that escape the folder, NUL, '\\', not UTF-8, empty); every request the
 // engine makes is recorded. test/cli/nubocmd_hostile_names_test.sh does the same at the HTTP
 // level, through the WebDAV client's href checks.
-class HostileListing final : public RemoteFs {
+class HostileListing final : public ForwardingRemoteFs {
 public:
     static const std::vector<std::string>& names(); // what is added to each listing
 
-    explicit HostileListing(std::shared_ptr<RemoteFs> inner) : m_inner(std::move(inner)) {}
+    using ForwardingRemoteFs::ForwardingRemoteFs;
     // Which listings get the hostile names (default: the root's only).
     std::function<bool(const std::string& serverPath)> inject = [](const std::string& path) { return path.empty(); };
 
@@ -89,7 +116,6 @@ public:
 
 private:
     void record(std::string request);
-    std::shared_ptr<RemoteFs> m_inner;
     std::mutex m_mutex;
     std::vector<std::string> m_requests;
 };
