@@ -27,6 +27,8 @@ const char* errorCodeName(SyncErrorCode code)
     case SyncErrorCode::Config: return "config";
     case SyncErrorCode::MassDelete: return "mass-delete";
     case SyncErrorCode::FolderBusy: return "folder-busy";
+    case SyncErrorCode::WrongMnemonic: return "wrong-mnemonic";
+    case SyncErrorCode::UntrustedKey: return "untrusted-key";
     case SyncErrorCode::Internal: return "internal";
     }
     return "unknown";

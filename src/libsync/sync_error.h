@@ -30,6 +30,8 @@ enum class SyncErrorCode {
     Config,             // a bad option, URL or file given by the user
     MassDelete,         // the run would delete more than the allowed share of the tree
     FolderBusy,         // another engine is syncing this local folder
+    WrongMnemonic,      // the 12 words do not open the account's private key
+    UntrustedKey,       // a certificate or server key that does not check out or contradicts a pin
     Internal,
 };
 
