@@ -128,6 +128,12 @@ bool E2eeApi::insideEncrypted(const Item& item)
     return false;
 }
 
+// The real app's LockPlugin (verifyTokenOnWriteAccess): a write into an encrypted folder needs
+// an e2e-token, whether or not the folder is locked: 403 without one. With one, every lock on
+// the item or its ancestors must hold that token and there must be at least one: 423 otherwise
+// (also when nothing is locked, as LockManager::isLocked(..., requireLock) answers). The token
+// comes from the header, or from the query when there is no header (API v1 clients). A header
+// that is present but empty is a (wrong) token, as it is for the real app.
 std::optional<DavError> E2eeApi::checkWrite(const Request& request, const Item& item)
 {
     if (!insideEncrypted(item)) return std::nullopt;
@@ -135,14 +141,28 @@ std::optional<DavError> E2eeApi::checkWrite(const Request& request, const Item& 
         return DavError{403, "writes into end-to-end encrypted folders need an E2EE-capable client "
                              "(X-E2EE-SUPPORTED: true)"};
     }
-    expireStaleLocks();
-    const auto lock = lockCovering(item.id);
-    if (!lock) return DavError{403, "lock the encrypted folder first (POST lock/<fileid>)"};
-    std::string token = request.header("e2e-token");
-    if (token.empty()) {
-        if (const auto it = request.query.find("e2e-token"); it != request.query.end()) token = it->second;
+    std::optional<std::string> token;
+    if (const auto it = request.headers.find("e2e-token"); it != request.headers.end()) {
+        token = std::string(it->value());
+    } else if (const auto query = request.query.find("e2e-token"); query != request.query.end()) {
+        token = query->second;
     }
-    if (token != lock->token) return DavError{423, "the encrypted folder is locked by another client"};
+    if (!token) return DavError{403, "Write access to end-to-end encrypted folder requires token - no token sent"};
+    expireStaleLocks();
+    bool lockedByToken = false;
+    auto locks = m_db.prepare("SELECT folder, token FROM e2ee_locks");
+    while (locks.step()) {
+        if (!m_tree.isSelfOrAncestor(locks.integer(0), item.id)) continue;
+        if (locks.text(1) != *token) {
+            lockedByToken = false;
+            break;
+        }
+        lockedByToken = true;
+    }
+    if (!lockedByToken) {
+        return DavError{423, "Write access to end-to-end encrypted folder requires token - resource not locked or "
+                             "wrong token sent"};
+    }
     return std::nullopt;
 }
 

@@ -25,6 +25,9 @@ A Nextcloud-compatible server for tests, benchmarks and demos. Never a productio
   --add-user NAME:PASS    create the user (or reset the password); repeatable
   --quota NAME:BYTES      limit what the user may store; uploads beyond it get 507
   --lock-timeout SECONDS  an E2EE lock not renewed for this long is rolled back (default 1800)
+  --e2ee-api-version V    the end-to-end-encryption api-version the capabilities advertise:
+                          2.0 (default) or 2.1, what current Nextcloud servers say; the API
+                          served is the same (v1 and v2 endpoints)
   --faults SPEC           inject faults into matching requests, for reliability tests (below);
                           repeatable, the rules add up in order
   --seed N                seed (unsigned 64-bit, default 0) of the --faults probabilities
@@ -97,6 +100,7 @@ int main(int argc, char** argv)
     std::vector<std::pair<std::string, std::string>> users;
     std::vector<std::pair<std::string, std::uint64_t>> quotas;
     std::chrono::seconds lockTimeout = std::chrono::minutes(30);
+    std::string e2eeApiVersion = "2.0";
     std::string faultSpec;
     std::uint64_t seed = 0;
     std::string tlsCertificate, tlsKey;
@@ -112,7 +116,8 @@ int main(int argc, char** argv)
             return args[++i];
         };
         if (arg == "--data" || arg == "--listen" || arg == "--add-user" || arg == "--quota" || arg == "--lock-timeout" ||
-            arg == "--faults" || arg == "--seed" || arg == "--tls-cert" || arg == "--tls-key") {
+            arg == "--e2ee-api-version" || arg == "--faults" || arg == "--seed" || arg == "--tls-cert" ||
+            arg == "--tls-key") {
             const auto v = value();
             if (!v) return usage(arg + " needs a value");
             if (arg == "--data") data = *v;
@@ -127,6 +132,11 @@ int main(int argc, char** argv)
                 const long seconds = std::strtol(v->c_str(), &end, 10);
                 if (end == nullptr || *end != '\0' || seconds <= 0) return usage("--lock-timeout takes seconds");
                 lockTimeout = std::chrono::seconds(seconds);
+            }
+            if (arg == "--e2ee-api-version") {
+                if (*v != "2.0" && *v != "2.1")
+                    return usage("--e2ee-api-version takes 2.0 or 2.1, not \"" + *v + "\"");
+                e2eeApiVersion = *v;
             }
             if (arg == "--quota") {
                 const auto pair = splitPair(*v);
@@ -180,7 +190,7 @@ int main(int argc, char** argv)
         for (const auto& [name, password] : users) storage.addUser(name, password);
         for (const auto& [name, bytes] : quotas) storage.setQuota(name, bytes);
 
-        Router router(storage);
+        Router router(storage, e2eeApiVersion);
         HttpServerOptions options;
         options.host = hostPort->first;
         options.port = static_cast<std::uint16_t>(port);

@@ -32,7 +32,7 @@ Response unauthorized()
     return r;
 }
 
-json capabilities()
+json capabilities(const std::string& e2eeApiVersion)
 {
     return {{"version",
              {{"major", 28}, {"minor", 0}, {"micro", 4}, {"string", kVersionString}, {"edition", ""},
@@ -42,7 +42,7 @@ json capabilities()
               {"dav", {{"chunking", "1.0"}}},
               {"files", {{"bigfilechunking", true}, {"undelete", false}, {"versioning", false}}},
               {"checksums", {{"supportedTypes", {"SHA1", "MD5"}}, {"preferredUploadType", "SHA1"}}},
-              {"end-to-end-encryption", {{"enabled", true}, {"api-version", "2.0"}, {"keys-exist", false}}}}}};
+              {"end-to-end-encryption", {{"enabled", true}, {"api-version", e2eeApiVersion}, {"keys-exist", false}}}}}};
 }
 
 
@@ -120,7 +120,7 @@ Response Router::ocs(Request& request)
     const std::string endpoint = request.path.substr(std::string("/ocs/v1.php").size());
     if (endpoint == "/cloud/capabilities") {
         authenticate(request);
-        return ocsReply(v2, 200, capabilities().dump());
+        return ocsReply(v2, 200, capabilities(m_e2eeApiVersion).dump());
     }
     if (!authenticate(request)) return ocsReply(v2, 401, "{}", "Unauthorised");
     static const std::string e2eePrefix = "/apps/end_to_end_encryption/api/v";

@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "http_types.h"
 #include "storage.h"
@@ -13,7 +14,12 @@ namespace nubo::server {
 
 class Router {
 public:
-    explicit Router(Storage& storage) : m_storage(storage) {}
+    // `e2eeApiVersion`: what the capabilities advertise as end-to-end-encryption.api-version
+    // ("2.0" or "2.1"; both are served by the same v2 API).
+    explicit Router(Storage& storage, std::string e2eeApiVersion = "2.0")
+        : m_storage(storage), m_e2eeApiVersion(std::move(e2eeApiVersion))
+    {
+    }
     Response operator()(Request& request);
 
 private:
@@ -31,6 +37,7 @@ private:
         std::chrono::steady_clock::time_point created;
     };
     Storage& m_storage;
+    std::string m_e2eeApiVersion;
     std::mutex m_loginMutex;
     std::map<std::string, PendingLogin> m_logins;
 };

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <sys/stat.h>
 
@@ -27,12 +28,46 @@ using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
 using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
 using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using ReqPtr = std::unique_ptr<X509_REQ, Deleter<X509_REQ_free>>;
+using OctetsPtr = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING_free>>;
+using AuthorityKeyIdPtr = std::unique_ptr<AUTHORITY_KEYID, Deleter<AUTHORITY_KEYID_free>>;
+using BasicConstraintsPtr = std::unique_ptr<BASIC_CONSTRAINTS, Deleter<BASIC_CONSTRAINTS_free>>;
 
 std::string bioText(BIO* bio)
 {
     char* data = nullptr;
     const long size = BIO_get_mem_data(bio, &data);
     return size > 0 ? std::string(data, static_cast<std::size_t>(size)) : std::string();
+}
+
+// The extensions of OpenSSL's default `v3_ca` section, which PHP's openssl_csr_sign() adds when
+// no CA certificate is given (PROTOCOL.md §4.1), in that section's order:
+//   subjectKeyIdentifier   = hash            SHA-1 of the subject public key's bits
+//   authorityKeyIdentifier = keyid:always    the issuer certificate is the new one itself, so the
+//                                            same value (keyid only: no issuer name and serial)
+//   basicConstraints       = critical,CA:true
+// Built by hand rather than from a config string: OpenSSL 3 derives a self-issued certificate's
+// authorityKeyIdentifier differently depending on whether the signing key is known to it.
+bool addV3CaExtensions(X509* cert)
+{
+    unsigned char hash[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (X509_pubkey_digest(cert, EVP_sha1(), hash, &length) != 1) return false;
+    OctetsPtr keyId(ASN1_OCTET_STRING_new());
+    if (!keyId || ASN1_OCTET_STRING_set(keyId.get(), hash, static_cast<int>(length)) != 1) return false;
+    if (X509_add1_ext_i2d(cert, NID_subject_key_identifier, keyId.get(), 0, X509V3_ADD_REPLACE) != 1) return false;
+
+    AuthorityKeyIdPtr authorityKeyId(AUTHORITY_KEYID_new());
+    if (!authorityKeyId) return false;
+    authorityKeyId->keyid = ASN1_OCTET_STRING_dup(keyId.get());
+    if (authorityKeyId->keyid == nullptr ||
+        X509_add1_ext_i2d(cert, NID_authority_key_identifier, authorityKeyId.get(), 0, X509V3_ADD_REPLACE) != 1) {
+        return false;
+    }
+
+    BasicConstraintsPtr constraints(BASIC_CONSTRAINTS_new());
+    if (!constraints) return false;
+    constraints->ca = 0xFF; // DER TRUE
+    return X509_add1_ext_i2d(cert, NID_basic_constraints, constraints.get(), 1, X509V3_ADD_REPLACE) == 1;
 }
 
 } // namespace
@@ -103,7 +138,7 @@ std::expected<std::string, ServerCa::Refusal> ServerCa::signCsr(const std::strin
     X509_set_subject_name(cert.get(), subject);
     X509_set_issuer_name(cert.get(), subject);
     X509_set_pubkey(cert.get(), requestKey.get());
-    if (X509_sign(cert.get(), m_impl->key.get(), EVP_sha256()) <= 0) {
+    if (!addV3CaExtensions(cert.get()) || X509_sign(cert.get(), m_impl->key.get(), EVP_sha256()) <= 0) {
         ERR_clear_error();
         return std::unexpected(Refusal{500, "Internal error: cannot sign the certificate"});
     }

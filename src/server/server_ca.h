@@ -24,8 +24,10 @@ public:
         unsigned status; // 400 unreadable CSR, 403 CN is not the user
         std::string message;
     };
-    // Signs a PEM CSR whose CN must equal `user`. Like the real server, the certificate carries
-    // the CSR's subject as issuer too, serial 0, SHA-256, and is valid for 25 years.
+    // Signs a PEM CSR whose CN must equal `user`. Like the real server (PHP openssl_csr_sign with
+    // no CA certificate), the certificate carries the CSR's subject as issuer too, serial 0, the
+    // default v3_ca extensions (subject and authority key identifier, basicConstraints critical
+    // CA:TRUE), a SHA-256 signature by the server key, and is valid for 25 years.
     std::expected<std::string, Refusal> signCsr(const std::string& csrPem, const std::string& user) const;
 
 private:

@@ -12,6 +12,15 @@
 // renaming their fsynced spool file. Assembly writes tmp/, then moves the result into blobs/ and
 // hands it to the storage's commit path: a crash never leaves a partial file in the namespace.
 // Sessions survive a restart; those idle for longer than kMaxIdle are removed at start-up.
+//
+// End-to-end encrypted destinations: only the assembly (MOVE of .file) is checked like a PUT of
+// the destination (e2e-token, lock; UploadHooks::checkWrite and commit). Opening a session,
+// uploading chunks, listing and cancelling need no e2e-token, whatever the Destination: the real
+// end_to_end_encryption app's LockPlugin applies only to nodes of the files tree (its isFile()
+// accepts OCA\DAV\Connector\Sabre\File and Directory, which the uploads collection's nodes are
+// not). For a FutureFile (.file) MOVE its checkLock verifies the token on the destination only,
+// which is what the assembly check here does. (That isFile() also turns a FutureFile away, so
+// the app may in fact let the assembly through; nubo-server refuses it, the safer reading.)
 #pragma once
 
 #include <chrono>
