@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "e2ee_commands.h"
+#include "e2ee_online_commands.h"
 #include "self_test.h"
 #include "sync_command.h"
 
@@ -19,6 +20,7 @@ int main(int argc, char** argv)
     if (args.empty() || args[0] == "--help" || args[0] == "-h") {
         std::cout << "Usage: nubocmd sync [OPTIONS] LOCAL_DIR SERVER_URL   (nubocmd sync --help)\n"
                      "       nubocmd e2ee COMMAND ...                      (nubocmd e2ee --help)\n"
+                     "       nubocmd e2ee init|status|encrypt|forget ...   (nubocmd e2ee init --help)\n"
                      "       nubocmd --version\n";
         return args.empty() ? nubo::cli::ExitUsage : nubo::cli::ExitOk;
     }
@@ -26,6 +28,9 @@ int main(int argc, char** argv)
         std::cout << "nubocmd " NUBO_VERSION "\n";
         return nubo::cli::ExitOk;
     }
+    // The online e2ee commands talk to a server (Qt's network stack); the others stay offline.
+    if (args[0] == "e2ee" && args.size() > 1 && nubo::cli::isE2eeOnlineCommand(args[1]))
+        return nubo::cli::runE2eeOnlineCommand(args[1], {args.begin() + 2, args.end()}, argv[0]);
     if (args[0] == "e2ee") return nubo::cli::runE2eeCommand({args.begin() + 1, args.end()});
     // Only the sync command creates a QCoreApplication (inside runSyncCommand): the e2ee tools
     // stay free of Qt's event machinery.

@@ -32,6 +32,7 @@
 #include <openssl/crypto.h>
 
 #include "account.h"
+#include "account_login.h"
 #include "arguments.h"
 #include "credential_store.h"
 #include "exclude_list.h"
@@ -53,11 +54,7 @@ enum class OutputMode { Progress, Lines, Silent, Json };
 
 struct SyncInvocation {
     fs::path localDir;
-    std::string serverUrl;
-    std::string user;
-    std::optional<fs::path> passwordFile;
-    bool netrc = false;
-    bool trust = false;
+    AccountArguments account;
     std::string remoteRoot;
     std::optional<fs::path> excludeFile;
     std::optional<fs::path> unsyncedFile;
@@ -68,49 +65,10 @@ struct SyncInvocation {
     OutputMode output = OutputMode::Lines;
 };
 
-// Wipes a secret when it goes out of scope, whatever path the command takes.
-struct Secret {
-    std::string value;
-    Secret() = default;
-    Secret(const Secret&) = delete;
-    Secret& operator=(const Secret&) = delete;
-    ~Secret() { wipe(); }
-    void wipe()
-    {
-        OPENSSL_cleanse(value.data(), value.size());
-        value.clear();
-    }
-};
-
 int usage(const std::string& message)
 {
     std::cerr << "nubocmd sync: " << message << " (see nubocmd sync --help)\n";
     return SyncExitUsage;
-}
-
-// nextcloudcmd's spellings, so scripts written for it need few changes. Its -h means "sync
-// hidden files" there; here it is help, as everywhere else in nubocmd.
-std::vector<std::string> withLongNames(const std::vector<std::string>& args, std::optional<std::string>& refused)
-{
-    std::vector<std::string> out;
-    for (const std::string& arg : args) {
-        if (arg == "--") {
-            out.insert(out.end(), &arg, args.data() + args.size());
-            break;
-        }
-        if (arg == "-p" || arg == "--password" || arg.starts_with("--password=")) {
-            // A password on the command line is visible to every user through ps and lands in
-            // shell histories; refuse instead of silently accepting it.
-            refused = arg.starts_with("--password") ? "--password" : "-p";
-            return {};
-        }
-        static const std::map<std::string, std::string> aliases = {
-            {"-u", "--user"}, {"-n", "--netrc"}, {"-s", "--silent"}, {"--unsyncedfolders", "--unsynced-folders"}};
-        const std::string name = arg.substr(0, arg.find('='));
-        const auto alias = aliases.find(name);
-        out.push_back(alias == aliases.end() ? arg : alias->second + arg.substr(name.size()));
-    }
-    return out;
 }
 
 std::optional<std::int64_t> parseCount(const std::string& text, std::int64_t minimum)
@@ -125,31 +83,20 @@ std::optional<std::string> parseInvocation(const std::vector<std::string>& raw, 
 {
     std::optional<std::string> refused;
     const std::vector<std::string> args = withLongNames(raw, refused);
-    if (refused)
-        return *refused + " is not supported: passwords never go on the command line; use --password-file F, "
-                          "--app-password-file F, --netrc or standard input";
+    if (refused) return passwordOnCommandLine(*refused);
     Arguments parsed;
-    const std::set<std::string> valued = {
-        "--user", "--password-file",    "--app-password-file", "--exclude",  "--unsynced-folders",
-        "--path", "--max-sync-retries", "--uplimit",           "--downlimit"};
-    const std::set<std::string> switches = {"--netrc", "--trust",  "--allow-mass-delete",
-                                            "--watch", "--silent", "--json"};
+    std::set<std::string> valued = {"--exclude", "--unsynced-folders", "--path", "--max-sync-retries", "--uplimit",
+                                    "--downlimit"};
+    valued.insert(ACCOUNT_OPTIONS.begin(), ACCOUNT_OPTIONS.end());
+    std::set<std::string> switches = {"--allow-mass-delete", "--watch", "--silent", "--json"};
+    switches.insert(ACCOUNT_SWITCHES.begin(), ACCOUNT_SWITCHES.end());
     if (auto problem = parseArguments(args, valued, switches, parsed)) return problem;
     if (parsed.positional.size() != 2) return std::string("expected LOCAL_DIR and SERVER_URL");
     for (const std::string& positional : parsed.positional)
         if (positional.starts_with("-") && positional != "-") return "unknown option " + positional;
 
     out.localDir = parsed.positional[0];
-    out.serverUrl = parsed.positional[1];
-    const int credentialSources =
-        parsed.has("--password-file") + parsed.has("--app-password-file") + parsed.has("--netrc");
-    if (credentialSources > 1) return std::string("give only one of --password-file, --app-password-file and --netrc");
-    if (auto file = parsed.option("--password-file")) out.passwordFile = *file;
-    if (auto file = parsed.option("--app-password-file")) out.passwordFile = *file;
-    out.netrc = parsed.has("--netrc");
-    out.user = parsed.option("--user").value_or("");
-    if (parsed.has("--user") && out.user.empty()) return std::string("--user needs a non-empty value");
-    out.trust = parsed.has("--trust");
+    if (auto problem = readAccountArguments(parsed, parsed.positional[1], out.account)) return problem;
     out.remoteRoot = parsed.option("--path").value_or("");
     if (auto file = parsed.option("--exclude")) out.excludeFile = *file;
     if (auto file = parsed.option("--unsynced-folders")) out.unsyncedFile = *file;
@@ -196,67 +143,6 @@ Result<std::vector<std::string>> readUnsyncedFolders(const fs::path& file)
         folders.push_back(line);
     }
     return folders;
-}
-
-// ---- the password --------------------------------------------------------------------------------
-
-termios g_savedTerminal;
-
-// Ctrl-C at the password prompt must not leave the terminal without echo.
-extern "C" void restoreTerminalAndExit(int)
-{
-    tcsetattr(STDIN_FILENO, TCSANOW, &g_savedTerminal);
-    const char newline = '\n';
-    (void)!write(STDERR_FILENO, &newline, 1);
-    _exit(SyncExitInterrupted);
-}
-
-// The first line of standard input, read byte by byte so nothing after it is consumed and no
-// copy of the secret stays in a stream buffer.
-Result<void> readLineFromStdin(std::string& line)
-{
-    char c = 0;
-    while (true) {
-        const ssize_t got = ::read(STDIN_FILENO, &c, 1);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) return fail(SyncErrorCode::Config, std::string("cannot read standard input: ") + strerror(errno));
-        if (got == 0 || c == '\n') break;
-        line.push_back(c);
-    }
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return {};
-}
-
-Result<void> promptPassword(const std::string& who, std::string& password)
-{
-    if (!isatty(STDIN_FILENO)) {
-        if (auto read = readLineFromStdin(password); !read) return read;
-        if (password.empty())
-            return fail(SyncErrorCode::Config, "no password: standard input was empty; give --password-file F, "
-                                               "--app-password-file F or --netrc");
-        return {};
-    }
-    if (tcgetattr(STDIN_FILENO, &g_savedTerminal) != 0)
-        return fail(SyncErrorCode::Config, std::string("cannot switch off echo on the terminal: ") + strerror(errno));
-    struct sigaction action {};
-    struct sigaction oldInt {};
-    struct sigaction oldTerm {};
-    action.sa_handler = restoreTerminalAndExit;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &oldInt);
-    sigaction(SIGTERM, &action, &oldTerm);
-    termios quiet = g_savedTerminal;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    quiet.c_lflag |= ECHONL;
-    std::cerr << "Password for " << who << ": " << std::flush;
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-    auto read = readLineFromStdin(password);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_savedTerminal);
-    sigaction(SIGINT, &oldInt, nullptr);
-    sigaction(SIGTERM, &oldTerm, nullptr);
-    if (!read) return read;
-    if (password.empty()) return fail(SyncErrorCode::Config, "no password given");
-    return {};
 }
 
 // ---- output --------------------------------------------------------------------------------------
@@ -885,52 +771,16 @@ int runSyncCommand(const std::vector<std::string>& args, char* program)
         options.unsyncedFolders = std::move(*folders);
     }
 
-    // The user may come with the URL, like nextcloudcmd's https://alice@host; a password there
-    // would be on the command line, which is refused like --password.
-    const QString urlText = QString::fromStdString(invocation.serverUrl);
-    const QUrl url(urlText.contains("://") ? urlText : "https://" + urlText);
-    if (!url.password().isEmpty())
-        return usage("SERVER_URL contains a password: passwords never go on the command line; use "
-                     "--password-file F, --app-password-file F, --netrc or standard input");
-    std::string user = invocation.user.empty() ? url.userName(QUrl::FullyDecoded).toStdString() : invocation.user;
-
-    AccountConfig config;
-    config.serverUrl = invocation.serverUrl;
-    config.trustCertificates = invocation.trust;
+    auto login = loginFor(invocation.account);
+    if (!login) {
+        if (login.error().exitCode == SyncExitUsage) return usage(login.error().message);
+        std::cerr << "nubocmd sync: " << login.error().message << "\n";
+        return login.error().exitCode;
+    }
+    AccountConfig config = std::move(*login);
     config.remoteRoot = invocation.remoteRoot;
     config.uploadLimitKiB = invocation.upKiB;
     config.downloadLimitKiB = invocation.downKiB;
-    Secret password;
-    if (invocation.passwordFile) {
-        auto read = readPasswordFile(*invocation.passwordFile);
-        if (!read) return usage(read.error().message);
-        password.value = std::move(*read);
-    } else if (invocation.netrc) {
-        const fs::path netrc = defaultNetrcPath();
-        auto entry = lookupNetrc(netrc, url.host().toStdString(), user);
-        if (!entry) {
-            std::cerr << "nubocmd sync: " << entry.error().message << "\n";
-            return SyncExitAccount;
-        }
-        if (!*entry) {
-            std::cerr << "nubocmd sync: " << netrc.string() << " has no entry for " << url.host().toStdString()
-                      << (user.empty() ? "" : " and user " + user) << "\n";
-            return SyncExitAccount;
-        }
-        if (user.empty()) user = (*entry)->login;
-        password.value = std::move((*entry)->password);
-        OPENSSL_cleanse((*entry)->password.data(), (*entry)->password.size());
-    }
-    if (user.empty()) return usage("--user is required (or https://USER@host, or a login in ~/.netrc with --netrc)");
-    if (!invocation.passwordFile && !invocation.netrc) {
-        if (auto read = promptPassword(user + "@" + url.host().toStdString(), password.value); !read) {
-            password.wipe();
-            return usage(read.error().message);
-        }
-    }
-    config.user = user;
-    config.password = password.value;
-    password.wipe();
 
     int qtArgc = 1;
     char* qtArgv[] = {program, nullptr};

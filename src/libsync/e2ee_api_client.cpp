@@ -43,8 +43,9 @@ E2eeApiClient::E2eeApiClient(std::shared_ptr<const HttpClient> http, QUrl base, 
 {
 }
 
-Result<QByteArray> E2eeApiClient::call(const QByteArray& method, const QString& endpoint,
-                                       const std::vector<std::pair<QString, QString>>& form) const
+Result<HttpResponse> E2eeApiClient::call(const QByteArray& method, const QString& endpoint,
+                                         const std::vector<std::pair<QString, QString>>& form,
+                                         const HttpHeaders& headers) const
 {
     HttpRequest request;
     request.method = method;
@@ -55,7 +56,7 @@ Result<QByteArray> E2eeApiClient::call(const QByteArray& method, const QString& 
     QByteArray encoded;
     for (const auto& [name, value] : form)
         encoded += (encoded.isEmpty() ? "" : "&") + name.toUtf8() + '=' + QUrl::toPercentEncoding(value);
-    if (method == "GET") {
+    if (method == "GET" || method == "DELETE") {
         request.url.setQuery(QString::fromLatin1("format=json" + (encoded.isEmpty() ? QByteArray() : "&" + encoded)),
                              QUrl::StrictMode);
     } else {
@@ -65,12 +66,13 @@ Result<QByteArray> E2eeApiClient::call(const QByteArray& method, const QString& 
     }
     request.ocs = true;
     request.headers.emplaceBack("Accept", "application/json");
+    request.headers.append(headers);
     auto response = m_http->send(request);
     if (!response)
         return std::unexpected(response.error());
     if (!response->ok())
         return std::unexpected(HttpClient::statusError(request, *response));
-    return response->body;
+    return std::move(*response);
 }
 
 Result<std::map<std::string, std::string>> E2eeApiClient::certificates(const std::vector<std::string>& users) const
@@ -79,14 +81,14 @@ Result<std::map<std::string, std::string>> E2eeApiClient::certificates(const std
     for (const std::string& user : users)
         list.append(QString::fromStdString(user));
     std::map<std::string, std::string> out;
-    auto body = call("GET", "public-key",
-                     {{"users", QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact))}});
-    if (!body) {
-        if (body.error().code == SyncErrorCode::NotFound)
+    auto reply = call("GET", "public-key",
+                      {{"users", QString::fromUtf8(QJsonDocument(list).toJson(QJsonDocument::Compact))}});
+    if (!reply) {
+        if (reply.error().code == SyncErrorCode::NotFound)
             return out; // no certificate for one of them
-        return std::unexpected(body.error());
+        return std::unexpected(reply.error());
     }
-    auto data = ocsDataOf(*body, "GET public-key");
+    auto data = ocsDataOf(reply->body, "GET public-key");
     if (!data)
         return std::unexpected(data.error());
     const QJsonObject keys = data->toObject().value("public-keys").toObject();
@@ -97,10 +99,10 @@ Result<std::map<std::string, std::string>> E2eeApiClient::certificates(const std
 
 Result<std::string> E2eeApiClient::signCsr(const std::string& csrPem) const
 {
-    auto body = call("POST", "public-key", {{"csr", QString::fromStdString(csrPem)}});
-    if (!body)
-        return std::unexpected(body.error());
-    auto data = ocsDataOf(*body, "POST public-key");
+    auto reply = call("POST", "public-key", {{"csr", QString::fromStdString(csrPem)}});
+    if (!reply)
+        return std::unexpected(reply.error());
+    auto data = ocsDataOf(reply->body, "POST public-key");
     if (!data)
         return std::unexpected(data.error());
     std::string certificate = text(data->toObject().value("public-key"));
@@ -111,13 +113,13 @@ Result<std::string> E2eeApiClient::signCsr(const std::string& csrPem) const
 
 Result<std::optional<std::string>> E2eeApiClient::privateKeyEnvelope() const
 {
-    auto body = call("GET", "private-key");
-    if (!body) {
-        if (body.error().code == SyncErrorCode::NotFound)
+    auto reply = call("GET", "private-key");
+    if (!reply) {
+        if (reply.error().code == SyncErrorCode::NotFound)
             return std::optional<std::string>();
-        return std::unexpected(body.error());
+        return std::unexpected(reply.error());
     }
-    auto data = ocsDataOf(*body, "GET private-key");
+    auto data = ocsDataOf(reply->body, "GET private-key");
     if (!data)
         return std::unexpected(data.error());
     std::string envelope = text(data->toObject().value("private-key"));
@@ -128,18 +130,18 @@ Result<std::optional<std::string>> E2eeApiClient::privateKeyEnvelope() const
 
 Result<void> E2eeApiClient::storePrivateKeyEnvelope(const std::string& envelope) const
 {
-    auto body = call("POST", "private-key", {{"privateKey", QString::fromStdString(envelope)}});
-    if (!body)
-        return std::unexpected(body.error());
+    auto reply = call("POST", "private-key", {{"privateKey", QString::fromStdString(envelope)}});
+    if (!reply)
+        return std::unexpected(reply.error());
     return {};
 }
 
 Result<std::string> E2eeApiClient::serverKey() const
 {
-    auto body = call("GET", "server-key");
-    if (!body)
-        return std::unexpected(body.error());
-    auto data = ocsDataOf(*body, "GET server-key");
+    auto reply = call("GET", "server-key");
+    if (!reply)
+        return std::unexpected(reply.error());
+    auto data = ocsDataOf(reply->body, "GET server-key");
     if (!data)
         return std::unexpected(data.error());
     std::string key = text(data->toObject().value("public-key"));
@@ -150,9 +152,75 @@ Result<std::string> E2eeApiClient::serverKey() const
 
 Result<void> E2eeApiClient::setEncrypted(const std::string& fileId) const
 {
-    auto body = call("PUT", "encrypted/" + QString::fromStdString(fileId));
-    if (!body)
-        return std::unexpected(body.error());
+    auto reply = call("PUT", "encrypted/" + QString::fromStdString(fileId));
+    if (!reply)
+        return std::unexpected(reply.error());
+    return {};
+}
+
+Result<std::string> E2eeApiClient::lock(const std::string& fileId, std::uint64_t counter,
+                                        const std::optional<std::string>& retake) const
+{
+    HttpHeaders headers{{"X-NC-E2EE-COUNTER", QByteArray::number(static_cast<qulonglong>(counter))}};
+    if (retake)
+        headers.append({"e2e-token", QByteArray::fromStdString(*retake)});
+    auto reply = call("POST", "lock/" + QString::fromStdString(fileId), {}, headers);
+    if (!reply) {
+        SyncError error = reply.error();
+        // Real servers differ by version: 403 "already locked" is 423, 400 on a counter is 412.
+        if (error.httpStatus == 403)
+            error.code = SyncErrorCode::Locked;
+        if (error.httpStatus == 400)
+            error.code = SyncErrorCode::PreconditionFailed;
+        return std::unexpected(std::move(error));
+    }
+    auto data = ocsDataOf(reply->body, "POST lock");
+    if (!data)
+        return std::unexpected(data.error());
+    std::string token = text(data->toObject().value("e2e-token"));
+    if (token.empty())
+        return fail(SyncErrorCode::Protocol, "the server locked the folder but sent no token");
+    return token;
+}
+
+Result<void> E2eeApiClient::unlock(const std::string& fileId, const std::string& token, bool abort) const
+{
+    QString endpoint = "lock/" + QString::fromStdString(fileId);
+    HttpHeaders headers{{"e2e-token", QByteArray::fromStdString(token)}};
+    auto reply = abort ? call("DELETE", endpoint, {{"abort", "true"}}, headers) : call("DELETE", endpoint, {}, headers);
+    if (!reply)
+        return std::unexpected(reply.error());
+    return {};
+}
+
+Result<std::optional<E2eeApiClient::StoredMetadata>> E2eeApiClient::metadata(const std::string& fileId) const
+{
+    auto reply = call("GET", "meta-data/" + QString::fromStdString(fileId));
+    if (!reply) {
+        if (reply.error().code == SyncErrorCode::NotFound)
+            return std::optional<StoredMetadata>();
+        return std::unexpected(reply.error());
+    }
+    auto data = ocsDataOf(reply->body, "GET meta-data");
+    if (!data)
+        return std::unexpected(data.error());
+    StoredMetadata stored{text(data->toObject().value("meta-data")),
+                          reply->header("X-NC-E2EE-SIGNATURE").toStdString()};
+    if (stored.document.empty())
+        return fail(SyncErrorCode::Protocol, "the server sent empty metadata for folder " + fileId);
+    return std::optional<StoredMetadata>(std::move(stored));
+}
+
+Result<void> E2eeApiClient::storeMetadata(const std::string& fileId, const StoredMetadata& metadata,
+                                          const std::string& token, bool create) const
+{
+    HttpHeaders headers{{"e2e-token", QByteArray::fromStdString(token)}};
+    if (!metadata.signature.empty())
+        headers.append({"X-NC-E2EE-SIGNATURE", QByteArray::fromStdString(metadata.signature)});
+    auto reply = call(create ? "POST" : "PUT", "meta-data/" + QString::fromStdString(fileId),
+                      {{"metaData", QString::fromStdString(metadata.document)}}, headers);
+    if (!reply)
+        return std::unexpected(reply.error());
     return {};
 }
 

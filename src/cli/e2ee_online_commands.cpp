@@ -1,0 +1,387 @@
+#include "e2ee_online_commands.h"
+
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QMetaObject>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <thread>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "account.h"
+#include "account_login.h"
+#include "credential_store.h"
+#include "e2ee_api_client.h"
+#include "e2ee_identity.h"
+#include "encoding.h"
+#include "item_name.h"
+#include "webdav_client.h"
+
+namespace nubo::cli {
+
+using namespace nubo::sync;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Invocation {
+    std::string command;
+    AccountArguments account;
+    std::string keyStore = "keychain";
+    std::optional<fs::path> mnemonicFile;
+    std::optional<fs::path> newMnemonicFile;
+    std::string remoteFolder; // encrypt
+};
+
+int usage(const std::string& command, const std::string& message)
+{
+    std::cerr << "nubocmd e2ee " << command << ": " << message << " (see nubocmd e2ee " << command << " --help)\n";
+    return E2eeExitUsage;
+}
+
+int failure(const std::string& command, const SyncError& error)
+{
+    std::cerr << "nubocmd e2ee " << command << ": " << error.message << "\n";
+    switch (error.code) {
+    case SyncErrorCode::UntrustedKey: return E2eeExitUntrusted;
+    case SyncErrorCode::WrongMnemonic: return E2eeExitWrongMnemonic;
+    case SyncErrorCode::Auth:
+    case SyncErrorCode::Tls:
+    case SyncErrorCode::Network:
+    case SyncErrorCode::Maintenance: return E2eeExitAccount;
+    case SyncErrorCode::Config: return E2eeExitUsage;
+    default: return E2eeExitFailure;
+    }
+}
+
+std::optional<std::string> parse(const std::string& command, const std::vector<std::string>& raw, Invocation& out)
+{
+    out.command = command;
+    std::optional<std::string> refused;
+    const std::vector<std::string> args = withLongNames(raw, refused);
+    if (refused) return passwordOnCommandLine(*refused);
+    std::set<std::string> valued = ACCOUNT_OPTIONS;
+    valued.insert("--key-store");
+    if (command == "init") valued.insert({"--mnemonic-file", "--new-mnemonic-file"});
+    Arguments parsed;
+    if (auto problem = parseArguments(args, valued, ACCOUNT_SWITCHES, parsed)) return problem;
+    const std::size_t expected = command == "encrypt" ? 2 : 1;
+    if (parsed.positional.size() != expected)
+        return std::string(command == "encrypt" ? "expected SERVER_URL and REMOTE_FOLDER" : "expected SERVER_URL");
+    if (auto problem = readAccountArguments(parsed, parsed.positional[0], out.account)) return problem;
+    if (command == "encrypt") out.remoteFolder = parsed.positional[1];
+    out.keyStore = parsed.option("--key-store").value_or("keychain");
+    if (out.keyStore != "keychain" && out.keyStore != "file")
+        return "--key-store is keychain or file, not '" + out.keyStore + "'";
+    if (auto file = parsed.option("--mnemonic-file")) out.mnemonicFile = *file;
+    if (auto file = parsed.option("--new-mnemonic-file")) out.newMnemonicFile = *file;
+    if (out.mnemonicFile && out.newMnemonicFile)
+        return std::string("give --mnemonic-file (this account has a key) or --new-mnemonic-file (it has none), not "
+                           "both");
+    return std::nullopt;
+}
+
+// $XDG_DATA_HOME/nubo/e2ee-keys.json (~/.local/share/nubo/...).
+fs::path fileStorePath()
+{
+    const char* data = std::getenv("XDG_DATA_HOME");
+    const char* home = std::getenv("HOME");
+    const fs::path base = data && *data ? fs::path(data) : fs::path(home ? home : ".") / ".local/share";
+    return base / "nubo" / "e2ee-keys.json";
+}
+
+E2eeKeyStore openKeyStore(const Invocation& invocation, const Account& account)
+{
+    const std::string id = account.davUser() + "@" + account.serverUrl().toString().toStdString();
+    if (invocation.keyStore == "file") {
+        const fs::path file = fileStorePath();
+        std::error_code ignored;
+        fs::create_directories(file.parent_path(), ignored);
+        return E2eeKeyStore(std::make_shared<FileCredentialStore>(file), id, file.string());
+    }
+    return E2eeKeyStore(std::make_shared<KeychainCredentialStore>(), id, "the OS keychain");
+}
+
+// The store, tried once: a keychain that does not answer is named, with the way out.
+Result<E2eeKeyStore> keyStoreFor(const Invocation& invocation, const Account& account)
+{
+    E2eeKeyStore store = openKeyStore(invocation, account);
+    if (auto probe = store.privateKeyPem(); !probe) {
+        SyncError error = probe.error();
+        if (invocation.keyStore == "keychain")
+            error.message = "the OS keychain does not answer (" + error.message +
+                            "). On a machine without a Secret Service (gnome-keyring, KWallet), use --key-store file: "
+                            "the key is then kept in " + fileStorePath().string() + ", readable by you only";
+        return std::unexpected(std::move(error));
+    }
+    return store;
+}
+
+template <typename Work>
+auto runInWorker(Work work) -> decltype(work())
+{
+    std::optional<decltype(work())> result;
+    QEventLoop loop;
+    std::thread worker([&] {
+        result.emplace(work());
+        QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
+    });
+    loop.exec();
+    worker.join();
+    return std::move(*result);
+}
+
+Result<std::string> readSecretFile(const fs::path& file)
+{
+    // The same rules as a password file: the first line; a file others can read is refused.
+    return readPasswordFile(file);
+}
+
+// Writes the new words to a file that must not exist yet, mode 0600.
+Result<void> writeNewMnemonic(const fs::path& file, const e2ee::SecureString& words)
+{
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return fail(SyncErrorCode::Config, "cannot create " + file.string() + ": " + std::strerror(errno) +
+                                               " (it must not exist yet)");
+    const std::string text = std::string(words.begin(), words.end()) + "\n";
+    const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok)
+        return fail(SyncErrorCode::LocalIo, "cannot write " + file.string() + ": " + std::strerror(errno));
+    return {};
+}
+
+int init(const Invocation& invocation, const Account& account)
+{
+    auto api = E2eeApiClient::forAccount(account);
+    if (!api) return failure("init", api.error());
+    auto opened = keyStoreFor(invocation, account);
+    if (!opened) return failure("init", opened.error());
+    E2eeKeyStore& store = *opened;
+    const std::string& user = account.davUser();
+    auto existing = loadE2eeIdentity(&*api, user, store);
+    if (!existing) return failure("init", existing.error());
+    if (*existing) {
+        std::cout << "this device is already set up for " << user << " (key " << (*existing)->fingerprint()
+                  << ", kept in " << store.location() << ")\n";
+        return E2eeExitOk;
+    }
+    auto envelope = api->privateKeyEnvelope();
+    if (!envelope) return failure("init", envelope.error());
+    if (!*envelope) {
+        if (invocation.mnemonicFile)
+            return usage("init", user + " has no end-to-end encryption key yet, so there are no 12 words to give; "
+                                        "run init without --mnemonic-file to create the key");
+        auto created = createE2eeIdentity(*api, user, store);
+        if (!created) return failure("init", created.error());
+        if (invocation.newMnemonicFile) {
+            if (auto written = writeNewMnemonic(*invocation.newMnemonicFile, created->mnemonic); !written) {
+                // The key exists now; the words must not be lost: show them instead.
+                std::cerr << "nubocmd e2ee init: " << written.error().message << "; here they are instead:\n";
+                std::cout << std::string(created->mnemonic.begin(), created->mnemonic.end()) << "\n";
+                return E2eeExitFailure;
+            }
+            std::cout << "the 12 words were written to " << invocation.newMnemonicFile->string() << "\n";
+        } else {
+            std::cout << "Your 12 words (shown once; write them down and keep them safe: they are the only way "
+                         "to read your encrypted files on another device):\n\n    "
+                      << std::string(created->mnemonic.begin(), created->mnemonic.end()) << "\n\n";
+        }
+        std::cout << "end-to-end encryption is set up for " << user << " (key " << created->identity.fingerprint()
+                  << ", kept in " << store.location() << ")\n";
+        return E2eeExitOk;
+    }
+    std::string words;
+    struct Wipe {
+        std::string& s;
+        ~Wipe() { OPENSSL_cleanse(s.data(), s.size()); }
+    } wipe{words};
+    if (invocation.mnemonicFile) {
+        auto read = readSecretFile(*invocation.mnemonicFile);
+        if (!read) return usage("init", read.error().message);
+        words = std::move(*read);
+    } else if (auto read = promptSecret("The 12 words of " + user + ": ", words); !read) {
+        return usage("init", read.error().message);
+    }
+    auto added = addE2eeDevice(*api, user, words, store);
+    if (!added) return failure("init", added.error());
+    std::cout << "this device can now read and write " << user << "'s encrypted folders (key " << added->fingerprint()
+              << ", kept in " << store.location() << ")\n";
+    return E2eeExitOk;
+}
+
+// The encrypted folders directly reachable from the root (an encrypted folder's contents are
+// not listed further: their names are ids).
+Result<std::vector<std::pair<std::string, RemoteEntry>>> encryptedFolders(const std::shared_ptr<Account>& account)
+{
+    WebDavClient dav(account, "");
+    std::vector<std::pair<std::string, RemoteEntry>> found;
+    std::vector<std::string> pending{""};
+    while (!pending.empty()) {
+        const std::string folder = pending.back();
+        pending.pop_back();
+        auto listing = dav.list(folder);
+        if (!listing) return std::unexpected(listing.error());
+        for (auto& [name, entry] : listing->children) {
+            if (entry.type != ItemType::Directory) continue;
+            const std::string path = joinPath(folder, name);
+            if (entry.encrypted)
+                found.emplace_back(path, entry);
+            else
+                pending.push_back(path);
+        }
+    }
+    return found;
+}
+
+int status(const Invocation& invocation, const std::shared_ptr<Account>& account)
+{
+    auto api = E2eeApiClient::forAccount(*account);
+    if (!api) return failure("status", api.error());
+    auto opened = keyStoreFor(invocation, *account);
+    if (!opened) return failure("status", opened.error());
+    E2eeKeyStore& store = *opened;
+    auto identity = loadE2eeIdentity(&*api, account->davUser(), store);
+    if (!identity) return failure("status", identity.error());
+    std::cout << "account: " << e2ee::printableName(account->davUser()) << " at "
+              << account->serverUrl().toString().toStdString() << " (E2EE api " << api->apiVersion() << ")\n";
+    if (!*identity) {
+        std::cout << "this device: not set up (nubocmd e2ee init)\n";
+    } else {
+        const E2eeIdentity& id = **identity;
+        std::cout << "key: " << id.fingerprint() << " (certificate SHA-256), kept in " << store.location() << "\n";
+        const auto serverKeyDer = id.serverKey.toPem();
+        std::cout << "pinned server key: SHA-256 of its PEM "
+                  << e2ee::sha256Hex(e2ee::ByteView(reinterpret_cast<const unsigned char*>(serverKeyDer.data()),
+                                                    serverKeyDer.size()))
+                  << " (unchanged)\n";
+    }
+    auto folders = encryptedFolders(account);
+    if (!folders) return failure("status", folders.error());
+    std::cout << "encrypted folders: " << folders->size() << "\n";
+    for (const auto& [path, entry] : *folders)
+        std::cout << "  /" << e2ee::printableName(path) << " (file id " << entry.fileId << ")\n";
+    return E2eeExitOk;
+}
+
+int encrypt(const Invocation& invocation, const std::shared_ptr<Account>& account)
+{
+    auto api = E2eeApiClient::forAccount(*account);
+    if (!api) return failure("encrypt", api.error());
+    auto opened = keyStoreFor(invocation, *account);
+    if (!opened) return failure("encrypt", opened.error());
+    auto identity = loadE2eeIdentity(&*api, account->davUser(), *opened);
+    if (!identity) return failure("encrypt", identity.error());
+    if (!*identity)
+        return usage("encrypt", "end-to-end encryption is not set up on this device; run nubocmd e2ee init first");
+    std::string folder = invocation.remoteFolder;
+    while (!folder.empty() && folder.front() == '/') folder.erase(folder.begin());
+    while (!folder.empty() && folder.back() == '/') folder.pop_back();
+    if (folder.empty()) return usage("encrypt", "the root folder cannot be encrypted; name a folder in it");
+    WebDavClient dav(account, "");
+    // Every folder above it must be plain: an encrypted folder's contents are encrypted already.
+    for (std::string above = parentPath(folder); !above.empty(); above = parentPath(above)) {
+        auto entry = dav.stat(above);
+        if (!entry) return failure("encrypt", entry.error());
+        if (entry->encrypted)
+            return usage("encrypt", "'" + folder + "' is inside the encrypted folder '" + above +
+                                        "': everything in it is encrypted already");
+    }
+    auto listing = dav.list(folder);
+    if (!listing) return failure("encrypt", listing.error());
+    if (listing->self.type != ItemType::Directory) return usage("encrypt", "'" + folder + "' is not a folder");
+    if (listing->self.encrypted) {
+        std::cout << "'" << folder << "' is encrypted already\n";
+        return E2eeExitOk;
+    }
+    if (!listing->children.empty() || !listing->refused.empty())
+        return usage("encrypt", "'" + folder + "' is not empty: only an empty folder can be encrypted (its files "
+                                               "would stay readable by the server); move them out, encrypt, and "
+                                               "move them back in");
+    if (auto flagged = api->setEncrypted(listing->self.fileId); !flagged) return failure("encrypt", flagged.error());
+    std::cout << "'" << folder << "' is now end-to-end encrypted\n";
+    return E2eeExitOk;
+}
+
+int forget(const Invocation& invocation, const Account& account)
+{
+    auto store = keyStoreFor(invocation, account);
+    if (!store) return failure("forget", store.error());
+    if (auto removed = store->forget(); !removed) return failure("forget", removed.error());
+    std::cout << "this device's key and pinned keys for " << account.davUser() << " were removed from "
+              << store->location() << "; the key stays on the server, and the 12 words add this device again\n";
+    return E2eeExitOk;
+}
+
+} // namespace
+
+bool isE2eeOnlineCommand(const std::string& command)
+{
+    return command == "init" || command == "status" || command == "encrypt" || command == "forget";
+}
+
+void printE2eeOnlineUsage()
+{
+    std::cout << R"(Usage: nubocmd e2ee init    [ACCOUNT] [--key-store keychain|file] [--mnemonic-file F | --new-mnemonic-file F] SERVER_URL
+       nubocmd e2ee status  [ACCOUNT] [--key-store keychain|file] SERVER_URL
+       nubocmd e2ee encrypt [ACCOUNT] [--key-store keychain|file] SERVER_URL REMOTE_FOLDER
+       nubocmd e2ee forget  [ACCOUNT] [--key-store keychain|file] SERVER_URL
+
+ACCOUNT: --user U, --password-file F | --app-password-file F | --netrc, --trust (as nubocmd sync).
+
+init     sets this device up. If the account has no key yet, one is made, certified by the server
+         and stored there wrapped with 12 new words, printed once (or written to the new file
+         given with --new-mnemonic-file, mode 0600). Otherwise the 12 words are read from
+         --mnemonic-file, or asked for without echo, and the account's key is installed here.
+status   this device's key, where it is kept, the pinned server key, and the encrypted folders.
+encrypt  flags an empty server folder as end-to-end encrypted.
+forget   removes this device's key and pinned keys (the key stays on the server).
+
+The key is kept in the OS keychain (--key-store keychain, the default), or in
+$XDG_DATA_HOME/nubo/e2ee-keys.json (mode 0600) with --key-store file, for machines without a
+Secret Service. The server key and certificates are pinned on first use: a changed one stops.
+
+Exit codes: 0 done; 1 the server or the disk failed; 2 usage, or a refusal that says why;
+3 a certificate or server key that does not check out or changed; 4 the 12 words do not open the
+key (or a word is not in the list); 5 the server cannot be reached or refused the login.
+)";
+}
+
+int runE2eeOnlineCommand(const std::string& command, const std::vector<std::string>& args, char* program)
+{
+    for (const std::string& arg : args)
+        if (arg == "--help" || arg == "-h") {
+            printE2eeOnlineUsage();
+            return E2eeExitOk;
+        }
+    Invocation invocation;
+    if (auto problem = parse(command, args, invocation)) return usage(command, *problem);
+    auto login = loginFor(invocation.account);
+    if (!login) {
+        std::cerr << "nubocmd e2ee " << command << ": " << login.error().message << "\n";
+        return login.error().exitCode == 2 ? E2eeExitUsage : E2eeExitAccount;
+    }
+    int qtArgc = 1;
+    char* qtArgv[] = {program, nullptr};
+    QCoreApplication app(qtArgc, qtArgv);
+    AccountConfig config = std::move(*login);
+    return runInWorker([&]() -> int {
+        auto account = Account::connect(std::move(config));
+        OPENSSL_cleanse(config.password.data(), config.password.size());
+        if (!account) return failure(command, account.error());
+        if (command == "init") return init(invocation, **account);
+        if (command == "status") return status(invocation, *account);
+        if (command == "encrypt") return encrypt(invocation, *account);
+        return forget(invocation, **account);
+    });
+}
+
+} // namespace nubo::cli

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Black-box test of `nubocmd e2ee init|status|encrypt|forget` against a real nubo-server: the
+# first device makes the key and the 12 words, a second device (another HOME) installs the same
+# key from them, wrong words and a swapped certificate are refused with their exit codes, a folder
+# is encrypted only when empty, and the key can live in the real OS keychain (gnome-keyring in a
+# private D-Bus session) as well as in the file store.
+#
+# usage: nubocmd_e2ee_online_test.sh NUBOCMD NUBO_SERVER
+set -uo pipefail
+
+NUBOCMD=${1:?usage: $0 NUBOCMD NUBO_SERVER}
+SERVER_BIN=${2:?usage: $0 NUBOCMD NUBO_SERVER}
+NUBOCMD=$(realpath "$NUBOCMD")
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/nubo-cli-e2ee-XXXXXX")
+SERVER_PID=""
+FAILURES=0
+CHECK=0
+export LC_ALL=C.UTF-8
+
+# stop_pid, start_nubo_server, check, rc_is, has
+source "$(dirname "${BASH_SOURCE[0]}")/server_lib.sh"
+
+cleanup() {
+    stop_pid "$SERVER_PID"
+    if [[ "$FAILURES" -gt 0 || "${NUBO_ITEST_KEEP_DATA:-0}" == 1 ]]; then
+        echo "kept $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+
+start_nubo_server "$SERVER_BIN" "$WORK" --add-user alice:secret --add-user bob:secret || true
+if [[ -z "$PORT" ]]; then
+    echo "FAIL - nubo-server did not start:"
+    cat "$WORK/server.out" "$WORK/server.err"
+    exit 1
+fi
+echo secret >"$WORK/password"
+chmod 600 "$WORK/password"
+
+# e2ee DEVICE COMMAND [options...]: runs nubocmd e2ee as alice with DEVICE's own HOME and the file
+# key store; stdout+stderr to $WORK/DEVICE.out, exit code in RC.
+e2ee() {
+    local device=$1 command=$2
+    shift 2
+    mkdir -p "$WORK/$device/home"
+    HOME="$WORK/$device/home" XDG_DATA_HOME="$WORK/$device/home/.local/share" \
+        "$NUBOCMD" e2ee "$command" --user "${AS_USER:-alice}" --password-file "$WORK/password" --key-store file \
+        "$@" >"$WORK/$device.out" 2>&1 </dev/null
+    RC=$?
+}
+twelve_words() { [[ $(wc -w <"$1") == 12 && $(stat -c %a "$1") == 600 ]]; }
+mode_600() { [[ $(stat -c %a "$1") == 600 ]]; }
+
+# ---- first device ---------------------------------------------------------------------------------
+e2ee laptop status "$URL"
+check "status before setup: exit 0, 'not set up'" bash -c "[[ $RC == 0 ]] && grep -q 'not set up' '$WORK/laptop.out'"
+e2ee laptop init "$URL" --new-mnemonic-file "$WORK/words"
+check "init on the first device: exit 0" rc_is 0 "$WORK/laptop.out"
+check "  the 12 words are in the new file, mode 0600" twelve_words "$WORK/words"
+check "  the key file is private (0600)" mode_600 "$WORK/laptop/home/.local/share/nubo/e2ee-keys.json"
+check "  and no word is printed" bash -c "! grep -qw \"$(cut -d' ' -f1 "$WORK/words")\" '$WORK/laptop.out'"
+e2ee laptop init "$URL"
+check "init again: exit 0, already set up" bash -c "[[ $RC == 0 ]] && grep -q 'already set up' '$WORK/laptop.out'"
+e2ee laptop status "$URL"
+check "status: the key's fingerprint and where it is kept" has "e2ee-keys.json" "$WORK/laptop.out"
+
+# ---- a second device ---------------------------------------------------------------------------------
+awk '{ $1 = "zzzz"; print }' "$WORK/words" >"$WORK/typo"
+chmod 600 "$WORK/typo"
+e2ee desktop init "$URL" --mnemonic-file "$WORK/typo"
+check "a word not in the list: exit 4, names its place and suggests words" \
+    bash -c "[[ $RC == 4 ]] && grep -q 'word 1' '$WORK/desktop.out'"
+awk '{ t = $1; $1 = $2; $2 = t; print }' "$WORK/words" >"$WORK/swapped"
+chmod 600 "$WORK/swapped"
+e2ee desktop init "$URL" --mnemonic-file "$WORK/swapped"
+check "two words swapped: exit 4, the words do not open the key" \
+    bash -c "[[ $RC == 4 ]] && grep -q 'do not open the key' '$WORK/desktop.out'"
+e2ee desktop init "$URL" --mnemonic-file "$WORK/words"
+check "the right 12 words on a second device: exit 0" rc_is 0 "$WORK/desktop.out"
+fp() { grep -o '[0-9a-f][0-9a-f]\(:[0-9a-f][0-9a-f]\)\{31\}' "$1" | head -n 1; }
+e2ee laptop status "$URL"
+cp "$WORK/laptop.out" "$WORK/laptop-status.out"
+e2ee desktop status "$URL"
+check "  both devices hold the same key" bash -c "[[ -n \"$(fp "$WORK/laptop-status.out")\" && \"$(fp "$WORK/laptop-status.out")\" == \"$(fp "$WORK/desktop.out")\" ]]"
+
+# ---- encrypting a folder -------------------------------------------------------------------------------
+curl -s -o /dev/null -u alice:secret -X MKCOL "$URL/remote.php/dav/files/alice/full"
+curl -s -o /dev/null -u alice:secret -T "$WORK/password" "$URL/remote.php/dav/files/alice/full/file.txt"
+curl -s -o /dev/null -u alice:secret -X MKCOL "$URL/remote.php/dav/files/alice/vault"
+e2ee laptop encrypt "$URL" /full
+check "encrypt a folder that is not empty: exit 2, says why" \
+    bash -c "[[ $RC == 2 ]] && grep -q 'not empty' '$WORK/laptop.out'"
+e2ee laptop encrypt "$URL" /vault
+check "encrypt an empty folder: exit 0" rc_is 0 "$WORK/laptop.out"
+e2ee laptop status "$URL"
+check "  status lists it" has "/vault" "$WORK/laptop.out"
+
+# ---- forget ----------------------------------------------------------------------------------------------
+e2ee desktop forget "$URL"
+check "forget: exit 0" rc_is 0 "$WORK/desktop.out"
+e2ee desktop status "$URL"
+check "  then the device is not set up" has "not set up" "$WORK/desktop.out"
+
+# ---- the real OS keychain --------------------------------------------------------------------------------
+if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+    KH=$WORK/keychain-home
+    mkdir -p "$KH/run" && chmod 700 "$KH/run"
+    HOME=$KH XDG_DATA_HOME=$KH/data XDG_RUNTIME_DIR=$KH/run DBUS_SESSION_BUS_ADDRESS= \
+        dbus-run-session -- sh -c '
+            echo unlock | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || exit 77
+            "$0" e2ee init --user alice --password-file "$1" --mnemonic-file "$2" "$3" || exit $?
+            "$0" e2ee status --user alice --password-file "$1" "$3"' \
+        "$NUBOCMD" "$WORK/password" "$WORK/words" "$URL" >"$WORK/keychain.out" 2>&1 </dev/null
+    RC=$?
+    if [[ $RC == 77 ]]; then
+        echo "skipped - gnome-keyring-daemon could not start"
+    else
+        check "with the OS keychain (gnome-keyring): init and status succeed, the key is there" \
+            bash -c "[[ $RC == 0 ]] && grep -q 'kept in the OS keychain' '$WORK/keychain.out' && ! test -e '$KH/data/nubo/e2ee-keys.json'"
+    fi
+    # Without any Secret Service the default store says what to do.
+    HOME=$KH DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent "$NUBOCMD" e2ee status --user alice \
+        --password-file "$WORK/password" "$URL" >"$WORK/nokeychain.out" 2>&1 </dev/null
+    RC=$?
+    check "no Secret Service: a clear error that names --key-store file" \
+        bash -c "[[ $RC != 0 ]] && grep -q 'keychain does not answer' '$WORK/nokeychain.out' && grep -q -- '--key-store file' '$WORK/nokeychain.out'"
+else
+    echo "skipped - the keychain checks need dbus-run-session and gnome-keyring-daemon"
+fi
+
+# ---- a swapped certificate -----------------------------------------------------------------------------
+AS_USER=bob e2ee bob init "$URL" --new-mnemonic-file "$WORK/bob-words"
+check "bob sets up his own key: exit 0" rc_is 0 "$WORK/bob.out"
+sqlite3_bin=$(command -v sqlite3 || true)
+if [[ -n "$sqlite3_bin" ]]; then
+    "$sqlite3_bin" "$WORK/data/nubo.sqlite" \
+        "UPDATE e2ee_public_keys SET certificate = (SELECT certificate FROM e2ee_public_keys WHERE user = 'bob') WHERE user = 'alice'"
+    e2ee laptop status "$URL"
+    check "the server hands out bob's certificate as alice's: exit 3, nothing trusted" \
+        bash -c "[[ $RC == 3 ]] && grep -q 'another certificate' '$WORK/laptop.out'"
+else
+    echo "skipped - the swapped-certificate check needs the sqlite3 tool"
+fi
+
+echo
+echo "nubocmd_e2ee_online: $((CHECK - FAILURES)) passed, $FAILURES failed"
+[[ "$FAILURES" == 0 ]]
