@@ -306,7 +306,8 @@ int encrypt(const Invocation& invocation, const std::shared_ptr<Account>& accoun
         return usage("encrypt", "'" + folder + "' is not empty: only an empty folder can be encrypted (its files "
                                                "would stay readable by the server); move them out, encrypt, and "
                                                "move them back in");
-    if (auto flagged = api->setEncrypted(listing->self.fileId); !flagged) return failure("encrypt", flagged.error());
+    if (auto encrypted = encryptEmptyFolder(*api, **identity, listing->self.fileId); !encrypted)
+        return failure("encrypt", encrypted.error());
     std::cout << "'" << folder << "' is now end-to-end encrypted\n";
     return E2eeExitOk;
 }

@@ -158,6 +158,14 @@ Result<void> E2eeApiClient::setEncrypted(const std::string& fileId) const
     return {};
 }
 
+Result<void> E2eeApiClient::clearEncrypted(const std::string& fileId) const
+{
+    auto reply = call("DELETE", "encrypted/" + QString::fromStdString(fileId));
+    if (!reply)
+        return std::unexpected(reply.error());
+    return {};
+}
+
 Result<std::string> E2eeApiClient::lock(const std::string& fileId, std::uint64_t counter,
                                         const std::optional<std::string>& retake) const
 {

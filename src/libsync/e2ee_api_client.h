@@ -31,8 +31,10 @@ public:
     Result<void> storePrivateKeyEnvelope(const std::string& envelope) const;
     // The server's CA public key (PEM).
     Result<std::string> serverKey() const;
-    // PUT encrypted/<fileId>: only an empty folder can be flagged.
+    // PUT encrypted/<fileId>: only an empty folder can be flagged. DELETE encrypted/<fileId> clears
+    // the flag again (an empty folder whose setup failed half-way).
     Result<void> setEncrypted(const std::string& fileId) const;
+    Result<void> clearEncrypted(const std::string& fileId) const;
 
     // POST lock/<fileId> with X-NC-E2EE-COUNTER (v2): the lock token. `retake` offers the token
     // of a lock this device took before (a run that was killed). Locked (423 or 403 "already

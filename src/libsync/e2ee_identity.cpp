@@ -1,6 +1,8 @@
 #include "e2ee_identity.h"
 
+#include "cms_signature.h"
 #include "encoding.h"
+#include "metadata.h"
 #include "mnemonic.h"
 #include "private_key_envelope.h"
 
@@ -295,6 +297,48 @@ Result<std::optional<E2eeIdentity>> loadE2eeIdentity(const E2eeApiClient* api, c
     }
     return std::optional<E2eeIdentity>(
         E2eeIdentity{userId, std::move(*key), std::move(*certificate), std::move(*pinnedServerKey)});
+}
+
+Result<void> encryptEmptyFolder(const E2eeApiClient& api, const E2eeIdentity& identity, const std::string& fileId)
+{
+    // Everything that can fail without the server is done first.
+    auto metadataKey = e2ee::generateMetadataKey();
+    if (!metadataKey)
+        return std::unexpected(fromE2ee(metadataKey.error(), SyncErrorCode::Internal));
+    e2ee::FolderMetadata metadata;
+    metadata.counter = 1; // the web client's first counter; every reader accepts it
+    metadata.keyChecksums.push_back(e2ee::metadataKeyChecksum(*metadataKey));
+    auto document = e2ee::encryptFolderMetadata(metadata, *metadataKey,
+                                                {{identity.userId, identity.certificate.toPem()}});
+    if (!document)
+        return std::unexpected(fromE2ee(document.error(), SyncErrorCode::Internal));
+    const std::string signingBytes = e2ee::metadataSigningBytes(*document);
+    auto signature = e2ee::signDetached(
+        e2ee::ByteView(reinterpret_cast<const unsigned char*>(signingBytes.data()), signingBytes.size()),
+        identity.certificate, identity.key);
+    if (!signature)
+        return std::unexpected(fromE2ee(signature.error(), SyncErrorCode::Internal));
+    const E2eeApiClient::StoredMetadata stored{e2ee::serializeMetadataDocument(*document),
+                                               e2ee::base64Encode(*signature)};
+
+    if (auto flagged = api.setEncrypted(fileId); !flagged)
+        return flagged;
+    const auto undoFlag = [&](SyncError error) -> Result<void> {
+        (void)api.clearEncrypted(fileId); // best effort: the folder is empty
+        return std::unexpected(std::move(error));
+    };
+    auto token = api.lock(fileId, metadata.counter);
+    if (!token)
+        return undoFlag(token.error());
+    if (auto written = api.storeMetadata(fileId, stored, *token, true); !written) {
+        (void)api.unlock(fileId, *token, true);
+        return undoFlag(written.error());
+    }
+    if (auto unlocked = api.unlock(fileId, *token, false); !unlocked) {
+        (void)api.unlock(fileId, *token, true);
+        return undoFlag(unlocked.error());
+    }
+    return {};
 }
 
 } // namespace nubo::sync

@@ -74,4 +74,10 @@ Result<E2eeIdentity> addE2eeDevice(const E2eeApiClient& api, const std::string& 
 Result<std::optional<E2eeIdentity>> loadE2eeIdentity(const E2eeApiClient* api, const std::string& userId,
                                                      E2eeKeyStore& store);
 
+// Makes an empty server folder an end-to-end encrypted one (PROTOCOL.md §4.8): flags it, locks
+// it, writes its first metadata (a new metadata key encrypted to this user, counter 1, the key's
+// checksum, signed) and unlocks. On a failure after the flag the lock is aborted and the flag
+// cleared, so no half-encrypted folder is left.
+Result<void> encryptEmptyFolder(const E2eeApiClient& api, const E2eeIdentity& identity, const std::string& fileId);
+
 } // namespace nubo::sync

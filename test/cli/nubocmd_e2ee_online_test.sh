@@ -98,6 +98,38 @@ check "encrypt an empty folder: exit 0" rc_is 0 "$WORK/laptop.out"
 e2ee laptop status "$URL"
 check "  status lists it" has "/vault" "$WORK/laptop.out"
 
+# What encrypt wrote is what the offline tool verifies, given only the server's replies and the
+# key the 12 words open: the signature, the certificate's issuer, the key checksum, the counter.
+fileid=$(curl -s -u alice:secret -X PROPFIND -H 'Depth: 0' \
+    --data '<d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop><oc:fileid/></d:prop></d:propfind>' \
+    "$URL/remote.php/dav/files/alice/vault" | sed -n 's|.*<oc:fileid>\([0-9]*\)</oc:fileid>.*|\1|p')
+api="$URL/ocs/v2.php/apps/end_to_end_encryption/api/v2"
+hdr=(-H 'OCS-APIREQUEST: true' -H 'X-E2EE-SUPPORTED: true' -u alice:secret)
+curl -s "${hdr[@]}" -D "$WORK/meta.headers" "$api/meta-data/$fileid?format=json" >"$WORK/meta.json"
+sed -n 's/^[Xx]-[Nn][Cc]-[Ee]2[Ee][Ee]-[Ss][Ii][Gg][Nn][Aa][Tt][Uu][Rr][Ee]: *\([^\r]*\).*/\1/p' "$WORK/meta.headers" >"$WORK/meta.sig"
+curl -s "${hdr[@]}" "$api/server-key?format=json" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["ocs"]["data"]["public-key"], end="")' >"$WORK/server-key.pem"
+"$NUBOCMD" e2ee unwrap-key --mnemonic-file "$WORK/words" --envelope <(curl -s "${hdr[@]}" "$api/private-key?format=json" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["ocs"]["data"]["private-key"])') >"$WORK/alice.pem" 2>"$WORK/unwrap.err"
+"$NUBOCMD" e2ee open-metadata --metadata "$WORK/meta.json" --private-key "$WORK/alice.pem" --user alice \
+    --signature "$WORK/meta.sig" --server-key "$WORK/server-key.pem" >"$WORK/open.out" 2>&1
+RC=$?
+verified_first_metadata() {
+    python3 - "$WORK/open.out" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+meta = doc["metadata"]
+ok = doc["verified"] is True and meta["counter"] >= 1 and meta["files"] == {} and meta["folders"] == {} \
+    and len(meta["keyChecksums"]) == 1
+sys.exit(0 if ok else 1)
+PY
+}
+check "  its metadata verifies offline (open-metadata: signed, issued, checksum listed, empty, counter 1)" \
+    bash -c "[[ $RC == 0 ]] && $(declare -f verified_first_metadata); WORK='$WORK' verified_first_metadata || { cat '$WORK/open.out'; false; }"
+e2ee laptop encrypt "$URL" /vault/inner
+check "encrypt a folder inside an encrypted one: exit 2, says why" \
+    bash -c "[[ $RC == 2 ]] && grep -q 'inside the encrypted folder' '$WORK/laptop.out'"
+
 # ---- forget ----------------------------------------------------------------------------------------------
 e2ee desktop forget "$URL"
 check "forget: exit 0" rc_is 0 "$WORK/desktop.out"
