@@ -8,12 +8,12 @@ packages=(
     cmake ninja-build g++ pkg-config git
     # libraries
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-l10n-tools qt6-svg-dev qtkeychain-qt6-dev
-    nlohmann-json3-dev libssl-dev libsqlite3-dev zlib1g-dev libboost-dev libpugixml-dev
+    nlohmann-json3-dev libssl-dev libsqlite3-dev zlib1g-dev libicu-dev libboost-dev libpugixml-dev
     # tests and benchmarks: GoogleTest, the openssl tool (reference figures), clang for libFuzzer,
     # and the official Nextcloud command-line client as an independent peer of nubo-server
     libgtest-dev libgmock-dev openssl curl clang-19 libclang-rt-19-dev nextcloud-desktop-cmd
-    # the hostile-server test's proxy (standard library only)
-    python3
+    # the hostile-server test's proxy (standard library only); sqlite3 to tamper with a test server
+    python3 sqlite3
     # the keychain test: a private D-Bus session (dbus-run-session) with gnome-keyring's Secret Service
     dbus-daemon gnome-keyring
 )

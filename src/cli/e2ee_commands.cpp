@@ -10,11 +10,13 @@
 #include "cms_signature.h"
 #include "encoding.h"
 #include "file_cipher.h"
+#include "item_name.h"
 #include "metadata.h"
 #include "output_file.h"
 #include "private_key_envelope.h"
 #include "self_test.h"
 #include "trust.h"
+#include "unnamed_output_file.h"
 
 namespace nubo::cli {
 
@@ -48,15 +50,6 @@ int usage(const std::string& message)
 {
     std::cerr << "nubocmd: " << message << " (see nubocmd e2ee --help)\n";
     return ExitUsage;
-}
-
-std::string_view trimmed(std::string_view text)
-{
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-        text.remove_suffix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-        text.remove_prefix(1);
-    return text;
 }
 
 Result<SecureBytes> decodeOption(const Arguments& args, const std::string& name, std::size_t expectedA,
@@ -105,39 +98,122 @@ int unwrapKeyCommand(const std::vector<std::string>& rest)
     return std::cout ? ExitOk : ExitFailure;
 }
 
-struct OpenedMetadata {
-    SecureBytes metadataKey;
-    FolderMetadata metadata;
-};
-
-Result<SecureBytes> metadataKeyFrom(const Arguments& args, const MetadataDocument& doc)
+Result<PrivateKey> privateKeyFrom(const Arguments& args)
 {
-    if (args.has("--metadata-key")) return decodeOption(args, "--metadata-key", kMetadataKeySize);
     auto pem = readInput(*args.option("--private-key"), kMaxSmallInput);
     if (!pem) return std::unexpected(pem.error());
-    auto key = PrivateKey::fromPem(*pem);
-    if (!key) return std::unexpected(key.error());
-    if (doc.users.empty()) {
+    return PrivateKey::fromPem(std::string_view(pem->data(), pem->size()));
+}
+
+// The users entry of whoever holds `key`: the one --user names, or else the one whose
+// certificate belongs to the key.
+Result<const UserEntry*> entryOf(const Arguments& args, const std::vector<UserEntry>& users, const PrivateKey& key)
+{
+    if (auto user = args.option("--user")) {
+        for (const UserEntry& candidate : users) {
+            if (candidate.userId == *user) return &candidate;
+        }
+        return fail(ErrorCode::DecryptionFailed, "user \"" + printableName(*user) + "\" is not in the metadata");
+    }
+    for (const UserEntry& candidate : users) {
+        auto certificate = Certificate::fromPem(candidate.certificatePem);
+        if (certificate && certificate->matches(key)) return &candidate;
+    }
+    return fail(ErrorCode::DecryptionFailed, "no user in the metadata has a certificate for this private key");
+}
+
+// Without verification: the metadata key as given, or opened from the users entry of `holder`
+// (the folder itself, or the top-level folder of a nested one).
+Result<SecureBytes> unverifiedMetadataKey(const Arguments& args, const std::vector<UserEntry>& users,
+                                          const std::optional<PrivateKey>& key)
+{
+    if (args.has("--metadata-key")) return decodeOption(args, "--metadata-key", kMetadataKeySize);
+    if (users.empty()) {
         return fail(ErrorCode::MalformedInput,
                     "this metadata has no users (a nested folder): pass its top-level folder's --metadata-key");
     }
-    const UserEntry* entry = nullptr;
-    if (auto user = args.option("--user")) {
-        for (const UserEntry& candidate : doc.users) {
-            if (candidate.userId == *user) entry = &candidate;
+    auto entry = entryOf(args, users, *key);
+    if (!entry) return std::unexpected(entry.error());
+    return decryptMetadataKey(**entry, *key);
+}
+
+nlohmann::ordered_json contentJson(ByteView metadataKey, const FolderMetadata& metadata)
+{
+    return {{"metadataKey", base64Encode(metadataKey)}, {"metadata", nlohmann::ordered_json(toJson(metadata))}};
+}
+
+// A metadata file as read, and what the command needs of it before any verification. The parsed
+// document is not kept: verifyFolder() parses the text itself, and two parsed copies of a large
+// document would double what reading it costs.
+struct MetadataInput {
+    std::string path;
+    SecureString text;
+    std::string version;
+    std::vector<UserEntry> users;
+};
+
+Result<MetadataDocument> parse(const MetadataInput& input)
+{
+    auto document = parseMetadataDocument(std::string_view(input.text.data(), input.text.size()));
+    if (!document) return std::unexpected(Error{document.error().code, input.path + ": " + document.error().message});
+    return document;
+}
+
+Result<MetadataInput> readMetadata(const std::string& path)
+{
+    // Capped at the reader's limit before anything is parsed (metadata.h says why).
+    auto text = readInput(path, kMaxMetadataDocumentSize);
+    if (!text) return std::unexpected(text.error());
+    MetadataInput input{path, std::move(*text), {}, {}};
+    auto document = parse(input);
+    if (!document) return std::unexpected(document.error());
+    input.version = std::move(document->version);
+    input.users = std::move(document->users);
+    return input;
+}
+
+// What one verifyFolder() call needs from the command line, besides the documents.
+struct Verifier {
+    const Arguments& args;
+    const PublicKey& serverKey;
+    const std::optional<PrivateKey>& key;
+    std::optional<SecureBytes> metadataKey;
+    NameCase localNames;
+
+    std::expected<VerifiedFolder, TrustFailure> verify(const MetadataInput& input, const std::string& signatureText,
+                                                       const VerifiedFolder* topLevel) const
+    {
+        TrustRequest request;
+        request.metadata = std::string_view(input.text.data(), input.text.size());
+        // As read: base64 tolerates surrounding whitespace, and trimming DER could cut its last bytes.
+        request.signature = asBytes(signatureText);
+        request.serverKey = &serverKey;
+        request.topLevel = topLevel;
+        request.localNames = localNames;
+        if (topLevel != nullptr) return verifyFolder(request); // users and key come from there
+        if (metadataKey) request.metadataKey = ByteView(*metadataKey);
+        std::string userId;
+        if (key) {
+            // Verified as this user: their entry's certificate must match the key.
+            auto entry = entryOf(args, input.users, *key);
+            if (!entry) {
+                return std::unexpected(TrustFailure{TrustCheck::Certificates,
+                                                    entry.error().message +
+                                                        (args.has("--user") ? "" : " (pass --user ID to name yours)")});
+            }
+            userId = (*entry)->userId;
+            request.userId = userId;
+            request.privateKey = &*key;
         }
-        if (entry == nullptr) return fail(ErrorCode::DecryptionFailed, "user \"" + *user + "\" is not in the metadata");
-    } else {
-        // Without --user, the entry whose certificate belongs to the key.
-        for (const UserEntry& candidate : doc.users) {
-            auto certificate = Certificate::fromPem(candidate.certificatePem);
-            if (certificate && certificate->matches(*key)) entry = &candidate;
-        }
-        if (entry == nullptr) {
-            return fail(ErrorCode::DecryptionFailed, "no user in the metadata has a certificate for this private key");
-        }
+        return verifyFolder(request);
     }
-    return decryptMetadataKey(*entry, *key);
+};
+
+Result<std::string> readSignature(const std::string& path)
+{
+    auto text = readInput(path, kMaxSmallInput);
+    if (!text) return std::unexpected(text.error());
+    return std::string(text->data(), text->size());
 }
 
 int openMetadataCommand(const std::vector<std::string>& rest)
@@ -145,87 +221,125 @@ int openMetadataCommand(const std::vector<std::string>& rest)
     Arguments args;
     if (auto problem = parseArguments(rest,
                                       {"--metadata", "--private-key", "--user", "--metadata-key", "--signature",
-                                       "--server-key", "--parent-metadata"},
-                                      {}, args)) {
+                                       "--server-key", "--parent-metadata", "--parent-signature"},
+                                      {"--show-unverified", "--case-insensitive"}, args)) {
         return usage(*problem);
     }
     if (!args.has("--metadata") || !args.positional.empty()) return usage("open-metadata needs --metadata F");
     if (args.has("--private-key") == args.has("--metadata-key")) {
         return usage("open-metadata needs either --private-key F [--user ID] or --metadata-key B64");
     }
+    if (args.has("--user") && !args.has("--private-key")) return usage("--user names the holder of --private-key");
     if (args.has("--signature") != args.has("--server-key")) {
         return usage("verifying needs both --signature F and --server-key F (the pinned server public key)");
     }
-    auto text = readInput(*args.option("--metadata"), kMaxMetadataDocumentSize + 1024);
-    if (!text) return report(text.error());
-    auto doc = parseMetadataDocument(*text);
-    if (!doc) return report(doc.error());
-
-    auto metadataKey = metadataKeyFrom(args, *doc);
-    if (!metadataKey) return report(metadataKey.error());
-    auto metadata = decryptFolderMetadata(*doc, *metadataKey);
-    if (!metadata) return report(metadata.error());
-
-    nlohmann::json verified = nullptr;
-    std::optional<TrustFailure> failure;
-    if (args.has("--signature")) {
-        auto signatureText = readInput(*args.option("--signature"), kMaxSmallInput);
-        if (!signatureText) return report(signatureText.error());
-        auto serverKeyPem = readInput(*args.option("--server-key"), kMaxSmallInput);
-        if (!serverKeyPem) return report(serverKeyPem.error());
-        auto serverKey = PublicKey::fromPem(*serverKeyPem);
-        if (!serverKey) return report(serverKey.error(), "--server-key");
-
-        std::optional<VerifiedFolder> parent;
-        if (auto parentPath = args.option("--parent-metadata")) {
-            auto parentText = readInput(*parentPath, kMaxMetadataDocumentSize + 1024);
-            if (!parentText) return report(parentText.error());
-            auto parentDoc = parseMetadataDocument(*parentText);
-            if (!parentDoc) return report(parentDoc.error(), "--parent-metadata");
-            parent.emplace();
-            parent->document = std::move(*parentDoc);
-            parent->metadataKey = *metadataKey;
-        } else if (doc->users.empty()) {
-            return usage("a nested folder's signature is checked against its top-level folder's users: "
-                         "add --parent-metadata F");
-        }
-        const std::string_view trimmedSignature =
-            trimmed(std::string_view(signatureText->data(), signatureText->size()));
-        TrustRequest request;
-        request.metadata = std::string_view(text->data(), text->size());
-        request.signature = asBytes(trimmedSignature);
-        request.serverKey = &*serverKey;
-        request.metadataKey = ByteView(*metadataKey);
-        request.topLevel = parent ? &*parent : nullptr;
-        auto result = verifyFolder(request);
-        if (result) {
-            verified = true;
-        } else {
-            verified = false;
-            failure = result.error();
-        }
+    if (args.has("--parent-metadata") != args.has("--parent-signature")) {
+        return usage("the top-level folder is verified too: --parent-metadata F goes with --parent-signature F");
+    }
+    if (args.has("--parent-metadata") && !args.has("--signature")) {
+        return usage("--parent-metadata is for verifying a nested folder: add --signature F --server-key F");
+    }
+    const bool verifying = args.has("--signature");
+    if (args.has("--show-unverified") && !verifying) {
+        return usage("--show-unverified goes with --signature F --server-key F (without them nothing is verified)");
     }
 
-    nlohmann::ordered_json out = {{"version", doc->version},
-                                  {"verified", verified},
-                                  {"metadataKey", base64Encode(*metadataKey)},
-                                  {"metadata", nlohmann::ordered_json(toJson(*metadata))}};
-    if (failure) {
-        out["verificationError"] = {{"check", trustCheckName(failure->check)}, {"message", failure->message}};
+    auto folder = readMetadata(*args.option("--metadata"));
+    if (!folder) return report(folder.error());
+    std::optional<PrivateKey> key;
+    if (args.has("--private-key")) {
+        auto parsed = privateKeyFrom(args);
+        if (!parsed) return report(parsed.error(), "--private-key");
+        key = std::move(*parsed);
+    }
+    std::optional<SecureBytes> givenMetadataKey;
+    if (args.has("--metadata-key")) {
+        auto decoded = decodeOption(args, "--metadata-key", kMetadataKeySize);
+        if (!decoded) return report(decoded.error());
+        givenMetadataKey = std::move(*decoded);
+    }
+
+    nlohmann::ordered_json out = {{"version", folder->version}};
+    if (!verifying) {
+        auto metadataKey = unverifiedMetadataKey(args, folder->users, key);
+        if (!metadataKey) return report(metadataKey.error());
+        auto document = parse(*folder);
+        if (!document) return report(document.error());
+        auto metadata = decryptFolderMetadata(*document, *metadataKey);
+        if (!metadata) return report(metadata.error());
+        out["verified"] = nullptr;
+        out.update(contentJson(*metadataKey, *metadata));
+        std::cout << out.dump(2) << "\n";
+        return std::cout ? ExitOk : ExitFailure;
+    }
+
+    auto serverKeyPem = readInput(*args.option("--server-key"), kMaxSmallInput);
+    if (!serverKeyPem) return report(serverKeyPem.error());
+    auto serverKey = PublicKey::fromPem(std::string_view(serverKeyPem->data(), serverKeyPem->size()));
+    if (!serverKey) return report(serverKey.error(), "--server-key");
+    auto signature = readSignature(*args.option("--signature"));
+    if (!signature) return report(signature.error());
+    const Verifier verifier{args, *serverKey, key, givenMetadataKey,
+                            args.has("--case-insensitive") ? NameCase::Insensitive : NameCase::Sensitive};
+
+    // A nested folder is trusted only through its top-level folder, which is verified first.
+    std::optional<MetadataInput> parentInput;
+    std::optional<VerifiedFolder> parent;
+    std::optional<TrustFailure> failure;
+    if (args.has("--parent-metadata")) {
+        auto files = readMetadata(*args.option("--parent-metadata"));
+        if (!files) return report(files.error(), "--parent-metadata");
+        parentInput = std::move(*files);
+        auto parentSignature = readSignature(*args.option("--parent-signature"));
+        if (!parentSignature) return report(parentSignature.error());
+        auto verifiedParent = verifier.verify(*parentInput, *parentSignature, nullptr);
+        if (verifiedParent) {
+            parent.emplace(std::move(*verifiedParent));
+        } else {
+            failure = verifiedParent.error();
+            failure->message = "the top-level folder (--parent-metadata): " + failure->message;
+        }
+    } else if (folder->users.empty()) {
+        return usage("a nested folder is verified through its top-level folder: add --parent-metadata F "
+                     "--parent-signature F");
+    }
+
+    if (!failure) {
+        auto verified = verifier.verify(*folder, *signature, parent ? &*parent : nullptr);
+        if (verified) {
+            out["verified"] = true;
+            out.update(contentJson(verified->metadataKey, verified->metadata));
+            std::cout << out.dump(2) << "\n";
+            return std::cout ? ExitOk : ExitFailure;
+        }
+        failure = verified.error();
+    }
+
+    out["verified"] = false;
+    out["verificationError"] = {{"check", trustCheckName(failure->check)}, {"message", failure->message}};
+    if (args.has("--show-unverified")) {
+        // Asked for explicitly: what the document claims, although it failed verification.
+        auto metadataKey = unverifiedMetadataKey(args, parentInput ? parentInput->users : folder->users, key);
+        auto document = parse(*folder);
+        auto metadata = !metadataKey ? Result<FolderMetadata>(std::unexpected(metadataKey.error()))
+                        : !document  ? Result<FolderMetadata>(std::unexpected(document.error()))
+                                     : decryptFolderMetadata(*document, *metadataKey);
+        if (metadata) {
+            out.update(contentJson(*metadataKey, *metadata));
+        } else {
+            out["unverifiedError"] = metadata.error().message;
+        }
     }
     std::cout << out.dump(2) << "\n";
-    if (failure) {
-        std::cerr << "nubocmd: verification failed (" << trustCheckName(failure->check) << "): " << failure->message
-                  << "\n";
-        return ExitVerification;
-    }
-    return std::cout ? ExitOk : ExitFailure;
+    std::cerr << "nubocmd: verification failed (" << trustCheckName(failure->check) << "): " << failure->message
+              << (args.has("--show-unverified") ? "" : " (--show-unverified prints its content anyway)") << "\n";
+    return ExitVerification;
 }
 
 struct Streams {
     std::ifstream file;
     std::unique_ptr<IstreamSource> source;
-    std::unique_ptr<OutputFile> sink;
+    std::unique_ptr<UnnamedOutputFile> sink;
 };
 
 std::optional<int> openStreams(const std::vector<std::string>& positional, Streams& streams)
@@ -239,7 +353,7 @@ std::optional<int> openStreams(const std::vector<std::string>& positional, Strea
         in = &streams.file;
     }
     streams.source = std::make_unique<IstreamSource>(*in);
-    auto sink = OutputFile::open(positional[1]);
+    auto sink = UnnamedOutputFile::open(positional[1]);
     if (!sink) return report(sink.error());
     streams.sink = std::move(*sink);
     return std::nullopt;
@@ -306,15 +420,23 @@ Offline tools for end-to-end encrypted Nextcloud data. Nothing here talks to a s
       key as PKCS#8 PEM. --envelope takes the server string "ct|iv|salt" or a JSON object
       with encryptedPrivateKey, iv and salt. "-" reads standard input.
   open-metadata --metadata F (--private-key F [--user ID] | --metadata-key B64)
-                [--signature F --server-key F [--parent-metadata F]]
+                [--signature F --server-key F [--parent-metadata F --parent-signature F]
+                 [--show-unverified] [--case-insensitive]]
       Decrypt a folder's metadata (the document, or the OCS reply holding it) and print
       {"version", "verified", "metadataKey", "metadata"} as JSON. With --signature (base64
       or DER) and --server-key (the pinned server public key, PEM) every trust check is
-      run and "verified" is true or false; otherwise it is null. A nested folder takes its
-      top-level folder's --metadata-key, and --parent-metadata for the signer list.
+      run, as the holder of --private-key (its certificate in the metadata must match it)
+      or with --metadata-key (which keyChecksums must list): "verified" is true, or false
+      with "verificationError" and exit code 3, and then the content is printed only with
+      --show-unverified. Without --signature nothing is checked and "verified" is null.
+      A nested folder is verified through its top-level folder, --parent-metadata and its
+      --parent-signature, which are verified first and give the users and the metadata
+      key. --case-insensitive: names that differ only in case are duplicates too, as on a
+      case-insensitive disk.
   decrypt-file --key B64 --nonce B64 [--tag B64] IN OUT
-      Decrypt a file blob (ciphertext followed by its tag). OUT is written only if the tag
-      verifies; nothing partial is ever left behind.
+      Decrypt a file blob (ciphertext followed by its tag). The plaintext goes to an unnamed
+      file beside OUT that gets the name OUT only once the tag verifies; nothing unverified
+      or partial is ever left behind, not even by a crash.
   encrypt-file --key B64 --nonce B64 IN OUT
       Encrypt IN to a blob the official clients read; prints the authentication tag.
       Never reuse a key and nonce for different content.

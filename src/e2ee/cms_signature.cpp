@@ -1,10 +1,47 @@
 #include "cms_signature.h"
 
+#include <optional>
+#include <string>
+
 #include <openssl/err.h>
+#include <openssl/objects.h>
 
 #include "encoding.h"
 
 namespace nubo::e2ee {
+
+namespace {
+
+std::string algorithmName(int nid)
+{
+    const char* name = OBJ_nid2sn(nid);
+    return name != nullptr && nid != NID_undef ? name : "an unknown algorithm";
+}
+
+// Metadata signatures are RSA over SHA-256 (PROTOCOL.md §4.6). Anything else is what a forger
+// would choose: a weaker digest lets one signed document stand for another.
+std::optional<std::string> weakAlgorithmReason(CMS_SignerInfo* signerInfo)
+{
+    X509_ALGOR* digestAlgorithm = nullptr;
+    X509_ALGOR* signatureAlgorithm = nullptr;
+    CMS_SignerInfo_get0_algs(signerInfo, nullptr, nullptr, &digestAlgorithm, &signatureAlgorithm);
+    if (digestAlgorithm == nullptr || signatureAlgorithm == nullptr) return "it names no algorithms";
+    const ASN1_OBJECT* object = nullptr;
+    X509_ALGOR_get0(&object, nullptr, nullptr, digestAlgorithm);
+    if (const int digest = OBJ_obj2nid(object); digest != NID_sha256) {
+        return "it uses the digest " + algorithmName(digest) + "; only SHA-256 is accepted";
+    }
+    X509_ALGOR_get0(&object, nullptr, nullptr, signatureAlgorithm);
+    const int signature = OBJ_obj2nid(object);
+    int digest = NID_undef;
+    int keyType = NID_undef;
+    const bool rsaSha256 = signature == NID_rsaEncryption || (OBJ_find_sigid_algs(signature, &digest, &keyType) == 1 &&
+                                                              digest == NID_sha256 && keyType == NID_rsaEncryption);
+    if (!rsaSha256) return "it is signed with " + algorithmName(signature) + "; only RSA with SHA-256 is accepted";
+    return std::nullopt;
+}
+
+} // namespace
 
 Result<Bytes> signDetached(ByteView data, const Certificate& signer, const PrivateKey& key)
 {
@@ -38,6 +75,9 @@ Result<Certificate> verifyDetached(ByteView data, ByteView signatureDer)
     if (signers == nullptr || sk_CMS_SignerInfo_num(signers) != 1) {
         return fail(ErrorCode::VerificationFailed, "the signature must have exactly one signer");
     }
+    if (auto weak = weakAlgorithmReason(sk_CMS_SignerInfo_value(signers, 0))) {
+        return fail(ErrorCode::VerificationFailed, "the signature is refused: " + *weak);
+    }
     auto bio = detail::memoryBio(data.data(), data.size());
     // The signer certificate is not chained here: trust comes from the metadata's users list
     // and the pinned server key, which the caller checks.
@@ -54,7 +94,12 @@ Result<Certificate> verifyDetached(ByteView data, ByteView signatureDer)
     X509* cert = sk_X509_value(certs, 0);
     X509_up_ref(cert);
     sk_X509_free(certs);
-    return Certificate(detail::X509Ptr(cert));
+    Certificate signer{detail::X509Ptr(cert)};
+    if (auto weak = signer.publicKey().weaknessReason()) {
+        return fail(ErrorCode::VerificationFailed,
+                    "the signature is refused: the signer's certificate is weak: " + *weak);
+    }
+    return signer;
 }
 
 Result<Bytes> decodeSignature(ByteView text)

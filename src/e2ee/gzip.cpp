@@ -1,19 +1,57 @@
 #include "gzip.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <new>
 
 #include <zlib.h>
 
 namespace nubo::e2ee {
 
-Result<Bytes> gzipCompress(ByteView data)
+namespace {
+
+// zlib's allocator hooks: each block carries its size in front, so that it can be wiped when
+// freed. The deflate and inflate windows hold up to 32 KiB of the plaintext.
+constexpr std::size_t kHeader = alignof(std::max_align_t);
+
+voidpf wipingAlloc(voidpf, uInt items, uInt size)
+{
+    const std::size_t bytes = std::size_t{items} * size;
+    auto* block = static_cast<unsigned char*>(::operator new(kHeader + bytes, std::nothrow));
+    if (block == nullptr) return Z_NULL;
+    std::memcpy(block, &bytes, sizeof bytes);
+    return block + kHeader;
+}
+
+void wipingFree(voidpf, voidpf address)
+{
+    if (address == Z_NULL) return;
+    auto* block = static_cast<unsigned char*>(address) - kHeader;
+    std::size_t bytes = 0;
+    std::memcpy(&bytes, block, sizeof bytes);
+    secureWipe(address, bytes);
+    ::operator delete(block);
+}
+
+z_stream wipingStream()
 {
     z_stream stream{};
+    stream.zalloc = wipingAlloc;
+    stream.zfree = wipingFree;
+    return stream;
+}
+
+} // namespace
+
+Result<SecureBytes> gzipCompress(ByteView data)
+{
+    z_stream stream = wipingStream();
     // windowBits 15 + 16: a gzip header, as the official clients write.
     if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
         return fail(ErrorCode::Internal, "zlib deflateInit2 failed");
     }
-    Bytes out(deflateBound(&stream, static_cast<uLong>(data.size())) + 32);
+    SecureBytes out(deflateBound(&stream, static_cast<uLong>(data.size())) + 32);
     stream.next_in = const_cast<Bytef*>(data.data());
     stream.avail_in = static_cast<uInt>(data.size());
     stream.next_out = out.data();
@@ -27,7 +65,7 @@ Result<Bytes> gzipCompress(ByteView data)
 
 Result<SecureBytes> gzipDecompress(ByteView data, std::size_t maxSize)
 {
-    z_stream stream{};
+    z_stream stream = wipingStream();
     if (inflateInit2(&stream, 15 + 32) != Z_OK) return fail(ErrorCode::Internal, "zlib inflateInit2 failed");
     stream.next_in = const_cast<Bytef*>(data.data());
     stream.avail_in = static_cast<uInt>(data.size());

@@ -70,6 +70,21 @@ bool PublicKey::operator==(const PublicKey& other) const
     return EVP_PKEY_eq(m_key.get(), other.m_key.get()) == 1;
 }
 
+int PublicKey::bits() const
+{
+    return EVP_PKEY_get_bits(m_key.get());
+}
+
+std::optional<std::string> PublicKey::weaknessReason() const
+{
+    if (!isRsa(m_key.get())) return "it is not an RSA key";
+    if (bits() < kMinRsaBits) {
+        return "its RSA key has " + std::to_string(bits()) + " bits; at least " + std::to_string(kMinRsaBits) +
+               " are required";
+    }
+    return std::nullopt;
+}
+
 Result<PrivateKey> PrivateKey::generateRsa(int bits)
 {
     detail::PkeyPtr key(EVP_RSA_gen(static_cast<unsigned int>(bits)));
@@ -193,6 +208,19 @@ bool Certificate::issuedBy(const PublicKey& serverKey) const
     const bool result = X509_verify(m_cert.get(), serverKey.native()) == 1;
     ERR_clear_error();
     return result;
+}
+
+std::optional<std::string> Certificate::brokenSignatureReason() const
+{
+    int digest = NID_undef;
+    int keyType = NID_undef;
+    if (OBJ_find_sigid_algs(X509_get_signature_nid(m_cert.get()), &digest, &keyType) != 1) {
+        return "it is signed with an algorithm OpenSSL does not know";
+    }
+    if (digest == NID_md5 || digest == NID_md4 || digest == NID_md2 || digest == NID_md5_sha1) {
+        return std::string("it is signed with ") + OBJ_nid2sn(digest) + ", whose collisions let anyone forge one";
+    }
+    return std::nullopt;
 }
 
 bool Certificate::operator==(const Certificate& other) const

@@ -2,6 +2,7 @@
 // (PROTOCOL.md §4.1).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,10 @@
 
 namespace nubo::e2ee {
 
+// The smallest RSA key accepted for signing metadata or receiving a metadata key (NIST SP
+// 800-57: 1024-bit RSA is no longer acceptable; every Nextcloud client generates 2048 bits).
+inline constexpr int kMinRsaBits = 2048;
+
 class PublicKey {
 public:
     // SPKI ("BEGIN PUBLIC KEY") PEM.
@@ -19,6 +24,10 @@ public:
     // RSA-OAEP with SHA-256 and MGF1-SHA-256, as the official clients write.
     Result<Bytes> encryptOaep(ByteView plaintext) const;
     bool operator==(const PublicKey& other) const;
+    int bits() const;
+    // Why this key is too weak to encrypt a metadata key to or to accept a signature from (not
+    // RSA, or fewer than kMinRsaBits bits), or nullopt.
+    std::optional<std::string> weaknessReason() const;
 
     EVP_PKEY* native() const { return m_key.get(); }
     explicit PublicKey(detail::PkeyPtr key) : m_key(std::move(key)) {}
@@ -57,6 +66,12 @@ public:
     // The certificate's signature verifies under this (server CA) key. Deliberately not a
     // chain build: real servers write the user's DN as issuer and serial 0 (PROTOCOL.md §4.1).
     bool issuedBy(const PublicKey& serverKey) const;
+    // Why the issuer's signature on this certificate proves nothing, whoever made it: a digest
+    // with cheap collisions (MD5, MD4, MD2), so a certificate a user obtained for their own CSR
+    // could be twinned with one for another user's CN. Nullopt otherwise. SHA-1 is still
+    // accepted: real servers issued older users' certificates with it (PROTOCOL.md §4.1), and
+    // such a twin costs a chosen-prefix collision of months of GPU time, not seconds.
+    std::optional<std::string> brokenSignatureReason() const;
     bool operator==(const Certificate& other) const;
 
     X509* native() const { return m_cert.get(); }

@@ -1,11 +1,13 @@
 #include "metadata.h"
 
 #include <algorithm>
-#include <set>
+#include <array>
+#include <new>
 
 #include "encoding.h"
 #include "file_cipher.h"
 #include "gzip.h"
+#include "item_name.h"
 
 namespace nubo::e2ee {
 
@@ -14,11 +16,117 @@ using nlohmann::json;
 namespace {
 
 // Real metadata nests four levels; the limit keeps recursive JSON code (dump) off a cliff.
-constexpr int kMaxJsonDepth = 32;
-// Parsed JSON costs far more memory than its text; these bound what a document can cost.
-// An outer document holds a handful of values per user; an inner one six per file.
-constexpr std::size_t kMaxOuterValues = 1 << 20;
-constexpr std::size_t kMaxInnerValues = 1 << 23;
+constexpr std::size_t kMaxJsonDepth = 32;
+// Parsed JSON costs far more memory than its text: up to about 120 bytes per value, where the
+// text of one can be 2 bytes. These bound what a document can cost. An outer document holds four
+// values per user and about eight per filedrop entry: 262 144 values are tens of thousands of
+// either. An inner one holds seven per entry, and one within its size cap (metadata.h) well under
+// two million.
+constexpr std::size_t kMaxOuterValues = 1 << 18;
+constexpr std::size_t kMaxInnerValues = 1 << 21;
+
+// nlohmann::json frees strings without wiping them; the inner document holds file keys.
+// Iterative, so no document can exhaust the stack.
+void wipeStrings(json& root)
+{
+    std::vector<json*> pending{&root};
+    while (!pending.empty()) {
+        json* value = pending.back();
+        pending.pop_back();
+        if (value->is_string()) {
+            auto& text = value->get_ref<std::string&>();
+            secureWipe(text.data(), text.size());
+        } else if (value->is_structured()) {
+            for (json& child : *value)
+                pending.push_back(&child);
+        }
+    }
+}
+
+// Builds the document from nlohmann's SAX events, as json::parse() does, but stops at the limits
+// above and lists every object key that appears twice in the same object (where json::parse()
+// silently keeps the last). Not json::parse() with a callback: after every object that one scans
+// the whole enclosing container for discarded values, so a document of many sibling objects
+// costs time quadratic in their number (hours for 16 MiB of "{},").
+class DomBuilder {
+public:
+    DomBuilder(json& root, std::size_t maxValues) : m_root(root), m_maxValues(maxValues) {}
+
+    bool null() { return add(nullptr) != nullptr; }
+    bool boolean(bool value) { return add(value) != nullptr; }
+    bool number_integer(json::number_integer_t value) { return add(value) != nullptr; }
+    bool number_unsigned(json::number_unsigned_t value) { return add(value) != nullptr; }
+    bool number_float(json::number_float_t value, const json::string_t&) { return add(value) != nullptr; }
+    // Moved, not copied: a string can be most of the document, and no copy of a key is left.
+    bool string(json::string_t& value) { return add(std::move(value)) != nullptr; }
+    bool binary(json::binary_t&) { return false; } // JSON text has none
+    bool start_object(std::size_t) { return open(json::object()); }
+    bool key(json::string_t& name)
+    {
+        json& object = *m_open.back();
+        if (object.contains(name)) duplicates.push_back(name);
+        m_slot = &object[name];
+        return true;
+    }
+    bool end_object()
+    {
+        m_open.pop_back();
+        return true;
+    }
+    bool start_array(std::size_t) { return open(json::array()); }
+    bool end_array()
+    {
+        m_open.pop_back();
+        return true;
+    }
+    template <typename Exception>
+    bool parse_error(std::size_t, const std::string&, const Exception&)
+    {
+        return false;
+    }
+
+    bool overLimit = false;
+    std::vector<std::string> duplicates;
+
+private:
+    // Where the value goes: the root, the end of the open array, or the slot of the last key.
+    template <typename Value>
+    json* add(Value&& value)
+    {
+        if (++m_values > m_maxValues) {
+            overLimit = true;
+            return nullptr;
+        }
+        if (m_open.empty()) {
+            m_root = json(std::forward<Value>(value));
+            return &m_root;
+        }
+        json& container = *m_open.back();
+        if (container.is_array()) {
+            container.push_back(json(std::forward<Value>(value)));
+            return &container.back();
+        }
+        *m_slot = json(std::forward<Value>(value));
+        return m_slot;
+    }
+    bool open(json empty)
+    {
+        if (m_open.size() >= kMaxJsonDepth) {
+            overLimit = true;
+            return false;
+        }
+        json* container = add(std::move(empty));
+        if (container == nullptr) return false;
+        m_open.push_back(container);
+        return true;
+    }
+
+    json& m_root;
+    std::size_t m_maxValues;
+    std::size_t m_values = 0;
+    std::vector<json*> m_open; // pointers stay valid: a container only grows after its open child closed
+    json* m_slot = nullptr;
+};
 
 // Parses JSON and lists every object key that appears twice in the same object.
 struct ParsedJson {
@@ -29,39 +137,26 @@ struct ParsedJson {
 Result<ParsedJson> parseJsonStrict(std::string_view text, std::string_view what, std::size_t maxValues)
 {
     ParsedJson out;
-    std::vector<std::set<std::string>> open;
-    bool tooDeep = false;
-    std::size_t values = 0;
-    const json::parser_callback_t callback = [&](int depth, json::parse_event_t event, json& parsed) {
-        const bool opens = event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
-        if (opens || event == json::parse_event_t::value) ++values;
-        if (values > maxValues || (opens && depth >= kMaxJsonDepth)) {
-            tooDeep = true;
-            return false; // the parser skips what follows instead of storing it
+    DomBuilder builder(out.value, maxValues);
+    const bool parsed = json::sax_parse(text.begin(), text.end(), &builder);
+    if (!parsed) {
+        wipeStrings(out.value); // what was read before the failure may hold file keys
+        if (builder.overLimit) {
+            return fail(ErrorCode::MalformedInput, std::string(what) + " nests deeper than " +
+                                                       std::to_string(kMaxJsonDepth) + " levels or holds more than " +
+                                                       std::to_string(maxValues) + " values");
         }
-        switch (event) {
-        case json::parse_event_t::object_start: open.emplace_back(); break;
-        case json::parse_event_t::object_end:
-            if (!open.empty()) open.pop_back();
-            break;
-        case json::parse_event_t::key:
-            if (!open.empty() && parsed.is_string() && !open.back().insert(parsed.get<std::string>()).second) {
-                out.duplicates.push_back(parsed.get<std::string>());
-            }
-            break;
-        default: break;
-        }
-        return true;
-    };
-    out.value = json::parse(text.begin(), text.end(), callback, false);
-    if (out.value.is_discarded()) return fail(ErrorCode::MalformedInput, std::string(what) + " is not valid JSON");
-    if (tooDeep) {
-        return fail(ErrorCode::MalformedInput, std::string(what) + " nests deeper than " +
-                                                   std::to_string(kMaxJsonDepth) + " levels or holds more than " +
-                                                   std::to_string(maxValues) + " values");
+        return fail(ErrorCode::MalformedInput, std::string(what) + " is not valid JSON");
     }
     if (!out.value.is_object()) return fail(ErrorCode::MalformedInput, std::string(what) + " is not a JSON object");
+    out.duplicates = std::move(builder.duplicates);
     return out;
+}
+
+// A server-supplied string, escaped and quoted for a message.
+std::string printableQuoted(std::string_view text)
+{
+    return "\"" + printableName(text) + "\"";
 }
 
 const json* member(const json& object, const char* name)
@@ -83,11 +178,18 @@ Result<std::string> stringField(const json& object, const char* name, std::strin
     return value->get<std::string>();
 }
 
+// Decodes in place: a copy of the text (file keys are base64 here) would be freed unwiped.
 Result<SecureBytes> base64Field(const json& object, const char* name, std::string_view where, bool required = true)
 {
-    auto text = stringField(object, name, where, required);
-    if (!text) return std::unexpected(text.error());
-    auto bytes = base64Decode(*text);
+    const json* value = member(object, name);
+    if (value == nullptr || value->is_null()) {
+        if (!required) return SecureBytes();
+        return fail(ErrorCode::MalformedInput, std::string(where) + " has no \"" + name + "\"");
+    }
+    if (!value->is_string()) {
+        return fail(ErrorCode::MalformedInput, std::string(where) + ": \"" + name + "\" is not a string");
+    }
+    auto bytes = base64Decode(value->get_ref<const std::string&>());
     if (!bytes) {
         return fail(ErrorCode::MalformedInput, std::string(where) + ": \"" + name + "\" is not valid base64");
     }
@@ -99,28 +201,31 @@ Bytes plain(const SecureBytes& bytes)
     return Bytes(bytes.begin(), bytes.end());
 }
 
-// nlohmann::json frees strings without wiping them; the inner document holds file keys.
-// Iterative, so no document can exhaust the stack.
-void wipeStrings(json& root)
-{
-    std::vector<json*> pending{&root};
-    while (!pending.empty()) {
-        json* value = pending.back();
-        pending.pop_back();
-        if (value->is_string()) {
-            auto& text = value->get_ref<std::string&>();
-            secureWipe(text.data(), text.size());
-        } else if (value->is_structured()) {
-            for (json& child : *value)
-                pending.push_back(&child);
-        }
-    }
-}
-
 struct JsonWiper {
     json& value;
     ~JsonWiper() { wipeStrings(value); }
 };
+
+// Compact JSON in wiped memory. json::dump() builds a std::string whose every reallocation
+// leaves a copy of the file keys behind, and its serializer keeps the last 512 bytes of
+// escaped text in a buffer of its own, wiped here with the object.
+Result<SecureString> dumpWiped(const json& value)
+{
+    using Serializer = nlohmann::detail::serializer<json>;
+    SecureString out;
+    alignas(Serializer) std::array<unsigned char, sizeof(Serializer)> storage;
+    auto* serializer = new (storage.data()) Serializer(nlohmann::detail::output_adapter<char, SecureString>(out), ' ');
+    bool valid = true;
+    try {
+        serializer->dump(value, false, false, 0);
+    } catch (const json::exception&) {
+        valid = false;
+    }
+    serializer->~Serializer();
+    secureWipe(storage.data(), storage.size());
+    if (!valid) return fail(ErrorCode::MalformedInput, "a file or folder name is not valid UTF-8");
+    return out;
+}
 
 } // namespace
 
@@ -179,11 +284,17 @@ Result<MetadataDocument> parseMetadataDocument(std::string_view text)
             doc.version = v->is_string() ? v->get<std::string>() : v->dump();
         }
     }
-    auto ciphertextText = stringField(*metadata, "ciphertext", "metadata");
-    if (!ciphertextText) return std::unexpected(ciphertextText.error());
-    // Writers append "|base64(nonce)"; only the part before it is ciphertext.
-    const std::string_view ct = std::string_view(*ciphertextText).substr(0, ciphertextText->find('|'));
-    auto ciphertext = base64Decode(ct);
+    const json* ciphertextText = member(*metadata, "ciphertext");
+    if (ciphertextText == nullptr || ciphertextText->is_null()) {
+        return fail(ErrorCode::MalformedInput, "metadata has no \"ciphertext\"");
+    }
+    if (!ciphertextText->is_string()) {
+        return fail(ErrorCode::MalformedInput, "metadata: \"ciphertext\" is not a string");
+    }
+    // Writers append "|base64(nonce)"; only the part before it is ciphertext. Read in place: it
+    // is most of the document.
+    const std::string_view ct = ciphertextText->get_ref<const std::string&>();
+    auto ciphertext = base64Decode(ct.substr(0, ct.find('|')));
     if (!ciphertext) return fail(ErrorCode::MalformedInput, "metadata: \"ciphertext\" is not valid base64");
     auto nonce = base64Field(*metadata, "nonce", "metadata");
     if (!nonce) return std::unexpected(nonce.error());
@@ -234,12 +345,13 @@ Result<SecureBytes> decryptMetadataKey(const UserEntry& user, const PrivateKey& 
     auto encrypted = base64Decode(user.encryptedMetadataKey);
     if (!encrypted) {
         return fail(ErrorCode::MalformedInput,
-                    "the encryptedMetadataKey of user \"" + user.userId + "\" is not valid base64");
+                    "the encryptedMetadataKey of user " + printableQuoted(user.userId) + " is not valid base64");
     }
     auto decrypted = key.decryptOaep(*encrypted);
     if (!decrypted) {
-        return fail(ErrorCode::DecryptionFailed, "cannot decrypt the metadata key of user \"" + user.userId +
-                                                     "\" with this private key (wrong key, or tampered)");
+        return fail(ErrorCode::DecryptionFailed, "cannot decrypt the metadata key of user " +
+                                                     printableQuoted(user.userId) +
+                                                     " with this private key (wrong key, or tampered)");
     }
     if (decrypted->size() == 24) {
         // A second base64 layer written by some client versions.
@@ -260,8 +372,8 @@ Result<FolderMetadata> decryptFolderMetadata(const MetadataDocument& document, B
                     "a metadata key has 16 bytes, this one has " + std::to_string(metadataKey.size()));
     }
     if (document.versionNumber() != 20) {
-        return fail(ErrorCode::MalformedInput,
-                    "metadata version \"" + document.version + "\" is not supported (Nubo reads version 2.0)");
+        return fail(ErrorCode::MalformedInput, "metadata version " + printableQuoted(document.version) +
+                                                   " is not supported (Nubo reads version 2.0)");
     }
     std::optional<ByteView> tag;
     if (!document.authenticationTag.empty()) tag = ByteView(document.authenticationTag);
@@ -283,14 +395,21 @@ Result<FolderMetadata> decryptFolderMetadata(const MetadataDocument& document, B
 
     FolderMetadata out;
     out.duplicateIds = std::move(parsed->duplicates);
-    if (const json* counter = member(inner, "counter"); counter != nullptr) {
-        if (counter->is_number_unsigned()) {
-            out.counter = counter->get<std::uint64_t>();
-        } else if (counter->is_number_integer() && counter->get<std::int64_t>() >= 0) {
-            out.counter = static_cast<std::uint64_t>(counter->get<std::int64_t>());
-        } else {
-            return fail(ErrorCode::MalformedInput, "the metadata counter is not a non-negative integer");
-        }
+    // The counter is what stops a server from replaying older metadata (PROTOCOL.md §4.7).
+    const json* counter = member(inner, "counter");
+    if (counter == nullptr || counter->is_null()) {
+        return fail(ErrorCode::MalformedInput, "the metadata has no counter, which protects it against rollback");
+    }
+    if (counter->is_number_unsigned()) {
+        out.counter = counter->get<std::uint64_t>();
+    } else if (counter->is_number_integer() && counter->get<std::int64_t>() >= 0) {
+        out.counter = static_cast<std::uint64_t>(counter->get<std::int64_t>());
+    } else {
+        return fail(ErrorCode::MalformedInput, "the metadata counter is not a non-negative integer");
+    }
+    if (out.counter > kMaxMetadataCounter) {
+        return fail(ErrorCode::MalformedInput, "the metadata counter " + std::to_string(out.counter) +
+                                                   " is above 2^53, which would leave the folder unwritable");
     }
     if (const json* deleted = member(inner, "deleted"); deleted != nullptr && !deleted->is_null()) {
         if (!deleted->is_boolean()) return fail(ErrorCode::MalformedInput, "\"deleted\" is not a boolean");
@@ -300,7 +419,7 @@ Result<FolderMetadata> decryptFolderMetadata(const MetadataDocument& document, B
         if (!folders->is_object()) return fail(ErrorCode::MalformedInput, "\"folders\" is not an object");
         for (const auto& [id, name] : folders->items()) {
             if (!name.is_string()) {
-                return fail(ErrorCode::MalformedInput, "folders[\"" + id + "\"] is not a string");
+                return fail(ErrorCode::MalformedInput, "folders[" + printableQuoted(id) + "] is not a string");
             }
             out.folders.emplace(id, name.get<std::string>());
         }
@@ -308,7 +427,7 @@ Result<FolderMetadata> decryptFolderMetadata(const MetadataDocument& document, B
     if (const json* files = member(inner, "files"); files != nullptr && !files->is_null()) {
         if (!files->is_object()) return fail(ErrorCode::MalformedInput, "\"files\" is not an object");
         for (const auto& [id, file] : files->items()) {
-            const std::string where = "files[\"" + id + "\"]";
+            const std::string where = "files[" + printableQuoted(id) + "]";
             if (!file.is_object()) return fail(ErrorCode::MalformedInput, where + " is not an object");
             FileEntry entry;
             auto filename = stringField(file, "filename", where);
@@ -355,7 +474,7 @@ json toJson(const FolderMetadata& metadata)
     for (const auto& [id, file] : metadata.files) {
         inner["files"][id] = {{"filename", file.filename},
                               {"mimetype", file.mimetype},
-                              {"key", base64Encode(file.key)},
+                              {"key", base64Encode(file.key)}, // moved into the JSON, no copy left
                               {"nonce", base64Encode(file.nonce)},
                               {"authenticationTag", base64Encode(file.authenticationTag)}};
     }
@@ -371,17 +490,16 @@ Result<MetadataDocument> encryptFolderMetadata(const FolderMetadata& metadata, B
     if (metadataKey.size() != kMetadataKeySize) {
         return fail(ErrorCode::MalformedInput, "a metadata key has 16 bytes");
     }
+    if (metadata.counter > kMaxMetadataCounter) {
+        return fail(ErrorCode::MalformedInput, "the metadata counter " + std::to_string(metadata.counter) +
+                                                   " is above 2^53, which readers refuse");
+    }
     json inner = toJson(metadata);
     const JsonWiper wiper{inner};
 
-    std::string innerText;
-    try {
-        innerText = inner.dump();
-    } catch (const json::exception&) {
-        return fail(ErrorCode::MalformedInput, "a file or folder name is not valid UTF-8");
-    }
-    auto compressed = gzipCompress(asBytes(innerText));
-    secureWipe(innerText.data(), innerText.size());
+    auto innerText = dumpWiped(inner);
+    if (!innerText) return std::unexpected(innerText.error());
+    auto compressed = gzipCompress(asBytes(std::string_view(innerText->data(), innerText->size())));
     if (!compressed) return std::unexpected(compressed.error());
     auto sealed = seal(metadataKey, kFileNonceSize, *compressed);
     if (!sealed) return std::unexpected(sealed.error());
@@ -401,8 +519,12 @@ Result<MetadataDocument> encryptFolderMetadata(const FolderMetadata& metadata, B
         for (const MetadataRecipient& recipient : recipients) {
             auto certificate = Certificate::fromPem(recipient.certificatePem);
             if (!certificate) {
-                return fail(ErrorCode::MalformedInput,
-                            "the certificate of \"" + recipient.userId + "\": " + certificate.error().message);
+                return fail(ErrorCode::MalformedInput, "the certificate of " + printableQuoted(recipient.userId) +
+                                                           ": " + certificate.error().message);
+            }
+            if (auto weak = certificate->publicKey().weaknessReason()) {
+                return fail(ErrorCode::VerificationFailed, "refusing to encrypt the metadata key to " +
+                                                               printableQuoted(recipient.userId) + ": " + *weak);
             }
             auto encrypted = certificate->publicKey().encryptOaep(metadataKey);
             if (!encrypted) return std::unexpected(encrypted.error());

@@ -2,6 +2,7 @@
 // codec, encryption of the inner document, and the canonical bytes that are signed.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,9 +18,20 @@
 namespace nubo::e2ee {
 
 inline constexpr std::size_t kMetadataKeySize = 16;
-// Caps on what a reader accepts, so a hostile server cannot exhaust memory.
-inline constexpr std::size_t kMaxMetadataDocumentSize = 64 * 1024 * 1024;
-inline constexpr std::size_t kMaxInnerMetadataSize = 128 * 1024 * 1024;
+// Caps on what a reader accepts, checked before any signature, so that a hostile server cannot
+// exhaust memory: reading a document costs several times its text (a 65 MB one took 447 MB).
+// Real outer documents hold about 3 kB per user plus the ciphertext of the inner one, itself
+// about 250 bytes per entry before gzip: 16 MiB is room for thousands of users and a folder of
+// well over 100 000 entries, and keeps reading and verifying one under about 150 MB (measured
+// with nubocmd on the costliest shapes: one 16 MiB string, or the most values allowed).
+inline constexpr std::size_t kMaxMetadataDocumentSize = 16 * 1024 * 1024;
+// The inner document after gzip: JSON shrinks about 3 to 4 times, so an outer document within
+// its cap never legitimately inflates beyond this; a gzip bomb stops here.
+inline constexpr std::size_t kMaxInnerMetadataSize = 64 * 1024 * 1024;
+// The highest counter a reader accepts (2^53). Servers keep the counter as a signed 64-bit
+// integer and JavaScript clients as a double: one signed write of 2^64-1 would leave a folder
+// that no later write can exceed, and above 2^53 a double no longer counts by one.
+inline constexpr std::uint64_t kMaxMetadataCounter = std::uint64_t{1} << 53;
 
 struct FileEntry {
     std::string filename;
@@ -31,7 +43,7 @@ struct FileEntry {
 
 // The decrypted inner document.
 struct FolderMetadata {
-    std::uint64_t counter = 0;
+    std::uint64_t counter = 0; // required, at most kMaxMetadataCounter
     bool deleted = false;
     std::map<std::string, FileEntry> files;     // server id -> file
     std::map<std::string, std::string> folders; // server id -> plain name
@@ -74,7 +86,8 @@ Result<SecureBytes> decryptMetadataKey(const UserEntry& user, const PrivateKey& 
 
 Result<FolderMetadata> decryptFolderMetadata(const MetadataDocument& document, ByteView metadataKey);
 
-// The inner document as JSON, in the layout the official clients write (keys base64).
+// The inner document as JSON, in the layout the official clients write (keys base64). It holds
+// the file keys: nlohmann::json does not wipe them when freed.
 nlohmann::json toJson(const FolderMetadata& metadata);
 
 struct MetadataRecipient {
@@ -83,7 +96,8 @@ struct MetadataRecipient {
 };
 // Writes the document the official clients write: gzip, AES-128-GCM under the metadata key
 // with a fresh 16-byte nonce, `ciphertext` as base64(ct‖tag)|base64(nonce), version "2.0",
-// and the metadata key encrypted to each recipient (none for a nested folder).
+// and the metadata key encrypted to each recipient (none for a nested folder). Refuses a counter
+// above kMaxMetadataCounter and a recipient whose key is weak (PublicKey::weaknessReason).
 Result<MetadataDocument> encryptFolderMetadata(const FolderMetadata& metadata, ByteView metadataKey,
                                                const std::vector<MetadataRecipient>& recipients);
 

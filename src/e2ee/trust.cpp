@@ -17,10 +17,10 @@ std::unexpected<TrustFailure> refuse(TrustCheck check, std::string message)
     return std::unexpected(TrustFailure{check, std::move(message)});
 }
 
-bool isServerId(std::string_view id)
+// A server-supplied string (user id, id, JSON key, CN, version), escaped and quoted for a message.
+std::string printableQuoted(std::string_view text)
 {
-    return id.size() == 32 &&
-           std::all_of(id.begin(), id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+    return "\"" + printableName(text) + "\"";
 }
 
 bool validNonce(const Bytes& nonce)
@@ -57,39 +57,40 @@ std::string_view trustCheckName(TrustCheck check)
     return "unknown";
 }
 
-bool isSafeName(std::string_view name)
-{
-    return !invalidNameReason(name);
-}
-
 std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& request)
 {
     if (request.serverKey == nullptr) return refuse(TrustCheck::Certificates, "no pinned server key to check against");
+    const bool nested = request.topLevel != nullptr;
+    if (nested && !request.topLevel->isTopLevel()) {
+        return refuse(TrustCheck::Users, "the folder given as top-level folder is itself nested: pass the top-level "
+                                         "encrypted folder, which holds the users");
+    }
 
+    // The document's size is capped here, before any signature check (metadata.h).
     auto parsed = parseMetadataDocument(request.metadata);
     if (!parsed) return refuse(TrustCheck::Format, parsed.error().message);
-    VerifiedFolder out;
-    out.document = std::move(*parsed);
-    const MetadataDocument& doc = out.document;
-    const bool nested = request.topLevel != nullptr;
+    const MetadataDocument& doc = *parsed;
 
     // Version: only 2.0 is read, and never lower than before for this folder.
     const int version = doc.versionNumber();
     if (version != 20) {
-        return refuse(TrustCheck::Version, "metadata version \"" + doc.version + "\" is not supported (expected 2.0)");
+        return refuse(TrustCheck::Version,
+                      "metadata version " + printableQuoted(doc.version) + " is not supported (expected 2.0)");
     }
     if (version < request.seen.highestVersion) {
-        return refuse(TrustCheck::Version, "metadata version went down to " + doc.version + " (downgrade)");
+        return refuse(TrustCheck::Version,
+                      "metadata version went down to " + printableQuoted(doc.version) + " (downgrade)");
     }
 
     // Users: the members of the top-level folder, each once.
     if (!doc.duplicateKeys.empty()) {
         return refuse(TrustCheck::Duplicates,
-                      "the metadata document names \"" + doc.duplicateKeys.front() + "\" twice");
+                      "the metadata document names " + printableQuoted(doc.duplicateKeys.front()) + " twice");
     }
     std::vector<Member> members;
     if (nested) {
         if (!doc.users.empty()) return refuse(TrustCheck::Users, "a nested folder's metadata lists its own users");
+        // Checked when the top-level folder was verified.
         for (const UserEntry& user : request.topLevel->document.users) {
             auto certificate = Certificate::fromPem(user.certificatePem);
             if (certificate) members.push_back({user.userId, std::move(*certificate)});
@@ -100,22 +101,28 @@ std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& req
         for (const UserEntry& user : doc.users) {
             if (user.userId.empty()) return refuse(TrustCheck::Users, "a user entry has an empty userId");
             if (!ids.insert(user.userId).second) {
-                return refuse(TrustCheck::Users, "user \"" + user.userId + "\" is listed twice");
+                return refuse(TrustCheck::Users, "user " + printableQuoted(user.userId) + " is listed twice");
             }
         }
         // Certificates: issued by the pinned server key, for the user they are listed under.
         for (const UserEntry& user : doc.users) {
             auto certificate = Certificate::fromPem(user.certificatePem);
             if (!certificate) {
-                return refuse(TrustCheck::Certificates, "the certificate of \"" + user.userId + "\" is unreadable");
+                return refuse(TrustCheck::Certificates,
+                              "the certificate of " + printableQuoted(user.userId) + " is unreadable");
             }
             if (!certificate->issuedBy(*request.serverKey)) {
+                return refuse(TrustCheck::Certificates, "the certificate of " + printableQuoted(user.userId) +
+                                                            " was not issued by the pinned server key");
+            }
+            if (auto broken = certificate->brokenSignatureReason()) {
                 return refuse(TrustCheck::Certificates,
-                              "the certificate of \"" + user.userId + "\" was not issued by the pinned server key");
+                              "the certificate of " + printableQuoted(user.userId) + " is refused: " + *broken);
             }
             if (certificate->commonName() != user.userId) {
-                return refuse(TrustCheck::Certificates, "the certificate listed for \"" + user.userId +
-                                                            "\" belongs to \"" + certificate->commonName() + "\"");
+                return refuse(TrustCheck::Certificates, "the certificate listed for " + printableQuoted(user.userId) +
+                                                            " belongs to " +
+                                                            printableQuoted(certificate->commonName()));
             }
             members.push_back({user.userId, std::move(*certificate)});
         }
@@ -123,11 +130,11 @@ std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& req
             const auto self = std::find_if(members.begin(), members.end(),
                                            [&](const Member& m) { return m.userId == request.userId; });
             if (self == members.end()) {
-                return refuse(TrustCheck::Users, "user \"" + std::string(request.userId) + "\" is not a member");
+                return refuse(TrustCheck::Users, "user " + printableQuoted(request.userId) + " is not a member");
             }
             if (!self->certificate.matches(*request.privateKey)) {
-                return refuse(TrustCheck::Certificates,
-                              "the certificate listed for \"" + self->userId + "\" does not match this device's key");
+                return refuse(TrustCheck::Certificates, "the certificate listed for " + printableQuoted(self->userId) +
+                                                            " does not match this device's key");
             }
         }
     }
@@ -141,45 +148,49 @@ std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& req
     const auto member =
         std::find_if(members.begin(), members.end(), [&](const Member& m) { return m.certificate == *signer; });
     if (member == members.end()) {
-        return refuse(TrustCheck::Signature, "the signature was made by a certificate (CN \"" + signer->commonName() +
-                                                 "\") that is not a member's");
+        return refuse(TrustCheck::Signature, "the signature was made by a certificate (CN " +
+                                                 printableQuoted(signer->commonName()) + ") that is not a member's");
     }
-    out.signerUserId = member->userId;
 
-    // Decryption: the metadata key, then the metadata.
-    if (request.metadataKey) {
-        out.metadataKey = toSecure(*request.metadataKey);
-    } else if (nested) {
-        out.metadataKey = request.topLevel->metadataKey;
+    // Decryption: the metadata key, then the metadata. A nested folder has no key of its own.
+    SecureBytes metadataKey;
+    if (nested) {
+        if (request.metadataKey && !equalConstantTime(*request.metadataKey, request.topLevel->metadataKey)) {
+            return refuse(TrustCheck::Decryption, "the metadata key given is not the one of the top-level folder, "
+                                                  "which a nested folder is encrypted with");
+        }
+        metadataKey = request.topLevel->metadataKey;
+    } else if (request.metadataKey) {
+        metadataKey = toSecure(*request.metadataKey);
     } else if (request.privateKey != nullptr) {
         const auto self = std::find_if(doc.users.begin(), doc.users.end(),
                                        [&](const UserEntry& u) { return u.userId == request.userId; });
         auto key = decryptMetadataKey(*self, *request.privateKey);
         if (!key) return refuse(TrustCheck::Decryption, key.error().message);
-        out.metadataKey = std::move(*key);
+        metadataKey = std::move(*key);
     } else {
         return refuse(TrustCheck::Decryption, "neither a private key nor a metadata key was given");
     }
-    auto metadata = decryptFolderMetadata(doc, out.metadataKey);
-    if (!metadata) {
-        return refuse(metadata.error().code == ErrorCode::DecryptionFailed ? TrustCheck::Decryption
-                                                                           : TrustCheck::Format,
-                      metadata.error().message);
+    auto decrypted = decryptFolderMetadata(doc, metadataKey);
+    if (!decrypted) {
+        return refuse(decrypted.error().code == ErrorCode::DecryptionFailed ? TrustCheck::Decryption
+                                                                            : TrustCheck::Format,
+                      decrypted.error().message);
     }
-    out.metadata = std::move(*metadata);
-    const FolderMetadata& inner = out.metadata;
+    const FolderMetadata& inner = *decrypted;
 
     // Key checksums (top-level folders): this key is listed, no earlier one vanished.
     if (!nested) {
-        const std::string checksum = metadataKeyChecksum(out.metadataKey);
+        const std::string checksum = metadataKeyChecksum(metadataKey);
         const std::set<std::string> listed(inner.keyChecksums.begin(), inner.keyChecksums.end());
         if (!listed.contains(checksum)) {
             return refuse(TrustCheck::KeyChecksum, "the metadata key's checksum is not in keyChecksums");
         }
         for (const std::string& previous : request.seen.keyChecksums) {
             if (!listed.contains(previous)) {
-                return refuse(TrustCheck::KeyChecksum,
-                              "a key checksum seen before (" + previous.substr(0, 12) + "…) is no longer listed");
+                return refuse(TrustCheck::KeyChecksum, "a key checksum seen before (" +
+                                                           printableName(previous.substr(0, 12)) +
+                                                           "…) is no longer listed");
             }
         }
     }
@@ -192,49 +203,62 @@ std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& req
     }
 
     if (!inner.duplicateIds.empty()) {
-        return refuse(TrustCheck::Duplicates, "the metadata names id \"" + inner.duplicateIds.front() + "\" twice");
+        return refuse(TrustCheck::Duplicates,
+                      "the metadata names id " + printableQuoted(inner.duplicateIds.front()) + " twice");
     }
 
-    // Key material and names.
-    std::map<std::string, std::string> nameOwner;
+    // Key material and names. Names are never quoted in messages: they are secret.
+    std::map<std::string, std::string> nameOwner; // collision key -> id
     const auto checkEntry = [&](const std::string& id, const std::string& name) -> std::optional<TrustFailure> {
-        if (!isSafeName(id)) return TrustFailure{TrustCheck::UnsafeName, "an entry has an unsafe id"};
-        if (!isSafeName(name)) {
-            return TrustFailure{TrustCheck::UnsafeName, "entry \"" + id +
-                                                            "\" has an unsafe name (empty, \".\", "
-                                                            "\"..\", or containing \"/\" or NUL)"};
+        if (auto reason = invalidItemIdReason(id)) {
+            return TrustFailure{TrustCheck::UnsafeName, "entry " + printableQuoted(id) + " is refused: " + *reason};
         }
-        if (const auto [it, inserted] = nameOwner.emplace(name, id); !inserted) {
+        if (auto reason = invalidNameReason(name)) {
+            return TrustFailure{TrustCheck::UnsafeName,
+                                "the name of entry " + printableQuoted(id) + " is refused: " + *reason};
+        }
+        const auto [it, inserted] = nameOwner.emplace(nameCollisionKey(name, request.localNames), id);
+        if (!inserted) {
+            const std::string& other = it->second;
+            const std::string& otherName =
+                inner.files.contains(other) ? inner.files.at(other).filename : inner.folders.at(other);
+            const std::string why =
+                otherName == name ? "have the same name"
+                : nameCollisionKey(otherName, NameCase::Sensitive) == nameCollisionKey(name, NameCase::Sensitive)
+                    ? "have names that differ only in Unicode normalisation (equal in NFC)"
+                    : "have names that differ only in case, and this disk ignores case";
             return TrustFailure{TrustCheck::Duplicates,
-                                "entries \"" + it->second + "\" and \"" + id + "\" have the same name"};
+                                "entries " + printableQuoted(other) + " and " + printableQuoted(id) + " " + why};
         }
-        if (!isServerId(id)) out.warnings.push_back("id \"" + id + "\" is not 32 lowercase hex characters");
         return std::nullopt;
     };
     for (const auto& [id, file] : inner.files) {
         if (file.key.size() != kFileKeySize || allZero(file.key) || !validNonce(file.nonce) ||
             file.authenticationTag.size() != kGcmTagSize) {
             return refuse(TrustCheck::KeyMaterial,
-                          "file \"" + id + "\" has an empty or wrongly sized key, nonce or authentication tag");
+                          "file " + printableQuoted(id) +
+                              " has an empty or wrongly sized key, nonce or authentication tag");
         }
         if (auto failure = checkEntry(id, file.filename)) return std::unexpected(std::move(*failure));
     }
     for (const auto& [id, name] : inner.folders) {
         if (auto failure = checkEntry(id, name)) return std::unexpected(std::move(*failure));
     }
+    std::vector<std::string> warnings;
     if (request.serverIds != nullptr) {
-        for (const auto& [name, id] : nameOwner) {
+        for (const auto& [key, id] : nameOwner) {
             if (!request.serverIds->contains(id)) {
-                out.warnings.push_back("id \"" + id + "\" is listed in the metadata but not on the server");
+                warnings.push_back("id " + printableQuoted(id) + " is listed in the metadata but not on the server");
             }
         }
     }
 
-    out.history = request.seen;
-    out.history.highestCounter = std::max(request.seen.highestCounter.value_or(0), inner.counter);
-    out.history.keyChecksums.insert(inner.keyChecksums.begin(), inner.keyChecksums.end());
-    out.history.highestVersion = std::max(request.seen.highestVersion, version);
-    return out;
+    FolderHistory history = request.seen;
+    history.highestCounter = std::max(request.seen.highestCounter.value_or(0), inner.counter);
+    history.keyChecksums.insert(inner.keyChecksums.begin(), inner.keyChecksums.end());
+    history.highestVersion = std::max(request.seen.highestVersion, version);
+    return VerifiedFolder(std::move(*parsed), std::move(*decrypted), std::move(metadataKey), member->userId,
+                          std::move(history), std::move(warnings));
 }
 
 } // namespace nubo::e2ee

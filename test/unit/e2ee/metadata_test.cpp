@@ -171,14 +171,59 @@ TEST_F(Metadata, MalformedDocumentsAreRejectedWithTheReason)
 
 TEST_F(Metadata, MalformedInnerDocumentsAreRejected)
 {
-    for (const std::string inner :
-         {R"({"counter":-1})", R"({"counter":"x"})", R"({"files":[]})", R"({"files":{"a":{"mimetype":"x"}}})",
-          R"({"files":{"a":{"filename":"f","key":"%"}}})", R"({"folders":{"a":1}})", R"({"keyChecksums":"x"})",
-          R"({"deleted":"yes"})", "not json"}) {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"({"counter":-1})", "counter"},
+        {R"({"counter":"x"})", "counter"},
+        {R"({"counter":1,"files":[]})", "\"files\" is not an object"},
+        {R"({"counter":1,"files":{"a":{"mimetype":"x"}}})", "no \"filename\""},
+        {R"({"counter":1,"files":{"a":{"filename":"f","key":"%"}}})", "not valid base64"},
+        {R"({"counter":1,"folders":{"a":1}})", "is not a string"},
+        {R"({"counter":1,"keyChecksums":"x"})", "\"keyChecksums\" is not an array"},
+        {R"({"counter":1,"deleted":"yes"})", "\"deleted\" is not a boolean"},
+        {"not json", "not valid JSON"},
+    };
+    for (const auto& [inner, reason] : cases) {
         auto result = reopen(serializeMetadataDocument(test::documentWithRawInner(inner, key, alice)));
         ASSERT_FALSE(result) << inner;
         EXPECT_EQ(result.error().code, ErrorCode::MalformedInput) << inner;
+        EXPECT_NE(result.error().message.find(reason), std::string::npos) << inner << ": " << result.error().message;
     }
+}
+
+TEST_F(Metadata, CounterIsRequired)
+{
+    for (const std::string inner : {R"({"files":{},"folders":{}})", R"({"counter":null,"files":{}})"}) {
+        auto result = reopen(serializeMetadataDocument(test::documentWithRawInner(inner, key, alice)));
+        ASSERT_FALSE(result) << inner;
+        EXPECT_NE(result.error().message.find("no counter"), std::string::npos) << result.error().message;
+    }
+}
+
+TEST_F(Metadata, CounterAbove2Pow53IsNeitherReadNorWritten)
+{
+    const auto withCounter = [&](const std::string& counter) {
+        const std::string inner = R"({"counter":)" + counter + R"(,"files":{},"folders":{}})";
+        return reopen(serializeMetadataDocument(test::documentWithRawInner(inner, key, alice)));
+    };
+    EXPECT_FALSE(withCounter("18446744073709551615"));
+    EXPECT_FALSE(withCounter("9007199254740993"));
+    EXPECT_EQ(must(withCounter("9007199254740992")).counter, 9007199254740992u);
+
+    FolderMetadata m = sample();
+    m.counter = 9007199254740993u;
+    auto written = encryptFolderMetadata(m, key, alice);
+    ASSERT_FALSE(written);
+    EXPECT_NE(written.error().message.find("2^53"), std::string::npos) << written.error().message;
+}
+
+TEST_F(Metadata, WriterRefusesARecipientWithAKeyUnder2048Bits)
+{
+    const test::TestUser weak = test::serverCa().makeUser("weak", 1024);
+    auto recipients = alice;
+    recipients.push_back({"weak", weak.certificatePem});
+    auto written = encryptFolderMetadata(sample(), key, recipients);
+    ASSERT_FALSE(written);
+    EXPECT_NE(written.error().message.find("1024 bits"), std::string::npos) << written.error().message;
 }
 
 TEST_F(Metadata, MalformedGzipIsRejected)
@@ -196,9 +241,9 @@ TEST_F(Metadata, MalformedGzipIsRejected)
 
 TEST_F(Metadata, GzipBombIsRejected)
 {
-    // 129 MiB of spaces compress to about 130 KiB; the reader stops at its 128 MiB cap.
+    // 65 MiB of spaces compress to about 65 KiB; the reader stops at its 64 MiB cap.
     std::string inner = "{\"counter\":1";
-    inner.append(kMaxInnerMetadataSize + 1024 * 1024, ' ');
+    inner.append(65 * 1024 * 1024, ' ');
     inner += "}";
     auto doc = test::documentWithRawInner(inner, key, alice);
     inner.clear();
@@ -208,12 +253,14 @@ TEST_F(Metadata, GzipBombIsRejected)
     EXPECT_NE(result.error().message.find("limit"), std::string::npos) << result.error().message;
 }
 
-TEST_F(Metadata, OversizedDocumentIsRejectedBeforeParsing)
+TEST_F(Metadata, DocumentOver16MiBIsRejectedBeforeParsing)
 {
-    const std::string huge(kMaxMetadataDocumentSize + 1, ' ');
+    // Valid JSON, so that only the size can refuse it.
+    std::string huge = serializeMetadataDocument(must(encryptFolderMetadata(sample(), key, alice)));
+    huge.append(16 * 1024 * 1024, ' ');
     auto result = parseMetadataDocument(huge);
     ASSERT_FALSE(result);
-    EXPECT_NE(result.error().message.find("larger than"), std::string::npos);
+    EXPECT_NE(result.error().message.find("larger than"), std::string::npos) << result.error().message;
 }
 
 TEST_F(Metadata, DeeplyNestedJsonIsRejected)
@@ -238,6 +285,22 @@ TEST_F(Metadata, DocumentWithMillionsOfValuesIsRejected)
     auto result = parseMetadataDocument(text);
     ASSERT_FALSE(result);
     EXPECT_NE(result.error().message.find("values"), std::string::npos) << result.error().message;
+}
+
+TEST_F(Metadata, ManySiblingObjectsAreReadInLinearTime)
+{
+    // 200 000 empty objects side by side. A JSON reader that scans the enclosing array after
+    // each of them (json::parse with a callback) takes minutes here, and hours at 16 MiB.
+    auto doc = must(encryptFolderMetadata(sample(), key, alice));
+    std::string objects = "[{}";
+    for (int i = 1; i < 200000; ++i)
+        objects += ",{}";
+    objects += "]";
+    std::string text = serializeMetadataDocument(doc);
+    text.insert(1, "\"x\":" + objects + ",");
+    auto parsed = parseMetadataDocument(text);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_EQ(parsed->json["x"].size(), 200000u);
 }
 
 TEST_F(Metadata, NamesThatAreNotUtf8AreAnErrorNotAnException)

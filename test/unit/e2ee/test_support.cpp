@@ -40,7 +40,7 @@ Bytes b64(std::string_view text)
 
 TestServerCa::TestServerCa() : m_key(must(PrivateKey::generateRsa())), m_public(m_key.publicKey()) {}
 
-std::string TestServerCa::issue(const PrivateKey& key, const std::string& commonName) const
+std::string TestServerCa::issue(const PrivateKey& key, const std::string& commonName, const EVP_MD* digest) const
 {
     detail::X509Ptr cert(X509_new());
     X509_set_version(cert.get(), 2);
@@ -54,13 +54,13 @@ std::string TestServerCa::issue(const PrivateKey& key, const std::string& common
                                -1, -1, 0);
     X509_set_issuer_name(cert.get(), name);
     X509_set_pubkey(cert.get(), key.native());
-    if (X509_sign(cert.get(), m_key.native(), EVP_sha256()) <= 0) throw std::runtime_error("X509_sign failed");
+    if (X509_sign(cert.get(), m_key.native(), digest) <= 0) throw std::runtime_error("X509_sign failed");
     return Certificate(std::move(cert)).toPem();
 }
 
-TestUser TestServerCa::makeUser(const std::string& id) const
+TestUser TestServerCa::makeUser(const std::string& id, int bits) const
 {
-    auto key = must(PrivateKey::generateRsa());
+    auto key = must(PrivateKey::generateRsa(bits));
     std::string pem = issue(key, id);
     return TestUser{id, std::move(key), std::move(pem)};
 }
@@ -84,7 +84,7 @@ MetadataDocument documentWithRawInner(const std::string& innerJson, ByteView met
 {
     FolderMetadata empty;
     MetadataDocument doc = must(encryptFolderMetadata(empty, metadataKey, recipients));
-    const Bytes compressed = must(gzipCompress(asBytes(innerJson)));
+    const auto compressed = must(gzipCompress(asBytes(innerJson)));
     SealedBox sealed = must(seal(metadataKey, 16, compressed));
     doc.nonce = sealed.nonce;
     doc.authenticationTag.assign(sealed.ciphertextAndTag.end() - 16, sealed.ciphertextAndTag.end());

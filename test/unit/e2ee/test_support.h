@@ -37,8 +37,9 @@ public:
     const PublicKey& publicKey() const { return m_public; }
     // Issues a certificate for `key` with CN `commonName`, like a Nextcloud server does
     // (the subject as issuer, serial 0).
-    std::string issue(const PrivateKey& key, const std::string& commonName) const;
-    TestUser makeUser(const std::string& id) const;
+    // `digest` signs the certificate (real servers: SHA-256, older ones SHA-1).
+    std::string issue(const PrivateKey& key, const std::string& commonName, const EVP_MD* digest = EVP_sha256()) const;
+    TestUser makeUser(const std::string& id, int bits = 2048) const;
 
 private:
     PrivateKey m_key;

@@ -1,4 +1,7 @@
 // One test per trust check of PROTOCOL.md §4.7 and per tampering a server could try.
+#include <algorithm>
+#include <type_traits>
+
 #include <gtest/gtest.h>
 
 #include "cms_signature.h"
@@ -258,6 +261,125 @@ TEST_F(Trust, NamesThatEscapeTheFolderAreRefused)
     EXPECT_REFUSED(verify(build(badId)), TrustCheck::UnsafeName);
 }
 
+TEST_F(Trust, NamesWithControlCharactersOrOver255BytesAreRefused)
+{
+    for (const std::string& name : std::vector<std::string>{"a\nb.txt", "\x1b[2Jx", "tab\there", "del\x7f",
+                                                            std::string(256, 'a'), std::string(255, 'a') + "é"}) {
+        FolderMetadata m = inner();
+        m.files.begin()->second.filename = name;
+        EXPECT_REFUSED(verify(build(m)), TrustCheck::UnsafeName);
+    }
+    FolderMetadata longest = inner();
+    longest.folders.begin()->second = std::string(255, 'a');
+    EXPECT_TRUE(verify(build(longest)));
+}
+
+TEST_F(Trust, IdsThatAreNotLowercaseHexAreRefused)
+{
+    for (const std::string& id : {std::string("0123456789ABCDEF0123456789ABCDEF"), std::string(31, 'a'),
+                                  std::string(33, 'a'), std::string("0123456789abcdef0123456789abcdeg")}) {
+        FolderMetadata m = inner();
+        m.folders[id] = "Other";
+        EXPECT_REFUSED(verify(build(m)), TrustCheck::UnsafeName);
+    }
+}
+
+TEST_F(Trust, NamesEqualAfterNfcNormalisationAreDuplicates)
+{
+    FolderMetadata m = inner();
+    m.files.begin()->second.filename = "caf\u00e9.txt"; // é composed
+    m.folders.begin()->second = "cafe\u0301.txt";       // e + combining acute accent
+    auto refused = verify(build(m));
+    EXPECT_REFUSED(refused, TrustCheck::Duplicates);
+    EXPECT_NE(refused.error().message.find("NFC"), std::string::npos) << refused.error().message;
+}
+
+TEST_F(Trust, NamesThatDifferOnlyInCaseAreDuplicatesOnACaseInsensitiveDisk)
+{
+    FolderMetadata m = inner();
+    m.files.begin()->second.filename = "Report.pdf";
+    m.folders.begin()->second = "REPORT.PDF";
+    const Signed s = build(m);
+    TrustRequest request;
+    request.metadata = s.text;
+    request.signature = s.signature;
+    request.serverKey = &test::serverCa().publicKey();
+    request.userId = "bob";
+    request.privateKey = &bob.key;
+    EXPECT_TRUE(verifyFolder(request)); // a case-sensitive disk holds both
+    request.localNames = NameCase::Insensitive;
+    EXPECT_REFUSED(verifyFolder(request), TrustCheck::Duplicates);
+}
+
+TEST_F(Trust, MissingCounterIsRefused)
+{
+    const std::string raw =
+        R"({"files":{},"folders":{},"keyChecksums":[")" + metadataKeyChecksum(metadataKey) + R"("]})";
+    auto doc = test::documentWithRawInner(raw, metadataKey, members());
+    EXPECT_REFUSED(verify(sign(doc.json, alice)), TrustCheck::Format);
+}
+
+TEST_F(Trust, CounterAbove2Pow53IsRefused)
+{
+    const auto withCounter = [&](const std::string& counter) {
+        const std::string raw = R"({"counter":)" + counter + R"(,"files":{},"folders":{},"keyChecksums":[")" +
+                                metadataKeyChecksum(metadataKey) + R"("]})";
+        return verify(sign(test::documentWithRawInner(raw, metadataKey, members()).json, alice));
+    };
+    EXPECT_REFUSED(withCounter("18446744073709551615"), TrustCheck::Format); // 2^64-1
+    EXPECT_REFUSED(withCounter("9007199254740993"), TrustCheck::Format);     // 2^53+1
+    EXPECT_TRUE(withCounter("9007199254740992"));                            // 2^53
+}
+
+TEST_F(Trust, CertificateSignedWithMd5IsRefused)
+{
+    const PrivateKey carolKey = must(PrivateKey::generateRsa());
+    auto recipients = members();
+    recipients.push_back({"carol", test::serverCa().issue(carolKey, "carol", EVP_md5())});
+    auto refused = verify(sign(document(inner(), recipients), alice));
+    EXPECT_REFUSED(refused, TrustCheck::Certificates);
+    EXPECT_NE(refused.error().message.find("MD5"), std::string::npos) << refused.error().message;
+}
+
+TEST_F(Trust, SignatureByAMemberWithAKeyUnder2048BitsIsRefused)
+{
+    const TestUser weak = test::serverCa().makeUser("weak", 1024);
+    json doc = document(inner(), members());
+    const auto certificate = must(Certificate::fromPem(weak.certificatePem));
+    doc["users"].push_back(
+        {{"userId", "weak"},
+         {"certificate", weak.certificatePem},
+         {"encryptedMetadataKey", base64Encode(must(certificate.publicKey().encryptOaep(metadataKey)))}});
+    EXPECT_REFUSED(verify(sign(doc, weak)), TrustCheck::Signature);
+    EXPECT_TRUE(verify(sign(doc, alice))); // a member with a weak key does not make the folder unreadable
+}
+
+TEST_F(Trust, ServerSuppliedStringsAreEscapedInMessages)
+{
+    // A duplicate JSON key that would clear the line and forge a verdict on a terminal.
+    Signed s = build(inner());
+    const std::string key = R"("\u001b[2K\rall checks passed\n")";
+    s.text.insert(1, key + ":1," + key + ":2,");
+    auto refused = verify(s);
+    EXPECT_REFUSED(refused, TrustCheck::Duplicates);
+    const std::string& message = refused.error().message;
+    EXPECT_EQ(
+        std::count_if(message.begin(), message.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }), 0)
+        << message;
+    EXPECT_NE(message.find("\\x1B[2K\\x0Dall checks passed\\x0A"), std::string::npos) << message;
+}
+
+TEST_F(Trust, VerifiedFolderCannotBeMadeOrChangedByHand)
+{
+    EXPECT_FALSE(std::is_default_constructible_v<VerifiedFolder>);
+    EXPECT_FALSE(std::is_aggregate_v<VerifiedFolder>);
+    EXPECT_FALSE((std::is_constructible_v<VerifiedFolder, MetadataDocument, FolderMetadata, SecureBytes, std::string,
+                                          FolderHistory, std::vector<std::string>>));
+    // Read-only once made: a caller cannot swap the key or the users of a verified folder.
+    EXPECT_FALSE((std::is_assignable_v<decltype((std::declval<VerifiedFolder&>().metadataKey)), SecureBytes>));
+    EXPECT_FALSE((std::is_assignable_v<decltype((std::declval<VerifiedFolder&>().document)), MetadataDocument>));
+}
+
 TEST_F(Trust, EmptyOrWronglySizedKeyMaterialIsRefused)
 {
     const auto withFile = [&](auto change) {
@@ -316,6 +438,28 @@ TEST_F(Trust, NestedFolderIsCheckedAgainstItsTopLevelMembers)
     request.metadata = withUsers.text;
     request.signature = withUsers.signature;
     EXPECT_REFUSED(verifyFolder(request), TrustCheck::Users);
+}
+
+TEST_F(Trust, NestedFolderIsDecryptedOnlyWithItsTopLevelFoldersKey)
+{
+    auto top = verify(build(inner()));
+    ASSERT_TRUE(top);
+    // A nested folder under another key, signed by a member: the key it was encrypted with is
+    // not the top-level folder's, whatever key the caller passes.
+    const SecureBytes otherKey = must(generateMetadataKey());
+    FolderMetadata nested;
+    nested.counter = 1;
+    nested.folders["33333333333333333333333333333333"] = "planted";
+    const Signed s = sign(must(encryptFolderMetadata(nested, otherKey, {})).json, bob);
+    TrustRequest request;
+    request.serverKey = &test::serverCa().publicKey();
+    request.topLevel = &*top;
+    request.metadata = s.text;
+    request.signature = s.signature;
+    request.metadataKey = ByteView(otherKey);
+    EXPECT_REFUSED(verifyFolder(request), TrustCheck::Decryption);
+    request.metadataKey.reset();
+    EXPECT_REFUSED(verifyFolder(request), TrustCheck::Decryption);
 }
 
 TEST_F(Trust, IdsWithoutABlobOnTheServerAreWarnedAbout)
