@@ -19,6 +19,7 @@
 #include "account_login.h"
 #include "credential_store.h"
 #include "e2ee_api_client.h"
+#include "e2ee_folder_hook.h"
 #include "e2ee_identity.h"
 #include "encoding.h"
 #include "item_name.h"
@@ -37,7 +38,8 @@ struct Invocation {
     std::string keyStore = "keychain";
     std::optional<fs::path> mnemonicFile;
     std::optional<fs::path> newMnemonicFile;
-    std::string remoteFolder; // encrypt
+    std::string remoteFolder; // encrypt, export
+    fs::path outDir;          // export
 };
 
 int usage(const std::string& command, const std::string& message)
@@ -72,11 +74,14 @@ std::optional<std::string> parse(const std::string& command, const std::vector<s
     if (command == "init") valued.insert({"--mnemonic-file", "--new-mnemonic-file"});
     Arguments parsed;
     if (auto problem = parseArguments(args, valued, ACCOUNT_SWITCHES, parsed)) return problem;
-    const std::size_t expected = command == "encrypt" ? 2 : 1;
+    const std::size_t expected = command == "encrypt" ? 2 : command == "export" ? 3 : 1;
     if (parsed.positional.size() != expected)
-        return std::string(command == "encrypt" ? "expected SERVER_URL and REMOTE_FOLDER" : "expected SERVER_URL");
+        return std::string(command == "encrypt"  ? "expected SERVER_URL and REMOTE_FOLDER"
+                           : command == "export" ? "expected SERVER_URL, REMOTE_FOLDER and OUT_DIR"
+                                                 : "expected SERVER_URL");
     if (auto problem = readAccountArguments(parsed, parsed.positional[0], out.account)) return problem;
-    if (command == "encrypt") out.remoteFolder = parsed.positional[1];
+    if (command == "encrypt" || command == "export") out.remoteFolder = parsed.positional[1];
+    if (command == "export") out.outDir = parsed.positional[2];
     out.keyStore = parsed.option("--key-store").value_or("keychain");
     if (out.keyStore != "keychain" && out.keyStore != "file")
         return "--key-store is keychain or file, not '" + out.keyStore + "'";
@@ -88,40 +93,9 @@ std::optional<std::string> parse(const std::string& command, const std::vector<s
     return std::nullopt;
 }
 
-// $XDG_DATA_HOME/nubo/e2ee-keys.json (~/.local/share/nubo/...).
-fs::path fileStorePath()
-{
-    const char* data = std::getenv("XDG_DATA_HOME");
-    const char* home = std::getenv("HOME");
-    const fs::path base = data && *data ? fs::path(data) : fs::path(home ? home : ".") / ".local/share";
-    return base / "nubo" / "e2ee-keys.json";
-}
-
-E2eeKeyStore openKeyStore(const Invocation& invocation, const Account& account)
-{
-    const std::string id = account.davUser() + "@" + account.serverUrl().toString().toStdString();
-    if (invocation.keyStore == "file") {
-        const fs::path file = fileStorePath();
-        std::error_code ignored;
-        fs::create_directories(file.parent_path(), ignored);
-        return E2eeKeyStore(std::make_shared<FileCredentialStore>(file), id, file.string());
-    }
-    return E2eeKeyStore(std::make_shared<KeychainCredentialStore>(), id, "the OS keychain");
-}
-
-// The store, tried once: a keychain that does not answer is named, with the way out.
 Result<E2eeKeyStore> keyStoreFor(const Invocation& invocation, const Account& account)
 {
-    E2eeKeyStore store = openKeyStore(invocation, account);
-    if (auto probe = store.privateKeyPem(); !probe) {
-        SyncError error = probe.error();
-        if (invocation.keyStore == "keychain")
-            error.message = "the OS keychain does not answer (" + error.message +
-                            "). On a machine without a Secret Service (gnome-keyring, KWallet), use --key-store file: "
-                            "the key is then kept in " + fileStorePath().string() + ", readable by you only";
-        return std::unexpected(std::move(error));
-    }
-    return store;
+    return openE2eeKeyStore(account, invocation.keyStore == "file" ? KeyStoreKind::File : KeyStoreKind::Keychain);
 }
 
 template <typename Work>
@@ -312,6 +286,41 @@ int encrypt(const Invocation& invocation, const std::shared_ptr<Account>& accoun
     return E2eeExitOk;
 }
 
+int exportFolder(const Invocation& invocation, const std::shared_ptr<Account>& account)
+{
+    auto api = E2eeApiClient::forAccount(*account);
+    if (!api) return failure("export", api.error());
+    auto opened = keyStoreFor(invocation, *account);
+    if (!opened) return failure("export", opened.error());
+    auto identity = loadE2eeIdentity(&*api, account->davUser(), *opened);
+    if (!identity) return failure("export", identity.error());
+    if (!*identity)
+        return usage("export", "this device has no end-to-end encryption key; add it with the 12 words (nubocmd e2ee "
+                               "init) first");
+    std::string folder = invocation.remoteFolder;
+    while (!folder.empty() && folder.front() == '/') folder.erase(folder.begin());
+    while (!folder.empty() && folder.back() == '/') folder.pop_back();
+    WebDavClient dav(account, "");
+    for (std::string above = parentPath(folder); !above.empty(); above = parentPath(above)) {
+        auto entry = dav.stat(above);
+        if (!entry) return failure("export", entry.error());
+        if (entry->encrypted)
+            return usage("export", "'" + folder + "' is inside the encrypted folder '" + above +
+                                       "'; export that one (its metadata holds the keys)");
+    }
+    E2eeFolderHook hook(std::make_shared<E2eeApiClient>(std::move(*api)),
+                        std::make_shared<E2eeIdentity>(std::move(**identity)));
+    auto summary = exportEncryptedFolder(dav, hook, folder, invocation.outDir,
+                                         [](const std::string& path, const SyncError& error) {
+                                             std::cerr << "not exported: " << path << ": " << error.message << "\n";
+                                         });
+    if (!summary) return failure("export", summary.error());
+    std::cout << "exported " << summary->files << " files and " << summary->folders << " folders ("
+              << summary->bytes << " bytes) to " << invocation.outDir.string() << "; " << summary->failures
+              << " items could not be verified or decrypted\n";
+    return summary->failures == 0 ? E2eeExitOk : E2eeExitFailure;
+}
+
 int forget(const Invocation& invocation, const Account& account)
 {
     auto store = keyStoreFor(invocation, account);
@@ -326,7 +335,8 @@ int forget(const Invocation& invocation, const Account& account)
 
 bool isE2eeOnlineCommand(const std::string& command)
 {
-    return command == "init" || command == "status" || command == "encrypt" || command == "forget";
+    return command == "init" || command == "status" || command == "encrypt" || command == "export" ||
+           command == "forget";
 }
 
 void printE2eeOnlineUsage()
@@ -334,6 +344,7 @@ void printE2eeOnlineUsage()
     std::cout << R"(Usage: nubocmd e2ee init    [ACCOUNT] [--key-store keychain|file] [--mnemonic-file F | --new-mnemonic-file F] SERVER_URL
        nubocmd e2ee status  [ACCOUNT] [--key-store keychain|file] SERVER_URL
        nubocmd e2ee encrypt [ACCOUNT] [--key-store keychain|file] SERVER_URL REMOTE_FOLDER
+       nubocmd e2ee export  [ACCOUNT] [--key-store keychain|file] SERVER_URL REMOTE_FOLDER OUT_DIR
        nubocmd e2ee forget  [ACCOUNT] [--key-store keychain|file] SERVER_URL
 
 ACCOUNT: --user U, --password-file F | --app-password-file F | --netrc, --trust (as nubocmd sync).
@@ -343,7 +354,10 @@ init     sets this device up. If the account has no key yet, one is made, certif
          given with --new-mnemonic-file, mode 0600). Otherwise the 12 words are read from
          --mnemonic-file, or asked for without echo, and the account's key is installed here.
 status   this device's key, where it is kept, the pinned server key, and the encrypted folders.
-encrypt  flags an empty server folder as end-to-end encrypted.
+encrypt  flags an empty server folder as end-to-end encrypted (and writes its first metadata).
+export   downloads an encrypted folder and everything below it, verifies and decrypts it, and
+         writes the plain files into OUT_DIR (empty or new); no journal, nothing changes on the
+         server. Each item that fails a check is named and left out (exit 1).
 forget   removes this device's key and pinned keys (the key stays on the server).
 
 The key is kept in the OS keychain (--key-store keychain, the default), or in
@@ -381,6 +395,7 @@ int runE2eeOnlineCommand(const std::string& command, const std::vector<std::stri
         if (command == "init") return init(invocation, **account);
         if (command == "status") return status(invocation, *account);
         if (command == "encrypt") return encrypt(invocation, *account);
+        if (command == "export") return exportFolder(invocation, *account);
         return forget(invocation, **account);
     });
 }

@@ -35,6 +35,9 @@
 #include "account_login.h"
 #include "arguments.h"
 #include "credential_store.h"
+#include "e2ee_api_client.h"
+#include "e2ee_folder_hook.h"
+#include "e2ee_identity.h"
 #include "exclude_list.h"
 #include "folder_watcher.h"
 #include "journal.h"
@@ -63,6 +66,7 @@ struct SyncInvocation {
     bool allowMassDelete = false;
     bool watch = false;
     OutputMode output = OutputMode::Lines;
+    std::optional<std::string> keyStore; // --key-store keychain|file; keychain when not given
 };
 
 int usage(const std::string& message)
@@ -86,7 +90,7 @@ std::optional<std::string> parseInvocation(const std::vector<std::string>& raw, 
     if (refused) return passwordOnCommandLine(*refused);
     Arguments parsed;
     std::set<std::string> valued = {"--exclude", "--unsynced-folders", "--path", "--max-sync-retries", "--uplimit",
-                                    "--downlimit"};
+                                    "--downlimit", "--key-store"};
     valued.insert(ACCOUNT_OPTIONS.begin(), ACCOUNT_OPTIONS.end());
     std::set<std::string> switches = {"--allow-mass-delete", "--watch", "--silent", "--json"};
     switches.insert(ACCOUNT_SWITCHES.begin(), ACCOUNT_SWITCHES.end());
@@ -113,6 +117,9 @@ std::optional<std::string> parseInvocation(const std::vector<std::string>& raw, 
             *target = *limit;
         }
     }
+    out.keyStore = parsed.option("--key-store");
+    if (out.keyStore && *out.keyStore != "keychain" && *out.keyStore != "file")
+        return "--key-store is keychain or file, not '" + *out.keyStore + "'";
     out.allowMassDelete = parsed.has("--allow-mass-delete");
     out.watch = parsed.has("--watch");
     if (parsed.has("--silent") && parsed.has("--json")) return std::string("give only one of --silent and --json");
@@ -596,9 +603,37 @@ Result<void> ensureRemoteRoot(const std::shared_ptr<Account>& account, const fs:
     return {};
 }
 
-int runOnce(const std::shared_ptr<Account>& account, SyncOptions options, Reporter& reporter)
+// End-to-end encrypted folders sync when this device holds the account's key (nubocmd e2ee init).
+// Without one they are left alone with a warning; when the keys cannot be trusted (a changed
+// server key or certificate) every encrypted folder is an error that says why.
+std::shared_ptr<RemoteFolderHook> e2eeHookFor(const std::shared_ptr<Account>& account,
+                                              const std::optional<std::string>& keyStore, Reporter& reporter)
 {
+    if (!account->capabilities().e2eeEnabled) return nullptr;
+    auto api = E2eeApiClient::forAccount(*account);
+    if (!api) return nullptr;
+    auto store = openE2eeKeyStore(*account, keyStore == "file" ? KeyStoreKind::File : KeyStoreKind::Keychain);
+    if (!store) {
+        if (!keyStore) return nullptr; // no keychain here and none asked for: encrypted folders wait
+        return std::make_shared<RefusingFolderHook>(store.error());
+    }
+    auto identity = loadE2eeIdentity(&*api, account->davUser(), *store);
+    if (!identity) {
+        reporter.notice("end-to-end encryption: " + identity.error().message);
+        return std::make_shared<RefusingFolderHook>(identity.error());
+    }
+    if (!*identity) return nullptr;
+    return std::make_shared<E2eeFolderHook>(std::make_shared<E2eeApiClient>(std::move(*api)),
+                                            std::make_shared<E2eeIdentity>(std::move(**identity)));
+}
+
+int runOnce(const std::shared_ptr<Account>& account, SyncOptions options, std::shared_ptr<RemoteFolderHook> hook,
+            Reporter& reporter)
+{
+    // Encrypted folders that cannot be trusted were not synced, even when nothing changed.
+    const bool e2eeRefused = std::dynamic_pointer_cast<RefusingFolderHook>(hook) != nullptr;
     SyncEngine engine(std::make_shared<WebDavClient>(account), std::move(options));
+    if (hook) engine.setFolderHook(std::move(hook));
     connectEngine(engine, reporter);
     // run() clears the cancel flag when it starts, so a stop that lands just before it would be
     // lost; repeating the cancel until the run returns closes that gap.
@@ -630,12 +665,14 @@ int runOnce(const std::shared_ptr<Account>& account, SyncOptions options, Report
     reporter.summary(*result);
     reporter.finish();
     if (interrupted) return SyncExitInterrupted;
-    return result->inSync() ? SyncExitOk : SyncExitItemsFailed;
+    return result->inSync() && !e2eeRefused ? SyncExitOk : SyncExitItemsFailed;
 }
 
-int runWatch(const std::shared_ptr<Account>& account, SyncOptions options, Reporter& reporter)
+int runWatch(const std::shared_ptr<Account>& account, SyncOptions options, std::shared_ptr<RemoteFolderHook> hook,
+             Reporter& reporter)
 {
     SyncScheduler scheduler(std::make_shared<WebDavClient>(account), std::move(options));
+    if (hook) scheduler.engine().setFolderHook(std::move(hook));
     connectEngine(scheduler.engine(), reporter);
     QEventLoop loop;
     int exitCode = SyncExitOk;
@@ -707,6 +744,9 @@ What to sync:
   --exclude F              more exclude patterns (sync-exclude.lst syntax) on top of the defaults
   --unsynced-folders F     folders to leave out (selective sync), one relative path a line
   --allow-mass-delete      let a run delete more than half of the synced items (exit code 3)
+  --key-store keychain|file  where this device's end-to-end encryption key is (nubocmd e2ee
+                           init); encrypted folders are synced with it. Default: the OS keychain,
+                           and without a key encrypted folders are left alone with a warning
 
 How:
   --max-sync-retries N     sync passes at most while items fail retryably (default 3)
@@ -807,8 +847,9 @@ int runSyncCommand(const std::vector<std::string>& args, char* program)
         }
         account = std::move(*connected);
     }
-    return invocation.watch ? runWatch(account, std::move(options), reporter)
-                            : runOnce(account, std::move(options), reporter);
+    auto hook = runInWorker([&] { return e2eeHookFor(account, invocation.keyStore, reporter); });
+    return invocation.watch ? runWatch(account, std::move(options), std::move(hook), reporter)
+                            : runOnce(account, std::move(options), std::move(hook), reporter);
 }
 
 } // namespace nubo::cli

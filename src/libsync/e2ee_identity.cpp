@@ -6,6 +6,8 @@
 #include "mnemonic.h"
 #include "private_key_envelope.h"
 
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 namespace nubo::sync {
@@ -140,6 +142,38 @@ Result<void> E2eeKeyStore::forget()
     if (auto removed = m_store->remove("e2ee-private-key " + m_account); !removed)
         return removed;
     return m_store->remove("e2ee-pins " + m_account);
+}
+
+std::filesystem::path e2eeKeyFilePath()
+{
+    const char* data = std::getenv("XDG_DATA_HOME");
+    const char* home = std::getenv("HOME");
+    const std::filesystem::path base =
+        data && *data ? std::filesystem::path(data) : std::filesystem::path(home ? home : ".") / ".local/share";
+    return base / "nubo" / "e2ee-keys.json";
+}
+
+Result<E2eeKeyStore> openE2eeKeyStore(const Account& account, KeyStoreKind kind)
+{
+    const std::string id = account.davUser() + "@" + account.serverUrl().toString().toStdString();
+    if (kind == KeyStoreKind::File) {
+        const std::filesystem::path file = e2eeKeyFilePath();
+        std::error_code ignored;
+        std::filesystem::create_directories(file.parent_path(), ignored);
+        E2eeKeyStore store(std::make_shared<FileCredentialStore>(file), id, file.string());
+        if (auto probe = store.privateKeyPem(); !probe)
+            return std::unexpected(probe.error());
+        return store;
+    }
+    E2eeKeyStore store(std::make_shared<KeychainCredentialStore>(), id, "the OS keychain");
+    if (auto probe = store.privateKeyPem(); !probe) {
+        SyncError error = probe.error();
+        error.message = "the OS keychain does not answer (" + error.message +
+                        "). On a machine without a Secret Service (gnome-keyring, KWallet), use --key-store file: the "
+                        "key is then kept in " + e2eeKeyFilePath().string() + ", readable by you only";
+        return std::unexpected(std::move(error));
+    }
+    return store;
 }
 
 std::string E2eeIdentity::fingerprint() const

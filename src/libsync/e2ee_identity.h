@@ -5,6 +5,7 @@
 // further device unwraps that with the 12 words. Nothing is trusted that the pins contradict.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -45,6 +46,16 @@ private:
     std::string m_account;
     std::string m_location;
 };
+
+enum class KeyStoreKind {
+    Keychain, // the OS keychain through QtKeychain (Secret Service, KWallet, macOS, Windows)
+    File,     // $XDG_DATA_HOME/nubo/e2ee-keys.json, mode 0600: for machines without a keychain
+};
+std::filesystem::path e2eeKeyFilePath();
+
+// The account's key store, tried once: a keychain that does not answer is an error that names
+// the file store as the way out.
+Result<E2eeKeyStore> openE2eeKeyStore(const Account& account, KeyStoreKind kind);
 
 struct E2eeIdentity {
     std::string userId;

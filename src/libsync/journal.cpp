@@ -91,6 +91,8 @@ struct Journal::Statements {
     Statement blacklistDelete;
     Statement settingGet;
     Statement settingPut;
+    Statement e2eeAll;
+    Statement e2eePut;
 };
 
 Journal::Journal(sqlite3* db, std::filesystem::path file)
@@ -437,6 +439,56 @@ Result<void> Journal::setSetting(const std::string& key, const std::string& valu
     bindText(stmt, 1, key);
     bindText(stmt, 2, value);
     if (sqlite3_step(stmt) != SQLITE_DONE) return std::unexpected(sqliteError("write the setting " + key));
+    return {};
+}
+
+Result<std::map<std::string, E2eeFolderHistory>> Journal::e2eeHistories()
+{
+    sqlite3_stmt* stmt =
+        prepared(m_db, m_statements->e2eeAll, "SELECT file_id, counter, key_checksums, version FROM e2ee_folders");
+    if (stmt == nullptr) return std::unexpected(sqliteError("read the encrypted folders' history"));
+    ResetOnExit reset(stmt);
+    std::map<std::string, E2eeFolderHistory> out;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        E2eeFolderHistory history;
+        if (sqlite3_column_type(stmt, 1) != SQLITE_NULL)
+            history.highestCounter = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 1));
+        std::string checksums;
+        assignText(checksums, stmt, 2);
+        for (std::size_t start = 0; start < checksums.size();) {
+            const std::size_t space = std::min(checksums.find(' ', start), checksums.size());
+            if (space > start) history.keyChecksums.push_back(checksums.substr(start, space - start));
+            start = space + 1;
+        }
+        history.highestVersion = sqlite3_column_int(stmt, 3);
+        std::string id;
+        assignText(id, stmt, 0);
+        out.emplace(std::move(id), std::move(history));
+    }
+    if (rc != SQLITE_DONE) return std::unexpected(sqliteError("read the encrypted folders' history"));
+    return out;
+}
+
+Result<void> Journal::saveE2eeHistory(const std::string& fileId, const E2eeFolderHistory& history)
+{
+    sqlite3_stmt* stmt = prepared(m_db, m_statements->e2eePut,
+                                  "INSERT OR REPLACE INTO e2ee_folders (file_id, counter, key_checksums, version) "
+                                  "VALUES (?1, ?2, ?3, ?4)");
+    if (stmt == nullptr) return std::unexpected(sqliteError("record an encrypted folder's history"));
+    ResetOnExit reset(stmt);
+    std::vector<std::string> sorted = history.keyChecksums;
+    std::sort(sorted.begin(), sorted.end());
+    std::string checksums;
+    for (const std::string& checksum : sorted) checksums += (checksums.empty() ? "" : " ") + checksum;
+    bindText(stmt, 1, fileId);
+    if (history.highestCounter)
+        sqlite3_bind_int64(stmt, 2, static_cast<sqlite3_int64>(*history.highestCounter));
+    else
+        sqlite3_bind_null(stmt, 2);
+    bindText(stmt, 3, checksums);
+    sqlite3_bind_int(stmt, 4, history.highestVersion);
+    if (sqlite3_step(stmt) != SQLITE_DONE) return std::unexpected(sqliteError("record an encrypted folder's history"));
     return {};
 }
 

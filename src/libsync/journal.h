@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,13 @@ struct sqlite3;
 namespace nubo::sync {
 
 inline constexpr const char* JOURNAL_FILE_NAME = ".nubo_journal.db";
+
+// What this device verified of an end-to-end encrypted folder (e2ee::FolderHistory, stored).
+struct E2eeFolderHistory {
+    std::optional<std::uint64_t> highestCounter;
+    std::vector<std::string> keyChecksums; // sorted
+    int highestVersion = 0;
+};
 
 struct BlacklistEntry {
     std::string path;
@@ -59,6 +67,10 @@ public:
     // Small key/value settings (e.g. the client's random id, the remote root it syncs with).
     Result<std::optional<std::string>> setting(const std::string& key);
     Result<void> setSetting(const std::string& key, const std::string& value);
+
+    // Per end-to-end encrypted folder, by file id: what its metadata may never go below.
+    Result<std::map<std::string, E2eeFolderHistory>> e2eeHistories();
+    Result<void> saveE2eeHistory(const std::string& fileId, const E2eeFolderHistory& history);
 
 private:
     struct Statements; // prepared once per Journal, reused by every call

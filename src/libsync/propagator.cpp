@@ -3,14 +3,20 @@
 #include "encoding.h"
 #include "folder_transaction.h"
 #include "item_name.h"
+#include "e2ee_folder_hook.h"
 #include "exclude_list.h"
+#include "file_cipher.h"
 #include "journal.h"
 #include "local_discovery.h"
 #include "local_file.h"
 #include "trash.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
 #include <map>
+#include <span>
+#include <unistd.h>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -605,6 +611,12 @@ ItemReport Propagator::upload(const Action& action)
     return report;
 }
 
+Result<DownloadResult> Propagator::fetch(const RemoteEntry& remote, const std::string& serverPath,
+                                         const fs::path& target, DownloadOptions options)
+{
+    return downloadFile(*m_context.remote, remote, serverPath, target, std::move(options));
+}
+
 ItemReport Propagator::download(const Action& action)
 {
     ItemReport report = reportFor(action);
@@ -649,8 +661,8 @@ ItemReport Propagator::download(const Action& action)
             m_context.transferred(done - reported);
         reported = done;
     };
-    auto result = m_context.remote->download(remote.serverPath.empty() ? serverPathOf(action.path) : remote.serverPath,
-                                             temp, options);
+    auto result = fetch(remote, remote.serverPath.empty() ? serverPathOf(action.path) : remote.serverPath, temp,
+                        std::move(options));
     if (!result) {
         if (result.error().code == SyncErrorCode::DiskFull) {
             std::lock_guard lock(m_messageMutex);
@@ -724,7 +736,7 @@ ItemReport Propagator::conflict(const Action& action)
     DownloadOptions options;
     options.expectedChecksum = remote.checksum;
     options.cancel = m_context.cancel;
-    auto result = m_context.remote->download(serverPath, temp, options);
+    auto result = fetch(remote, serverPath, temp, std::move(options));
     if (!result)
         return failed(report, result.error());
     std::error_code ignored;

@@ -152,9 +152,9 @@ private:
             if (skipped(plain, entry.type))
                 continue;
             if (entry.type == ItemType::Directory && entry.encrypted && !encrypted && !m_options.hook) {
-                m_out.warnings.push_back("'" + plain +
-                                         "' is end-to-end encrypted; this version does not sync encrypted folders and "
-                                         "leaves it alone");
+                m_out.warnings.push_back("'" + e2ee::printableName(plain) +
+                                         "' is end-to-end encrypted and this device has no key for it: it is left "
+                                         "alone. Add this device with the 12 words (nubocmd e2ee init) to sync it");
                 m_out.leftAlone.push_back(plain);
                 continue;
             }

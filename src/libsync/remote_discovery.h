@@ -15,14 +15,21 @@
 
 namespace nubo::sync {
 
+class Journal;
+
 // Per-folder hook through which end-to-end encrypted folders get their plain names: given a
 // listed folder, it returns the children keyed by plain name (serverPath keeps the server's
 // name). Without a hook, encrypted folders are not synced at all (reported, left alone).
 class RemoteFolderHook {
 public:
     virtual ~RemoteFolderHook() = default;
+    // Called from discovery's worker threads, a folder's parent before the folder.
     virtual Result<std::vector<std::pair<std::string, RemoteEntry>>> translate(const std::string& plainFolder,
                                                                                 const RemoteListing& listing) = 0;
+    // Around each discovery, on the engine's thread: what the hook remembers between runs (for
+    // E2EE: the highest counters and key checksums seen, against rollbacks) lives in the journal.
+    virtual Result<void> beforeDiscovery(Journal&) { return {}; }
+    virtual Result<void> afterDiscovery(Journal&) { return {}; }
 };
 
 struct RemoteDiscoveryOptions {

@@ -190,7 +190,13 @@ Result<SyncSummary> SyncEngine::run()
         remoteOptions.hook = m_hook.get();
         remoteOptions.parallelism = m_options.parallelism;
         remoteOptions.cancel = &m_cancel;
+        if (m_hook)
+            if (auto loaded = m_hook->beforeDiscovery(**journal); !loaded)
+                return std::unexpected(loaded.error());
         auto remote = discoverRemote(*m_remote, *journalTree, remoteOptions);
+        if (m_hook)
+            if (auto saved = m_hook->afterDiscovery(**journal); !saved)
+                return std::unexpected(saved.error());
         if (!remote) {
             // A server that is briefly unreachable or busy gets the same passes as failed items.
             if (remote.error().retryable() && pass < passes && !m_cancel) {
@@ -381,7 +387,10 @@ Result<SyncSummary> SyncEngine::run()
             report.path = folder;
             report.ok = false;
             report.code = folderError.code;
-            report.message = "could not list the folder on the server: " + folderError.message;
+            // A refused encrypted folder says itself what happened; other folders could not be listed.
+            report.message = folderError.code == SyncErrorCode::UntrustedKey
+                                 ? folderError.message
+                                 : "could not list the folder on the server: " + folderError.message;
             retry = retry || folderError.retryable();
             lastFailure[folder] = report;
         }

@@ -8,9 +8,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 namespace nubo::sync {
+
+// The key, nonce and tag of a file inside an end-to-end encrypted folder, from its verified
+// metadata (defined in e2ee_folder_hook.h; this layer only carries it).
+struct EncryptedFileInfo;
 
 enum class ItemType : std::uint8_t { File = 0, Directory = 1 };
 
@@ -35,6 +40,8 @@ struct RemoteEntry {
     std::string permissions; // oc:permissions letters, e.g. "RGDNVW"
     std::string checksum;    // "SHA1:<hex>" when the server knows one, else empty
     bool encrypted = false;  // nc:is-encrypted on a folder, or an item inside an encrypted tree
+    // Files in an encrypted folder: how to decrypt the blob (null elsewhere).
+    std::shared_ptr<const EncryptedFileInfo> encryptedFile;
 };
 
 struct JournalRecord {

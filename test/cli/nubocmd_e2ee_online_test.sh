@@ -126,6 +126,25 @@ PY
 }
 check "  its metadata verifies offline (open-metadata: signed, issued, checksum listed, empty, counter 1)" \
     bash -c "[[ $RC == 0 ]] && $(declare -f verified_first_metadata); WORK='$WORK' verified_first_metadata || { cat '$WORK/open.out'; false; }"
+# nubocmd sync reads the encrypted folder with the key this device holds.
+mkdir -p "$WORK/desktop-sync"
+HOME="$WORK/desktop/home" XDG_DATA_HOME="$WORK/desktop/home/.local/share" "$NUBOCMD" sync --user alice \
+    --password-file "$WORK/password" --key-store file "$WORK/desktop-sync" "$URL" >"$WORK/desktop-sync.out" 2>&1 </dev/null
+RC=$?
+check "nubocmd sync --key-store file: exit 0, the encrypted folder is there" \
+    bash -c "[[ $RC == 0 ]] && test -d '$WORK/desktop-sync/vault' || { cat '$WORK/desktop-sync.out'; false; }"
+mkdir -p "$WORK/nokey-sync"
+HOME="$WORK/nokey/home" XDG_DATA_HOME="$WORK/nokey/home/.local/share" "$NUBOCMD" sync --user alice \
+    --password-file "$WORK/password" --key-store file "$WORK/nokey-sync" "$URL" >"$WORK/nokey-sync.out" 2>&1 </dev/null
+RC=$?
+check "  a device without the key leaves it alone and says how to add the 12 words" \
+    bash -c "[[ $RC == 0 ]] && grep -q 'nubocmd e2ee init' '$WORK/nokey-sync.out' && ! test -e '$WORK/nokey-sync/vault'"
+e2ee desktop export "$URL" /vault "$WORK/rescued"
+check "export of the (empty) encrypted folder: exit 0, an empty OUT_DIR" \
+    bash -c "[[ $RC == 0 ]] && grep -q 'exported 0 files' '$WORK/desktop.out' && test -d '$WORK/rescued'"
+e2ee desktop export "$URL" /full "$WORK/rescued-plain"
+check "export of a plain folder: exit 2, it is not encrypted" \
+    bash -c "[[ $RC == 2 ]] && grep -q 'not end-to-end encrypted' '$WORK/desktop.out'"
 e2ee laptop encrypt "$URL" /vault/inner
 check "encrypt a folder inside an encrypted one: exit 2, says why" \
     bash -c "[[ $RC == 2 ]] && grep -q 'inside the encrypted folder' '$WORK/laptop.out'"
@@ -173,6 +192,11 @@ if [[ -n "$sqlite3_bin" ]]; then
     e2ee laptop status "$URL"
     check "the server hands out bob's certificate as alice's: exit 3, nothing trusted" \
         bash -c "[[ $RC == 3 ]] && grep -q 'another certificate' '$WORK/laptop.out'"
+    HOME="$WORK/laptop/home" XDG_DATA_HOME="$WORK/laptop/home/.local/share" "$NUBOCMD" sync --user alice \
+        --password-file "$WORK/password" --key-store file "$WORK/desktop-sync" "$URL" >"$WORK/swap-sync.out" 2>&1 </dev/null
+    RC=$?
+    check "  and nubocmd sync stops the encrypted folder with that reason (exit 1), keeping it here" \
+        bash -c "[[ $RC == 1 ]] && grep -q 'another certificate' '$WORK/swap-sync.out' && test -d '$WORK/desktop-sync/vault'"
 else
     echo "skipped - the swapped-certificate check needs the sqlite3 tool"
 fi

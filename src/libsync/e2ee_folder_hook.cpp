@@ -1,0 +1,354 @@
+#include "e2ee_folder_hook.h"
+
+#include "file_cipher.h"
+#include "item_name.h"
+#include "local_file.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <span>
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace nubo::sync {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+e2ee::FolderHistory toE2ee(const E2eeFolderHistory& history)
+{
+    e2ee::FolderHistory out;
+    out.highestCounter = history.highestCounter;
+    out.keyChecksums.insert(history.keyChecksums.begin(), history.keyChecksums.end());
+    out.highestVersion = history.highestVersion;
+    return out;
+}
+
+E2eeFolderHistory fromE2ee(const e2ee::FolderHistory& history)
+{
+    return E2eeFolderHistory{history.highestCounter, {history.keyChecksums.begin(), history.keyChecksums.end()},
+                             history.highestVersion};
+}
+
+std::unexpected<SyncError> refused(const std::string& plainFolder, std::string why)
+{
+    return std::unexpected(SyncError{SyncErrorCode::UntrustedKey,
+                                     "the encrypted folder '" + e2ee::printableName(plainFolder) + "' is left alone: " +
+                                         why + "; nothing in it is changed on this computer",
+                                     0});
+}
+
+} // namespace
+
+E2eeFolderHook::E2eeFolderHook(std::shared_ptr<const E2eeApiClient> api, std::shared_ptr<const E2eeIdentity> identity,
+                               bool caseInsensitiveDisk)
+    : m_api(std::move(api)), m_identity(std::move(identity)), m_caseInsensitive(caseInsensitiveDisk)
+{
+}
+
+Result<void> E2eeFolderHook::beforeDiscovery(Journal& journal)
+{
+    auto histories = journal.e2eeHistories();
+    if (!histories)
+        return std::unexpected(histories.error());
+    std::lock_guard lock(m_mutex);
+    m_histories = std::move(*histories);
+    m_advanced.clear();
+    m_topLevelOf.clear();
+    return {};
+}
+
+Result<void> E2eeFolderHook::afterDiscovery(Journal& journal)
+{
+    std::lock_guard lock(m_mutex);
+    // Persisted whatever the run does next: a rollback must be caught on the next run too.
+    for (const std::string& fileId : m_advanced)
+        if (auto saved = journal.saveE2eeHistory(fileId, m_histories.at(fileId)); !saved)
+            return saved;
+    m_advanced.clear();
+    return {};
+}
+
+Result<std::vector<std::pair<std::string, RemoteEntry>>> E2eeFolderHook::translate(const std::string& plainFolder,
+                                                                                    const RemoteListing& listing)
+{
+    const std::string& fileId = listing.self.fileId;
+    if (fileId.empty())
+        return refused(plainFolder, "the server gave no file id for it");
+    auto stored = m_api->metadata(fileId);
+    if (!stored)
+        return std::unexpected(stored.error());
+    if (!*stored)
+        return refused(plainFolder, "the server has no metadata for it (it was never set up, or the server lost it)");
+
+    // An encrypted folder inside a verified one is nested: its keys and signers come from there.
+    std::shared_ptr<const e2ee::VerifiedFolder> topLevel;
+    e2ee::FolderHistory seen;
+    {
+        std::lock_guard lock(m_mutex);
+        for (std::string above = plainFolder; !above.empty();) {
+            above = parentPath(above);
+            if (const auto it = m_topLevelOf.find(above); it != m_topLevelOf.end()) {
+                topLevel = it->second;
+                break;
+            }
+            if (above.empty())
+                break;
+        }
+        if (const auto it = m_histories.find(fileId); it != m_histories.end())
+            seen = toE2ee(it->second);
+    }
+    std::set<std::string> serverIds;
+    for (const auto& [name, entry] : listing.children)
+        serverIds.insert(name);
+    const std::string& signature = (*stored)->signature;
+    e2ee::TrustRequest request;
+    request.metadata = (*stored)->document;
+    request.signature = e2ee::ByteView(reinterpret_cast<const unsigned char*>(signature.data()), signature.size());
+    request.serverKey = &m_identity->serverKey;
+    request.userId = m_identity->userId;
+    request.privateKey = &m_identity->key;
+    request.topLevel = topLevel.get();
+    request.seen = std::move(seen);
+    request.serverIds = &serverIds;
+    request.localNames = m_caseInsensitive ? e2ee::NameCase::Insensitive : e2ee::NameCase::Sensitive;
+    auto verified = e2ee::verifyFolder(request);
+    if (!verified)
+        return refused(plainFolder, "its metadata failed the " + std::string(e2ee::trustCheckName(verified.error().check)) +
+                                        " check (" + verified.error().message + ")");
+    auto folder = std::make_shared<const e2ee::VerifiedFolder>(std::move(*verified));
+
+    // Every file the metadata names must have its blob: otherwise the server (or a client that
+    // stopped half-way) lost it, and treating the file as deleted would delete the local copy.
+    for (const auto& [id, file] : folder->metadata.files)
+        if (!serverIds.contains(id))
+            return refused(plainFolder, "the server holds no blob for '" + e2ee::printableName(file.filename) +
+                                            "', which its metadata lists");
+    for (const auto& [id, name] : folder->metadata.folders)
+        if (!serverIds.contains(id))
+            return refused(plainFolder, "the server holds no folder for '" + e2ee::printableName(name) +
+                                            "', which its metadata lists");
+
+    std::vector<std::pair<std::string, RemoteEntry>> children;
+    for (const auto& [id, entry] : listing.children) {
+        RemoteEntry plain = entry;
+        plain.serverPath = joinPath(listing.self.serverPath, id);
+        plain.encrypted = true;
+        if (const auto file = folder->metadata.files.find(id); file != folder->metadata.files.end()) {
+            if (entry.type != ItemType::File)
+                return refused(plainFolder, "'" + e2ee::printableName(file->second.filename) +
+                                                "' is a file in its metadata but a folder on the server");
+            auto info = std::make_shared<EncryptedFileInfo>();
+            info->key = file->second.key;
+            info->nonce = file->second.nonce;
+            info->tag = file->second.authenticationTag;
+            info->mimetype = file->second.mimetype;
+            plain.encryptedFile = std::move(info);
+            plain.checksum.clear(); // the server's checksum is the blob's, not the content's
+            plain.size = std::max<std::int64_t>(0, entry.size - static_cast<std::int64_t>(e2ee::kGcmTagSize));
+            children.emplace_back(file->second.filename, std::move(plain));
+        } else if (const auto sub = folder->metadata.folders.find(id); sub != folder->metadata.folders.end()) {
+            if (entry.type != ItemType::Directory)
+                return refused(plainFolder, "'" + e2ee::printableName(sub->second) +
+                                                "' is a folder in its metadata but a file on the server");
+            children.emplace_back(sub->second, std::move(plain));
+        }
+        // Anything else is a blob the metadata does not name (an upload another client had not
+        // finished): not an item of the folder.
+    }
+
+    std::lock_guard lock(m_mutex);
+    m_histories[fileId] = fromE2ee(folder->history);
+    m_advanced.insert(fileId);
+    m_topLevelOf[plainFolder] = topLevel ? topLevel : folder;
+    return children;
+}
+
+Result<ExportSummary> exportEncryptedFolder(RemoteFs& remote, RemoteFolderHook& hook, const std::string& serverFolder,
+                                            const fs::path& outDir,
+                                            const std::function<void(const std::string&, const SyncError&)>& onFailure)
+{
+    std::error_code error;
+    if (fs::exists(outDir, error) && !fs::is_empty(outDir, error))
+        return fail(SyncErrorCode::Config, "'" + outDir.string() + "' is not empty: export writes into an empty or new "
+                                                                   "folder only, so nothing is overwritten");
+    fs::create_directories(outDir, error);
+    if (error)
+        return std::unexpected(errnoError(error.value(), "creating", outDir));
+    auto top = remote.list(serverFolder);
+    if (!top)
+        return std::unexpected(top.error());
+    if (!top->self.encrypted)
+        return fail(SyncErrorCode::Config, "'" + e2ee::printableName(serverFolder) + "' is not end-to-end encrypted");
+
+    ExportSummary summary;
+    struct Pending {
+        std::string plain; // relative to outDir
+        RemoteListing listing;
+    };
+    std::vector<Pending> pending{{"", std::move(*top)}};
+    while (!pending.empty()) {
+        Pending folder = std::move(pending.back());
+        pending.pop_back();
+        // The hook knows folders by plain path; the exported folder is its own root here.
+        auto children = hook.translate(joinPath(serverFolder, folder.plain), folder.listing);
+        if (!children) {
+            ++summary.failures;
+            onFailure(folder.plain.empty() ? "." : e2ee::printableName(folder.plain), children.error());
+            continue;
+        }
+        for (auto& [name, entry] : *children) {
+            const std::string plain = joinPath(folder.plain, name);
+            if (auto invalid = e2ee::invalidNameReason(name)) {
+                ++summary.failures;
+                onFailure(e2ee::printableName(plain), SyncError{SyncErrorCode::NameNotAllowed, *invalid, 0});
+                continue;
+            }
+            const fs::path target = outDir / plain;
+            if (entry.type == ItemType::Directory) {
+                fs::create_directory(target, error);
+                auto listing = error ? Result<RemoteListing>(std::unexpected(errnoError(error.value(), "creating", target)))
+                                     : remote.list(entry.serverPath);
+                if (!listing) {
+                    ++summary.failures;
+                    onFailure(e2ee::printableName(plain), listing.error());
+                    continue;
+                }
+                ++summary.folders;
+                pending.push_back({plain, std::move(*listing)});
+                continue;
+            }
+            const fs::path temp = temporaryPathFor(target);
+            auto got = downloadFile(remote, entry, entry.serverPath, temp, {});
+            Result<void> placed = got ? renameNoReplace(temp, target) : Result<void>(std::unexpected(got.error()));
+            if (got && placed && entry.mtime > 0)
+                (void)setModificationTime(target, entry.mtime);
+            if (!got || !placed) {
+                fs::remove(temp, error);
+                ++summary.failures;
+                onFailure(e2ee::printableName(plain), got ? placed.error() : got.error());
+                continue;
+            }
+            ++summary.files;
+            summary.bytes += got->size;
+        }
+    }
+    return summary;
+}
+
+Result<std::vector<std::pair<std::string, RemoteEntry>>> RefusingFolderHook::translate(const std::string& plainFolder,
+                                                                                        const RemoteListing&)
+{
+    return refused(plainFolder, m_reason.message);
+}
+
+namespace {
+
+// The blob of an encrypted file, read from its temporary file.
+class FileSource final : public e2ee::ByteSource {
+public:
+    explicit FileSource(int fd) : m_fd(fd) {}
+    e2ee::Result<std::size_t> read(std::span<std::uint8_t> buffer) override
+    {
+        for (;;) {
+            const ssize_t got = ::read(m_fd, buffer.data(), buffer.size());
+            if (got >= 0)
+                return static_cast<std::size_t>(got);
+            if (errno != EINTR)
+                return e2ee::fail(e2ee::ErrorCode::Io, std::string("reading the downloaded blob: ") + std::strerror(errno));
+        }
+    }
+
+private:
+    int m_fd;
+};
+
+// Plaintext into the download's temporary file, which is fsynced on commit and emptied on discard
+// (the caller removes it either way unless it is renamed into place).
+class FileSink final : public e2ee::AuthenticatedSink {
+public:
+    explicit FileSink(int fd) : m_fd(fd) {}
+    e2ee::Result<void> write(e2ee::ByteView data) override
+    {
+        for (std::size_t done = 0; done < data.size();) {
+            const ssize_t n = ::write(m_fd, data.data() + done, data.size() - done);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0)
+                return e2ee::fail(e2ee::ErrorCode::Io, std::string("writing the decrypted file: ") + std::strerror(errno));
+            done += static_cast<std::size_t>(n);
+        }
+        return {};
+    }
+    e2ee::Result<void> commit() override
+    {
+        if (::fsync(m_fd) != 0)
+            return e2ee::fail(e2ee::ErrorCode::Io, std::string("writing the decrypted file: ") + std::strerror(errno));
+        return {};
+    }
+    void discard() noexcept override { (void)!::ftruncate(m_fd, 0); }
+
+private:
+    int m_fd;
+};
+
+} // namespace
+
+Result<DownloadResult> downloadFile(RemoteFs& remoteFs, const RemoteEntry& remote, const std::string& serverPath,
+                                    const fs::path& target, DownloadOptions options)
+{
+    if (!remote.encryptedFile)
+        return remoteFs.download(serverPath, target, options);
+    const EncryptedFileInfo& info = *remote.encryptedFile;
+    // The blob goes to a temporary file of its own; `target` receives plaintext only.
+    const fs::path blob = temporaryPathFor(target);
+    struct RemoveBlob {
+        fs::path path;
+        ~RemoveBlob()
+        {
+            std::error_code ignored;
+            fs::remove(path, ignored);
+        }
+    } removeBlob{blob};
+    options.expectedChecksum.clear(); // the GCM tag checks every byte
+    auto got = remoteFs.download(serverPath, blob, options);
+    if (!got)
+        return got;
+    const int in = ::open(blob.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return std::unexpected(errnoError(errno, "reading", blob));
+    const int out = ::open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (out < 0) {
+        const int error = errno;
+        ::close(in);
+        return std::unexpected(errnoError(error, "creating", target));
+    }
+    FileSource source(in);
+    FileSink sink(out);
+    auto size = e2ee::decryptFile(info.key, info.nonce, e2ee::ByteView(info.tag), source, sink);
+    ::close(in);
+    const bool closed = ::close(out) == 0;
+    if (!size || !closed) {
+        std::error_code ignored;
+        fs::remove(target, ignored);
+        if (!size && size.error().code == e2ee::ErrorCode::Io)
+            return fail(SyncErrorCode::LocalIo, size.error().message);
+        return fail(SyncErrorCode::UntrustedKey,
+                    "its content on the server does not match its signed metadata (" +
+                        (size ? std::string("close failed") : size.error().message) +
+                        "): it was tampered with or damaged; nothing was written here");
+    }
+    auto sum = sha1OfFile(target);
+    if (!sum)
+        return std::unexpected(sum.error());
+    DownloadResult result;
+    result.etag = got->etag;
+    result.size = static_cast<std::int64_t>(*size);
+    result.checksum = *sum;
+    return result;
+}
+
+} // namespace nubo::sync
