@@ -411,7 +411,8 @@ void printE2eeUsage()
 {
     std::cout << R"(Usage: nubocmd e2ee COMMAND [OPTIONS]
 
-Offline tools for end-to-end encrypted Nextcloud data. Nothing here talks to a server.
+Offline tools for end-to-end encrypted Nextcloud data; none of these talks to a server.
+(init, status, encrypt, export and forget work with a server: nubocmd e2ee init --help.)
 
   self-test
       Run the cryptographic known-answer tests.
