@@ -1,8 +1,6 @@
 #include "e2ee_online_commands.h"
 
 #include <QCoreApplication>
-#include <QEventLoop>
-#include <QMetaObject>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -10,13 +8,13 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
-#include <thread>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "account.h"
 #include "account_login.h"
+#include "qt_worker.h"
 #include "credential_store.h"
 #include "e2ee_api_client.h"
 #include "e2ee_folder_hook.h"
@@ -98,18 +96,24 @@ Result<E2eeKeyStore> keyStoreFor(const Invocation& invocation, const Account& ac
     return openE2eeKeyStore(account, invocation.keyStore == "file" ? KeyStoreKind::File : KeyStoreKind::Keychain);
 }
 
-template <typename Work>
-auto runInWorker(Work work) -> decltype(work())
+
+// REMOTE_FOLDER as a server path without slashes at either end; a usage message when a folder
+// above it is encrypted (its contents are encrypted already, and their keys are up there).
+std::expected<std::string, std::string> topLevelFolderArgument(WebDavClient& dav, std::string folder,
+                                                                SyncError& serverError)
 {
-    std::optional<decltype(work())> result;
-    QEventLoop loop;
-    std::thread worker([&] {
-        result.emplace(work());
-        QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
-    });
-    loop.exec();
-    worker.join();
-    return std::move(*result);
+    while (!folder.empty() && folder.front() == '/') folder.erase(folder.begin());
+    while (!folder.empty() && folder.back() == '/') folder.pop_back();
+    for (std::string above = parentPath(folder); !above.empty(); above = parentPath(above)) {
+        auto entry = dav.stat(above);
+        if (!entry) {
+            serverError = entry.error();
+            return std::unexpected(std::string());
+        }
+        if (entry->encrypted)
+            return std::unexpected("'" + folder + "' is inside the encrypted folder '" + above + "'");
+    }
+    return folder;
 }
 
 Result<std::string> readSecretFile(const fs::path& file)
@@ -256,19 +260,13 @@ int encrypt(const Invocation& invocation, const std::shared_ptr<Account>& accoun
     if (!identity) return failure("encrypt", identity.error());
     if (!*identity)
         return usage("encrypt", "end-to-end encryption is not set up on this device; run nubocmd e2ee init first");
-    std::string folder = invocation.remoteFolder;
-    while (!folder.empty() && folder.front() == '/') folder.erase(folder.begin());
-    while (!folder.empty() && folder.back() == '/') folder.pop_back();
-    if (folder.empty()) return usage("encrypt", "the root folder cannot be encrypted; name a folder in it");
     WebDavClient dav(account, "");
-    // Every folder above it must be plain: an encrypted folder's contents are encrypted already.
-    for (std::string above = parentPath(folder); !above.empty(); above = parentPath(above)) {
-        auto entry = dav.stat(above);
-        if (!entry) return failure("encrypt", entry.error());
-        if (entry->encrypted)
-            return usage("encrypt", "'" + folder + "' is inside the encrypted folder '" + above +
-                                        "': everything in it is encrypted already");
-    }
+    SyncError serverError;
+    auto checked = topLevelFolderArgument(dav, invocation.remoteFolder, serverError);
+    if (!checked && checked.error().empty()) return failure("encrypt", serverError);
+    if (!checked) return usage("encrypt", checked.error() + ": everything in it is encrypted already");
+    const std::string folder = *checked;
+    if (folder.empty()) return usage("encrypt", "the root folder cannot be encrypted; name a folder in it");
     auto listing = dav.list(folder);
     if (!listing) return failure("encrypt", listing.error());
     if (listing->self.type != ItemType::Directory) return usage("encrypt", "'" + folder + "' is not a folder");
@@ -297,17 +295,12 @@ int exportFolder(const Invocation& invocation, const std::shared_ptr<Account>& a
     if (!*identity)
         return usage("export", "this device has no end-to-end encryption key; add it with the 12 words (nubocmd e2ee "
                                "init) first");
-    std::string folder = invocation.remoteFolder;
-    while (!folder.empty() && folder.front() == '/') folder.erase(folder.begin());
-    while (!folder.empty() && folder.back() == '/') folder.pop_back();
     WebDavClient dav(account, "");
-    for (std::string above = parentPath(folder); !above.empty(); above = parentPath(above)) {
-        auto entry = dav.stat(above);
-        if (!entry) return failure("export", entry.error());
-        if (entry->encrypted)
-            return usage("export", "'" + folder + "' is inside the encrypted folder '" + above +
-                                       "'; export that one (its metadata holds the keys)");
-    }
+    SyncError serverError;
+    auto checked = topLevelFolderArgument(dav, invocation.remoteFolder, serverError);
+    if (!checked && checked.error().empty()) return failure("export", serverError);
+    if (!checked) return usage("export", checked.error() + "; export that one (its metadata holds the keys)");
+    const std::string folder = *checked;
     E2eeFolderHook hook(std::make_shared<E2eeApiClient>(std::move(*api)),
                         std::make_shared<E2eeIdentity>(std::move(**identity)));
     auto summary = exportEncryptedFolder(dav, hook, folder, invocation.outDir,

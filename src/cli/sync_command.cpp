@@ -33,6 +33,7 @@
 
 #include "account.h"
 #include "account_login.h"
+#include "qt_worker.h"
 #include "arguments.h"
 #include "credential_store.h"
 #include "e2ee_api_client.h"
@@ -529,20 +530,6 @@ private:
     int m_count = 0;
 };
 
-// Runs blocking work on a thread while the main thread's event loop stays free for signals.
-template <typename Work>
-auto runInWorker(Work work) -> decltype(work())
-{
-    std::optional<decltype(work())> result;
-    QEventLoop loop;
-    std::thread worker([&] {
-        result.emplace(work());
-        QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
-    });
-    loop.exec();
-    worker.join();
-    return std::move(*result);
-}
 
 int exitCodeFor(const SyncError& error)
 {

@@ -1,0 +1,26 @@
+// Blocking work on a thread of its own while the calling thread runs a Qt event loop, so that
+// signals (SIGINT through a socket notifier) and queued events are handled meanwhile.
+#pragma once
+
+#include <QEventLoop>
+#include <QMetaObject>
+#include <optional>
+#include <thread>
+
+namespace nubo::cli {
+
+template <typename Work>
+auto runInWorker(Work work) -> decltype(work())
+{
+    std::optional<decltype(work())> result;
+    QEventLoop loop;
+    std::thread worker([&] {
+        result.emplace(work());
+        QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
+    });
+    loop.exec();
+    worker.join();
+    return std::move(*result);
+}
+
+} // namespace nubo::cli
