@@ -208,7 +208,9 @@ struct JsonWiper {
 
 // Compact JSON in wiped memory. json::dump() builds a std::string whose every reallocation
 // leaves a copy of the file keys behind, and its serializer keeps the last 512 bytes of
-// escaped text in a buffer of its own, wiped here with the object.
+// escaped text in a buffer of its own, wiped here with the object. Every non-ASCII character is
+// written as a \uXXXX escape (surrogate pairs above U+FFFF): valid JSON that every official
+// reader decodes, where raw UTF-8 shows as "Ã¤" in the web client (PROTOCOL.md §4.5).
 Result<SecureString> dumpWiped(const json& value)
 {
     using Serializer = nlohmann::detail::serializer<json>;
@@ -217,7 +219,7 @@ Result<SecureString> dumpWiped(const json& value)
     auto* serializer = new (storage.data()) Serializer(nlohmann::detail::output_adapter<char, SecureString>(out), ' ');
     bool valid = true;
     try {
-        serializer->dump(value, false, false, 0);
+        serializer->dump(value, false, true, 0);
     } catch (const json::exception&) {
         valid = false;
     }

@@ -303,6 +303,24 @@ TEST_F(Metadata, ManySiblingObjectsAreReadInLinearTime)
     EXPECT_EQ(parsed->json["x"].size(), 200000u);
 }
 
+TEST_F(Metadata, NonAsciiNamesAreWrittenAsUnicodeEscapes)
+{
+    FolderMetadata m = sample();
+    m.files.begin()->second.filename = "Gr\xc3\xbc\xc3\x9f" "e \xf0\x9f\x98\x80.txt"; // "Grüße 😀.txt"
+    auto doc = must(encryptFolderMetadata(m, key, alice));
+    const std::string text = serializeMetadataDocument(doc);
+    auto parsed = must(parseMetadataDocument(text));
+    // The inner document as the official readers see it: decrypt, inflate, look at the bytes.
+    auto compressed = must(decryptBlob(key, parsed.nonce, parsed.authenticationTag, parsed.ciphertext));
+    auto inner = must(gzipDecompress(compressed, 1 << 20));
+    const std::string innerText(inner.begin(), inner.end());
+    EXPECT_NE(innerText.find("Gr\\u00fc\\u00dfe \\ud83d\\ude00.txt"), std::string::npos) << innerText;
+    for (const unsigned char c : innerText)
+        EXPECT_LT(c, 0x80) << "raw non-ASCII byte in the inner JSON";
+    auto reopened = must(reopen(text));
+    EXPECT_EQ(reopened.files.begin()->second.filename, m.files.begin()->second.filename);
+}
+
 TEST_F(Metadata, NamesThatAreNotUtf8AreAnErrorNotAnException)
 {
     FolderMetadata m = sample();
