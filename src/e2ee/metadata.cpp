@@ -390,6 +390,21 @@ Result<FolderMetadata> decryptFolderMetadata(const MetadataDocument& document, B
     if (!inflated) {
         return fail(ErrorCode::MalformedInput, "the decrypted metadata: " + inflated.error().message);
     }
+    // The official web client writes names one byte per character (Latin-1), so a document with
+    // a non-ASCII name from it is not UTF-8. Everything else in it is ASCII: read it as Latin-1.
+    if (!isValidUtf8(asChars(*inflated))) {
+        SecureBytes utf8;
+        utf8.reserve(inflated->size() + inflated->size() / 8);
+        for (const std::uint8_t byte : *inflated) {
+            if (byte < 0x80) {
+                utf8.push_back(byte);
+            } else {
+                utf8.push_back(static_cast<std::uint8_t>(0xc0 | (byte >> 6)));
+                utf8.push_back(static_cast<std::uint8_t>(0x80 | (byte & 0x3f)));
+            }
+        }
+        inflated = std::move(utf8);
+    }
     auto parsed = parseJsonStrict(asChars(*inflated), "the decrypted metadata", kMaxInnerValues);
     if (!parsed) return std::unexpected(parsed.error());
     const json& inner = parsed->value;

@@ -321,6 +321,22 @@ TEST_F(Metadata, NonAsciiNamesAreWrittenAsUnicodeEscapes)
     EXPECT_EQ(reopened.files.begin()->second.filename, m.files.begin()->second.filename);
 }
 
+TEST_F(Metadata, NamesTheWebClientWroteAsLatin1AreRead)
+{
+    // The official web client encodes names one byte per character: "Grüße" as 47 72 FC DF 65.
+    auto doc = must(encryptFolderMetadata(sample(), key, alice));
+    const std::string inner = std::string(R"({"counter":8,"files":{},"folders":{"fedcba9876543210fedcba9876543210":"Gr)") +
+                              "\xfc\xdf" + R"(e"},"keyChecksums":[")" + metadataKeyChecksum(key) + R"("]})";
+    auto compressed = must(gzipCompress(ByteView(reinterpret_cast<const unsigned char*>(inner.data()), inner.size())));
+    auto sealed = must(seal(key, 12, compressed)); // the web client's 12-byte nonce
+    doc.nonce = sealed.nonce;
+    doc.ciphertext = sealed.ciphertextAndTag;
+    doc.authenticationTag.assign(sealed.ciphertextAndTag.end() - 16, sealed.ciphertextAndTag.end());
+    auto read = decryptFolderMetadata(doc, key);
+    ASSERT_TRUE(read) << read.error().message;
+    EXPECT_EQ(read->folders.at("fedcba9876543210fedcba9876543210"), "Gr\xc3\xbc\xc3\x9f" "e"); // UTF-8 "Grüße"
+}
+
 TEST_F(Metadata, NamesThatAreNotUtf8AreAnErrorNotAnException)
 {
     FolderMetadata m = sample();
