@@ -239,6 +239,7 @@ bool isFolderMimetype(std::string_view mimetype)
 int MetadataDocument::versionNumber() const
 {
     if (version == "2" || version == "2.0") return 20;
+    if (version == "2.1") return 21; // 2.0 plus "s:<share token>" users (a public link), PROTOCOL.md §4.5
     if (version == "1.2") return 12;
     if (version == "1" || version == "1.0" || version == "1.1") return 10;
     return 0;
@@ -273,7 +274,7 @@ Result<MetadataDocument> parseMetadataDocument(std::string_view text)
             doc.version = version->get<std::string>();
         } else if (version->is_number()) {
             const double v = version->get<double>();
-            doc.version = v == 2.0 ? "2.0" : v == 1.0 ? "1.0" : v == 1.2 ? "1.2" : version->dump();
+            doc.version = v == 2.0 ? "2.0" : v == 2.1 ? "2.1" : v == 1.0 ? "1.0" : v == 1.2 ? "1.2" : version->dump();
         }
     }
     const json* metadata = member(root, "metadata");
@@ -373,9 +374,9 @@ Result<FolderMetadata> decryptFolderMetadata(const MetadataDocument& document, B
         return fail(ErrorCode::MalformedInput,
                     "a metadata key has 16 bytes, this one has " + std::to_string(metadataKey.size()));
     }
-    if (document.versionNumber() != 20) {
+    if (document.versionNumber() != 20 && document.versionNumber() != 21) {
         return fail(ErrorCode::MalformedInput, "metadata version " + printableQuoted(document.version) +
-                                                   " is not supported (Nubo reads version 2.0)");
+                                                   " is not supported (Nubo reads versions 2.0 and 2.1)");
     }
     std::optional<ByteView> tag;
     if (!document.authenticationTag.empty()) tag = ByteView(document.authenticationTag);

@@ -71,11 +71,12 @@ std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& req
     if (!parsed) return refuse(TrustCheck::Format, parsed.error().message);
     const MetadataDocument& doc = *parsed;
 
-    // Version: only 2.0 is read, and never lower than before for this folder.
+    // Version: 2.0 and 2.1 (2.0 plus users "s:<token>" of a public link) are read, and never
+    // lower than before for this folder.
     const int version = doc.versionNumber();
-    if (version != 20) {
+    if (version != 20 && version != 21) {
         return refuse(TrustCheck::Version,
-                      "metadata version " + printableQuoted(doc.version) + " is not supported (expected 2.0)");
+                      "metadata version " + printableQuoted(doc.version) + " is not supported (expected 2.0 or 2.1)");
     }
     if (version < request.seen.highestVersion) {
         return refuse(TrustCheck::Version,

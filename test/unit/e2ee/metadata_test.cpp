@@ -66,6 +66,13 @@ TEST_F(Metadata, ReadsEveryVersionSpelling)
         EXPECT_EQ(parsed.versionNumber(), 20) << version.dump();
         EXPECT_TRUE(decryptFolderMetadata(parsed, key)) << version.dump();
     }
+    for (const json& version : {json("2.1"), json(2.1)}) {
+        json text = doc.json;
+        text["version"] = version;
+        auto parsed = must(parseMetadataDocument(text.dump()));
+        EXPECT_EQ(parsed.versionNumber(), 21) << version.dump();
+        EXPECT_TRUE(decryptFolderMetadata(parsed, key)) << version.dump();
+    }
     json old = doc.json;
     old["version"] = "1.2";
     auto parsed = must(parseMetadataDocument(old.dump()));

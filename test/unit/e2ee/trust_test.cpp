@@ -97,6 +97,23 @@ TEST_F(Trust, ValidFolderPassesAndAdvancesTheHistory)
     EXPECT_EQ(verified->history.highestVersion, 20);
 }
 
+TEST_F(Trust, Version21WithAPublicLinkUserIsReadAndNotDowngradedLater)
+{
+    // What the official web client writes when it shares a folder by link: version "2.1" and a
+    // member "s:<token>" whose certificate the server issued like any other.
+    const TestUser share = test::serverCa().makeUser("s:Gk3XrTqYpW8mZbN");
+    std::vector<MetadataRecipient> recipients = members();
+    recipients.push_back({share.id, share.certificatePem});
+    json document21 = document(inner(), recipients);
+    document21["version"] = "2.1";
+    auto verified = verify(sign(document21, alice));
+    ASSERT_TRUE(verified) << verified.error().message;
+    EXPECT_EQ(verified->history.highestVersion, 21);
+    EXPECT_EQ(verified->document.users.size(), 3u);
+    // Back to 2.0 afterwards is a downgrade.
+    EXPECT_REFUSED(verify(build(inner()), verified->history), TrustCheck::Version);
+}
+
 TEST_F(Trust, FlippedCiphertextByteBreaksTheSignature)
 {
     Signed s = build(inner());
