@@ -18,8 +18,14 @@ constexpr std::size_t kHeader = alignof(std::max_align_t);
 voidpf wipingAlloc(voidpf, uInt items, uInt size)
 {
     const std::size_t bytes = std::size_t{items} * size;
-    auto* block = static_cast<unsigned char*>(::operator new(kHeader + bytes, std::nothrow));
-    if (block == nullptr) return Z_NULL;
+    // The plain operator new, like the plain delete in wipingFree: a sanitizer may replace the
+    // nothrow form on its own, and a pair from two allocators is undefined.
+    unsigned char* block = nullptr;
+    try {
+        block = static_cast<unsigned char*>(::operator new(kHeader + bytes));
+    } catch (const std::bad_alloc&) {
+        return Z_NULL;
+    }
     std::memcpy(block, &bytes, sizeof bytes);
     return block + kHeader;
 }
