@@ -1,6 +1,9 @@
 // Blocking work on a thread of its own while the calling thread runs a Qt event loop, so that
-// signals (SIGINT through a socket notifier) and queued events are handled meanwhile.
+// signals (SIGINT through a socket notifier) and queued events are handled meanwhile. The thread
+// releases its network resources before it ends.
 #pragma once
+
+#include "http_client.h"
 
 #include <QEventLoop>
 #include <QMetaObject>
@@ -16,6 +19,9 @@ auto runInWorker(Work work) -> decltype(work())
     QEventLoop loop;
     std::thread worker([&] {
         result.emplace(work());
+        // This thread's network manager (and its HTTP thread with OpenSSL's per-thread state, an
+        // error queue after a refused certificate) goes now, not at process exit.
+        sync::HttpClient::releaseThreadResources();
         QMetaObject::invokeMethod(&loop, &QEventLoop::quit, Qt::QueuedConnection);
     });
     loop.exec();

@@ -469,7 +469,10 @@ void Propagator::runParallel(const std::vector<const Action*>& actions, std::vec
     if (actions.empty())
         return;
     std::vector<ItemReport> results(actions.size());
-    std::vector<bool> done(actions.size(), false);
+    // One byte per action: std::vector<bool> packs flags into shared words, and workers setting
+    // neighbouring flags at once lost each other's writes (a finished action then looked never
+    // begun, and before that its report was dropped).
+    std::vector<std::uint8_t> done(actions.size(), 0);
     std::atomic<std::size_t> next{0};
     std::atomic<int> running{0};
     const int workers = std::max(1, std::min<int>(m_context.options->parallelism, static_cast<int>(actions.size())));
@@ -484,7 +487,7 @@ void Propagator::runParallel(const std::vector<const Action*>& actions, std::vec
                 if (index >= actions.size() || (m_context.cancel && m_context.cancel->load()))
                     break;
                 results[index] = execute(*actions[index]);
-                done[index] = true;
+                done[index] = 1;
             }
             --running;
         });
