@@ -252,7 +252,12 @@ if command -v openssl >/dev/null 2>&1 &&
     T1=$WORK/t1
     mkdir -p "$T1"
     echo "over tls" >"$T1/tls.txt"
-    "$NUBOCMD" sync --user alice --password-file "$WORK/password" "$T1" "https://127.0.0.1:$TLS_PORT" \
+    # Under the ASan build, Qt's OpenSSL backend sometimes still holds libcrypto's per-thread
+    # error state of its HTTP thread when the process exits after a refused certificate, and
+    # LeakSanitizer fails the run (only libcrypto frames: not Nubo's memory). This check is about
+    # the exit code and the message, so leak detection is off for this one invocation.
+    ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+        "$NUBOCMD" sync --user alice --password-file "$WORK/password" "$T1" "https://127.0.0.1:$TLS_PORT" \
         >"$WORK/tls1.out" 2>&1 </dev/null
     RC=$?
     check "TLS with a self-signed certificate: exit 4, the message points at --trust" \
