@@ -8,6 +8,7 @@
 #include "file_cipher.h"
 #include "gzip.h"
 #include "item_name.h"
+#include "metadata_v1.h"
 
 namespace nubo::e2ee {
 
@@ -129,10 +130,7 @@ private:
 };
 
 // Parses JSON and lists every object key that appears twice in the same object.
-struct ParsedJson {
-    json value;
-    std::vector<std::string> duplicates;
-};
+using ParsedJson = detail::StrictJson;
 
 Result<ParsedJson> parseJsonStrict(std::string_view text, std::string_view what, std::size_t maxValues)
 {
@@ -231,6 +229,30 @@ Result<SecureString> dumpWiped(const json& value)
 
 } // namespace
 
+namespace detail {
+
+Result<StrictJson> parseStrictJson(std::string_view text, std::string_view what, std::size_t maxValues)
+{
+    return parseJsonStrict(text, what, maxValues);
+}
+
+void wipeJsonStrings(json& root)
+{
+    wipeStrings(root);
+}
+
+Result<std::string> jsonStringField(const json& object, const char* name, std::string_view where, bool required)
+{
+    return stringField(object, name, where, required);
+}
+
+Result<SecureBytes> jsonBase64Field(const json& object, const char* name, std::string_view where, bool required)
+{
+    return base64Field(object, name, where, required);
+}
+
+} // namespace detail
+
 bool isFolderMimetype(std::string_view mimetype)
 {
     return mimetype == "httpd/unix-directory" || mimetype == "inode/directory";
@@ -241,7 +263,8 @@ int MetadataDocument::versionNumber() const
     if (version == "2" || version == "2.0") return 20;
     if (version == "2.1") return 21; // 2.0 plus "s:<share token>" users (a public link), PROTOCOL.md §4.5
     if (version == "1.2") return 12;
-    if (version == "1" || version == "1.0" || version == "1.1") return 10;
+    if (version == "1.1") return 11;
+    if (version == "1" || version == "1.0") return 10;
     return 0;
 }
 
@@ -269,24 +292,29 @@ Result<MetadataDocument> parseMetadataDocument(std::string_view text)
     doc.duplicateKeys = std::move(parsed->duplicates);
     const json& root = doc.json;
 
-    if (const json* version = member(root, "version")) {
-        if (version->is_string()) {
-            doc.version = version->get<std::string>();
-        } else if (version->is_number()) {
-            const double v = version->get<double>();
-            doc.version = v == 2.0 ? "2.0" : v == 2.1 ? "2.1" : v == 1.0 ? "1.0" : v == 1.2 ? "1.2" : version->dump();
-        }
-    }
+    // A string as written; a number in its usual spelling (1 reads as "1.0", 1.2 as "1.2").
+    const auto versionText = [](const json& version) -> std::string {
+        if (version.is_string()) return version.get<std::string>();
+        if (!version.is_number()) return {};
+        const double v = version.get<double>();
+        return v == 2.0   ? "2.0"
+               : v == 2.1 ? "2.1"
+               : v == 1.0 ? "1.0"
+               : v == 1.1 ? "1.1"
+               : v == 1.2 ? "1.2"
+                          : version.dump();
+    };
+    if (const json* version = member(root, "version")) doc.version = versionText(*version);
     const json* metadata = member(root, "metadata");
     if (metadata == nullptr || !metadata->is_object()) {
         return fail(ErrorCode::MalformedInput, "the metadata document has no \"metadata\" object");
     }
     if (doc.version.empty()) {
         // 1.x documents kept the version inside "metadata".
-        if (const json* v = member(*metadata, "version"); v != nullptr && (v->is_string() || v->is_number())) {
-            doc.version = v->is_string() ? v->get<std::string>() : v->dump();
-        }
+        if (const json* v = member(*metadata, "version")) doc.version = versionText(*v);
     }
+    // 1.x has neither one ciphertext nor users: its entries are read by metadata_v1.h, from `json`.
+    if (isLegacyMetadataVersion(doc.versionNumber())) return doc;
     const json* ciphertextText = member(*metadata, "ciphertext");
     if (ciphertextText == nullptr || ciphertextText->is_null()) {
         return fail(ErrorCode::MalformedInput, "metadata has no \"ciphertext\"");

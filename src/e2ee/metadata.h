@@ -69,11 +69,13 @@ struct MetadataDocument {
     nlohmann::json json;          // the whole document, unknown fields and filedrop included
     std::vector<std::string> duplicateKeys;
 
-    // Major*10+minor: 20 for "2.0", "2" or 2.0; 0 when unreadable.
+    // Major*10+minor: 20 for "2.0", "2" or 2.0; 10, 11, 12 for 1.x (1 reads as 1.0); 0 when unreadable.
     int versionNumber() const;
 };
 
-// Parses the outer document, or an OCS reply whose ocs.data["meta-data"] holds it.
+// Parses the outer document, or an OCS reply whose ocs.data["meta-data"] holds it. A 1.x
+// document (PROTOCOL.md §4.9) is parsed only as far as its version, with the same caps: its
+// entries are in `json`, for decryptLegacyFolderMetadata() (metadata_v1.h).
 Result<MetadataDocument> parseMetadataDocument(std::string_view text);
 std::string serializeMetadataDocument(const MetadataDocument& document);
 
@@ -107,5 +109,25 @@ Result<SecureBytes> generateMetadataKey();
 
 // Whether a mimetype marks a folder entry written by older clients into "files".
 bool isFolderMimetype(std::string_view mimetype);
+
+namespace detail {
+// The strict JSON reading of metadata.cpp, shared with the 1.x reader (metadata_v1.cpp) so that
+// both refuse the same things; not for other callers.
+struct StrictJson {
+    nlohmann::json value;
+    std::vector<std::string> duplicates; // object keys named twice in one object
+};
+// At most 32 levels and `maxValues` values (a value costs far more parsed than as text); an
+// object, or an error saying what (`what`) was refused.
+Result<StrictJson> parseStrictJson(std::string_view text, std::string_view what, std::size_t maxValues);
+// Wipes every string in `root` (nlohmann::json frees them unwiped; they may hold keys).
+void wipeJsonStrings(nlohmann::json& root);
+// A string member; a missing or null one is an error only when `required`.
+Result<std::string> jsonStringField(const nlohmann::json& object, const char* name, std::string_view where,
+                                    bool required);
+// A base64 member, decoded without leaving an unwiped copy; missing or null as for jsonStringField.
+Result<SecureBytes> jsonBase64Field(const nlohmann::json& object, const char* name, std::string_view where,
+                                    bool required);
+} // namespace detail
 
 } // namespace nubo::e2ee

@@ -37,6 +37,64 @@ struct Member {
     Certificate certificate;
 };
 
+// The checks 2.0 and 1.x share: ids named twice, key material, names and ids; and the warnings
+// about ids the server does not hold.
+std::expected<std::vector<std::string>, TrustFailure> checkEntries(const FolderMetadata& inner,
+                                                                   const TrustRequest& request)
+{
+    if (!inner.duplicateIds.empty()) {
+        return refuse(TrustCheck::Duplicates,
+                      "the metadata names id " + printableQuoted(inner.duplicateIds.front()) + " twice");
+    }
+
+    // Key material and names. Names are never quoted in messages: they are secret.
+    std::map<std::string, std::string> nameOwner; // collision key -> id
+    const auto checkEntry = [&](const std::string& id, const std::string& name) -> std::optional<TrustFailure> {
+        if (auto reason = invalidItemIdReason(id)) {
+            return TrustFailure{TrustCheck::UnsafeName, "entry " + printableQuoted(id) + " is refused: " + *reason};
+        }
+        if (auto reason = invalidNameReason(name)) {
+            return TrustFailure{TrustCheck::UnsafeName,
+                                "the name of entry " + printableQuoted(id) + " is refused: " + *reason};
+        }
+        const auto [it, inserted] = nameOwner.emplace(nameCollisionKey(name, request.localNames), id);
+        if (!inserted) {
+            const std::string& other = it->second;
+            const std::string& otherName =
+                inner.files.contains(other) ? inner.files.at(other).filename : inner.folders.at(other);
+            const std::string why =
+                otherName == name ? "have the same name"
+                : nameCollisionKey(otherName, NameCase::Sensitive) == nameCollisionKey(name, NameCase::Sensitive)
+                    ? "have names that differ only in Unicode normalisation (equal in NFC)"
+                    : "have names that differ only in case, and this disk ignores case";
+            return TrustFailure{TrustCheck::Duplicates,
+                                "entries " + printableQuoted(other) + " and " + printableQuoted(id) + " " + why};
+        }
+        return std::nullopt;
+    };
+    for (const auto& [id, file] : inner.files) {
+        if (file.key.size() != kFileKeySize || allZero(file.key) || !validNonce(file.nonce) ||
+            file.authenticationTag.size() != kGcmTagSize) {
+            return refuse(TrustCheck::KeyMaterial,
+                          "file " + printableQuoted(id) +
+                              " has an empty or wrongly sized key, nonce or authentication tag");
+        }
+        if (auto failure = checkEntry(id, file.filename)) return std::unexpected(std::move(*failure));
+    }
+    for (const auto& [id, name] : inner.folders) {
+        if (auto failure = checkEntry(id, name)) return std::unexpected(std::move(*failure));
+    }
+    std::vector<std::string> warnings;
+    if (request.serverIds != nullptr) {
+        for (const auto& [key, id] : nameOwner) {
+            if (!request.serverIds->contains(id)) {
+                warnings.push_back("id " + printableQuoted(id) + " is listed in the metadata but not on the server");
+            }
+        }
+    }
+    return warnings;
+}
+
 } // namespace
 
 std::string_view trustCheckName(TrustCheck check)
@@ -57,9 +115,69 @@ std::string_view trustCheckName(TrustCheck check)
     return "unknown";
 }
 
+namespace {
+
+// What verifyFolder() makes a VerifiedFolder of, for 1.x.
+struct LegacyParts {
+    MetadataDocument document;
+    FolderMetadata metadata;
+    SecureBytes metadataKey;
+    FolderHistory history;
+    std::vector<std::string> warnings;
+};
+
+// 1.x (PROTOCOL.md §4.9): no signature, counter or key checksums to check; the document's own
+// key, wrapped to the reader, opens it, nested or not. The version was checked by the caller.
+std::expected<LegacyParts, TrustFailure> verifyLegacyFolder(const TrustRequest& request, MetadataDocument doc)
+{
+    if (!doc.duplicateKeys.empty()) {
+        return refuse(TrustCheck::Duplicates,
+                      "the metadata document names " + printableQuoted(doc.duplicateKeys.front()) + " twice");
+    }
+    if (request.privateKey == nullptr && !request.metadataKey) {
+        return refuse(TrustCheck::Decryption, "neither a private key nor a metadata key was given");
+    }
+    LegacyKeys keys;
+    keys.privateKey = request.privateKey;
+    keys.metadataKey = request.metadataKey;
+    auto legacy = decryptLegacyFolderMetadata(doc, keys, request.mnemonic);
+    if (!legacy) {
+        const ErrorCode code = legacy.error().code;
+        return refuse(code == ErrorCode::DecryptionFailed     ? TrustCheck::Decryption
+                      : code == ErrorCode::VerificationFailed ? TrustCheck::KeyChecksum
+                                                              : TrustCheck::Format,
+                      legacy.error().message);
+    }
+    if (!legacy->duplicateKeys.empty()) {
+        return refuse(TrustCheck::Duplicates, legacy->duplicateKeys.front());
+    }
+    auto entryWarnings = checkEntries(legacy->metadata, request);
+    if (!entryWarnings) return std::unexpected(entryWarnings.error());
+
+    const std::string version = printableQuoted(doc.version);
+    std::vector<std::string> warnings{
+        "metadata version " + version +
+        " is not authenticated (1.x has no signature, counter or key checksums: the server could have written or "
+        "replayed it); this folder will be upgraded to metadata 2.0 on its next change"};
+    if (legacy->checksum == LegacyChecksum::MatchesEmptyMnemonic) {
+        warnings.push_back("the 1.2 checksum was written without a mnemonic, so it proves nothing");
+    } else if (legacy->checksum == LegacyChecksum::NotCheckedNoMnemonic) {
+        warnings.push_back("the 1.2 checksum was not checked: no mnemonic was given");
+    }
+    warnings.insert(warnings.end(), entryWarnings->begin(), entryWarnings->end());
+
+    // See VerifiedFolder in trust.h: the reading user marks a top-level folder.
+    if (request.topLevel == nullptr) doc.users = {UserEntry{std::string(request.userId), {}, {}}};
+    FolderHistory history = request.seen;
+    history.highestVersion = std::max(request.seen.highestVersion, doc.versionNumber());
+    return LegacyParts{std::move(doc), std::move(legacy->metadata), std::move(legacy->metadataKey),
+                       std::move(history), std::move(warnings)};
+}
+
+} // namespace
+
 std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& request)
 {
-    if (request.serverKey == nullptr) return refuse(TrustCheck::Certificates, "no pinned server key to check against");
     const bool nested = request.topLevel != nullptr;
     if (nested && !request.topLevel->isTopLevel()) {
         return refuse(TrustCheck::Users, "the folder given as top-level folder is itself nested: pass the top-level "
@@ -71,16 +189,33 @@ std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& req
     if (!parsed) return refuse(TrustCheck::Format, parsed.error().message);
     const MetadataDocument& doc = *parsed;
 
-    // Version: 2.0 and 2.1 (2.0 plus users "s:<token>" of a public link) are read, and never
-    // lower than before for this folder.
+    // Version: 2.0 and 2.1 (2.0 plus users "s:<token>" of a public link) are read, 1.x only to
+    // migrate it, and never lower than before for this folder.
     const int version = doc.versionNumber();
-    if (version != 20 && version != 21) {
-        return refuse(TrustCheck::Version,
-                      "metadata version " + printableQuoted(doc.version) + " is not supported (expected 2.0 or 2.1)");
-    }
     if (version < request.seen.highestVersion) {
         return refuse(TrustCheck::Version,
-                      "metadata version went down to " + printableQuoted(doc.version) + " (downgrade)");
+                      "metadata version went down to " + printableQuoted(doc.version) + " (downgrade)" +
+                          (isLegacyMetadataVersion(version) && request.seen.highestVersion >= 20
+                               ? ": unauthenticated 1.x metadata for a folder seen at 2.0 or later"
+                               : ""));
+    }
+    if (isLegacyMetadataVersion(version)) {
+        auto legacy = verifyLegacyFolder(request, std::move(*parsed));
+        if (!legacy) return std::unexpected(legacy.error());
+        return VerifiedFolder(std::move(legacy->document), std::move(legacy->metadata),
+                              std::move(legacy->metadataKey), {}, std::move(legacy->history),
+                              std::move(legacy->warnings));
+    }
+    if (version != 20 && version != 21) {
+        return refuse(TrustCheck::Version, "metadata version " + printableQuoted(doc.version) +
+                                               " is not supported (expected 2.0, 2.1, or 1.x to migrate)");
+    }
+    if (request.serverKey == nullptr) return refuse(TrustCheck::Certificates, "no pinned server key to check against");
+    if (nested && request.topLevel->legacy()) {
+        return refuse(TrustCheck::Users, "the top-level folder's metadata is version " +
+                                             printableQuoted(request.topLevel->document.version) +
+                                             ", which lists no certificates to check this nested folder's "
+                                             "signature against (it is read once the top-level folder is at 2.0)");
     }
 
     // Users: the members of the top-level folder, each once.
@@ -203,63 +338,15 @@ std::expected<VerifiedFolder, TrustFailure> verifyFolder(const TrustRequest& req
                                                std::to_string(inner.counter) + " (rollback)");
     }
 
-    if (!inner.duplicateIds.empty()) {
-        return refuse(TrustCheck::Duplicates,
-                      "the metadata names id " + printableQuoted(inner.duplicateIds.front()) + " twice");
-    }
-
-    // Key material and names. Names are never quoted in messages: they are secret.
-    std::map<std::string, std::string> nameOwner; // collision key -> id
-    const auto checkEntry = [&](const std::string& id, const std::string& name) -> std::optional<TrustFailure> {
-        if (auto reason = invalidItemIdReason(id)) {
-            return TrustFailure{TrustCheck::UnsafeName, "entry " + printableQuoted(id) + " is refused: " + *reason};
-        }
-        if (auto reason = invalidNameReason(name)) {
-            return TrustFailure{TrustCheck::UnsafeName,
-                                "the name of entry " + printableQuoted(id) + " is refused: " + *reason};
-        }
-        const auto [it, inserted] = nameOwner.emplace(nameCollisionKey(name, request.localNames), id);
-        if (!inserted) {
-            const std::string& other = it->second;
-            const std::string& otherName =
-                inner.files.contains(other) ? inner.files.at(other).filename : inner.folders.at(other);
-            const std::string why =
-                otherName == name ? "have the same name"
-                : nameCollisionKey(otherName, NameCase::Sensitive) == nameCollisionKey(name, NameCase::Sensitive)
-                    ? "have names that differ only in Unicode normalisation (equal in NFC)"
-                    : "have names that differ only in case, and this disk ignores case";
-            return TrustFailure{TrustCheck::Duplicates,
-                                "entries " + printableQuoted(other) + " and " + printableQuoted(id) + " " + why};
-        }
-        return std::nullopt;
-    };
-    for (const auto& [id, file] : inner.files) {
-        if (file.key.size() != kFileKeySize || allZero(file.key) || !validNonce(file.nonce) ||
-            file.authenticationTag.size() != kGcmTagSize) {
-            return refuse(TrustCheck::KeyMaterial,
-                          "file " + printableQuoted(id) +
-                              " has an empty or wrongly sized key, nonce or authentication tag");
-        }
-        if (auto failure = checkEntry(id, file.filename)) return std::unexpected(std::move(*failure));
-    }
-    for (const auto& [id, name] : inner.folders) {
-        if (auto failure = checkEntry(id, name)) return std::unexpected(std::move(*failure));
-    }
-    std::vector<std::string> warnings;
-    if (request.serverIds != nullptr) {
-        for (const auto& [key, id] : nameOwner) {
-            if (!request.serverIds->contains(id)) {
-                warnings.push_back("id " + printableQuoted(id) + " is listed in the metadata but not on the server");
-            }
-        }
-    }
+    auto warnings = checkEntries(inner, request);
+    if (!warnings) return std::unexpected(warnings.error());
 
     FolderHistory history = request.seen;
     history.highestCounter = std::max(request.seen.highestCounter.value_or(0), inner.counter);
     history.keyChecksums.insert(inner.keyChecksums.begin(), inner.keyChecksums.end());
     history.highestVersion = std::max(request.seen.highestVersion, version);
     return VerifiedFolder(std::move(*parsed), std::move(*decrypted), std::move(metadataKey), member->userId,
-                          std::move(history), std::move(warnings));
+                          std::move(history), std::move(*warnings));
 }
 
 } // namespace nubo::e2ee

@@ -226,6 +226,32 @@ LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$WORK/err" && bad "open-metadata-e
 expect 5 open-metadata-too-large -- "${E2EE[@]}" open-metadata --metadata "$WORK/huge.json" --private-key "$DATA/bob.key.pem"
 contains open-metadata-too-large "$WORK/err" "larger than the limit of 16777216 bytes"
 
+# Metadata 1.2 as the official clients before 3.10 wrote it (test/data/README.md): read to be
+# migrated, never authenticated, so "verified" is null; the checksum is checked with the mnemonic.
+V1=("${E2EE[@]}" open-metadata --metadata "$DATA/legacy-1.2.metadata.json")
+expect 0 open-metadata-v1 -- "${V1[@]}" --private-key "$DATA/alice.key.pem" --mnemonic-file "$DATA/alice.mnemonic"
+contains open-metadata-v1 "$WORK/out" '"version": "1.2"'
+contains open-metadata-v1 "$WORK/out" '"verified": null'
+contains open-metadata-v1 "$WORK/out" '"metadataKey": "bGVnYWN5IGtleSAxLjIhIQ=="'
+contains open-metadata-v1 "$WORK/out" '"filename": "hello.txt"'
+contains open-metadata-v1 "$WORK/out" '"key": "w0rOw1GNeb1te4YI2V1HeA=="'
+contains open-metadata-v1 "$WORK/out" '"a1b2c3d4e5f60718293a4b5c6d7e8f90": "Photos"'
+contains open-metadata-v1 "$WORK/out" '"filename": "dropped.txt"'
+contains open-metadata-v1 "$WORK/err" 'warning: metadata version "1.2" is not authenticated'
+contains open-metadata-v1 "$WORK/err" 'upgraded to metadata 2.0'
+grep -q "1.2 checksum" "$WORK/err" && bad "open-metadata-v1: the checksum was not checked with the mnemonic" || ok
+expect 0 open-metadata-v1-no-mnemonic -- "${V1[@]}" --private-key "$DATA/alice.key.pem"
+contains open-metadata-v1-no-mnemonic "$WORK/err" "1.2 checksum was not checked"
+expect 3 open-metadata-v1-other-mnemonic -- "${V1[@]}" --private-key "$DATA/alice.key.pem" \
+    --mnemonic-file "$DATA/bob.mnemonic"
+contains open-metadata-v1-other-mnemonic "$WORK/err" "verification failed (key-checksum)"
+contains open-metadata-v1-other-mnemonic "$WORK/out" '"verified": false'
+grep -q "hello.txt" "$WORK/out" && bad "open-metadata-v1-other-mnemonic printed a refused document's content" || ok
+expect 4 open-metadata-v1-wrong-key -- "${V1[@]}" --private-key "$DATA/bob.key.pem"
+expect 2 open-metadata-v1-signature -- "${V1[@]}" --private-key "$DATA/alice.key.pem" \
+    --signature "$DATA/root.signature.b64" --server-key "$DATA/../server-key.pem"
+grep -q "hello.txt" "$DATA/legacy-1.2.metadata.json" && bad "the 1.x fixture holds a plaintext name" || ok
+
 # Verifying as the holder of a private key checks that the key's certificate in the metadata is
 # that key's. Our own server CA, as the real server key's private half is not in the vectors.
 key ca
