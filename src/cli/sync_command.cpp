@@ -38,6 +38,7 @@
 #include "credential_store.h"
 #include "e2ee_api_client.h"
 #include "e2ee_folder_hook.h"
+#include "e2ee_transaction.h"
 #include "e2ee_identity.h"
 #include "exclude_list.h"
 #include "folder_watcher.h"
@@ -620,6 +621,8 @@ int runOnce(const std::shared_ptr<Account>& account, SyncOptions options, std::s
     // Encrypted folders that cannot be trusted were not synced, even when nothing changed.
     const bool e2eeRefused = std::dynamic_pointer_cast<RefusingFolderHook>(hook) != nullptr;
     SyncEngine engine(std::make_shared<WebDavClient>(account), std::move(options));
+    if (auto e2ee = std::dynamic_pointer_cast<E2eeFolderHook>(hook))
+        engine.setTransactionFactory(std::make_shared<E2eeTransactionFactory>(e2ee));
     if (hook) engine.setFolderHook(std::move(hook));
     connectEngine(engine, reporter);
     // run() clears the cancel flag when it starts, so a stop that lands just before it would be
@@ -659,6 +662,8 @@ int runWatch(const std::shared_ptr<Account>& account, SyncOptions options, std::
              Reporter& reporter)
 {
     SyncScheduler scheduler(std::make_shared<WebDavClient>(account), std::move(options));
+    if (auto e2ee = std::dynamic_pointer_cast<E2eeFolderHook>(hook))
+        scheduler.engine().setTransactionFactory(std::make_shared<E2eeTransactionFactory>(e2ee));
     if (hook) scheduler.engine().setFolderHook(std::move(hook));
     connectEngine(scheduler.engine(), reporter);
     QEventLoop loop;

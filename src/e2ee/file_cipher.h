@@ -41,15 +41,18 @@ private:
     SecureBytes m_key;
     Bytes m_nonce;
     friend Result<EncryptedFile> encryptFile(FileKey, ByteSource&, ByteSink&);
+    friend class FileEncryptor;
 };
 
-// Encrypts all of `in` to `out` as ciphertext‖tag in constant memory.
+// Encrypts all of `in` to `out` as ciphertext‖tag in constant memory. `in` is read (and
+// encrypted) on a worker thread while this thread writes `out`; see streams.h.
 Result<EncryptedFile> encryptFile(FileKey key, ByteSource& in, ByteSink& out);
 
 // Decrypts a ciphertext‖tag blob from `in` into `out` in constant memory and calls
 // out.commit() only if the tag verifies, out.discard() otherwise. With `expectedTag` (from
 // the metadata) the blob's trailing tag must equal it; a blob without a trailing tag is
-// accepted when the expected tag authenticates it. Returns the plaintext size.
+// accepted when the expected tag authenticates it. Returns the plaintext size. As with
+// encryptFile(), `in` is read on a worker thread; `out` is only used from this thread.
 Result<std::uint64_t> decryptFile(ByteView key, ByteView nonce, std::optional<ByteView> expectedTag, ByteSource& in,
                                   AuthenticatedSink& out);
 
@@ -65,6 +68,12 @@ struct SealedBox {
 Result<SealedBox> seal(ByteView key, std::size_t nonceSize, ByteView plaintext);
 
 namespace detail {
+// encryptFile() and decryptFile() read (and run the cipher) on a thread of their own into a
+// ring of this many buffers of this size, while the calling thread writes: at most
+// kPipelineSlots * kPipelineChunkSize bytes are in flight, whatever the size of the file.
+inline constexpr std::size_t kPipelineChunkSize = 1024 * 1024;
+inline constexpr std::size_t kPipelineSlots = 4;
+
 // Known-answer access for self-tests: raw one-shot AES-GCM with caller-chosen nonce.
 Result<Bytes> aesGcmEncryptForTest(ByteView key, ByteView nonce, ByteView plaintext);
 } // namespace detail

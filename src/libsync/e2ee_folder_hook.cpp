@@ -1,5 +1,7 @@
 #include "e2ee_folder_hook.h"
 
+#include "e2ee_transaction.h"
+
 #include "file_cipher.h"
 #include "item_name.h"
 #include "local_file.h"
@@ -49,8 +51,27 @@ E2eeFolderHook::E2eeFolderHook(std::shared_ptr<const E2eeApiClient> api, std::sh
 {
 }
 
+std::optional<E2eeFolderHistory> E2eeFolderHook::history(const std::string& fileId)
+{
+    std::lock_guard lock(m_mutex);
+    const auto it = m_histories.find(fileId);
+    if (it == m_histories.end())
+        return std::nullopt;
+    return it->second;
+}
+
+void E2eeFolderHook::remember(const std::string& fileId, const E2eeFolderHistory& history)
+{
+    std::lock_guard lock(m_mutex);
+    m_histories[fileId] = history;
+}
+
 Result<void> E2eeFolderHook::beforeDiscovery(Journal& journal)
 {
+    // A run killed while it held a lock left it on the server: released with abort first, so
+    // what it staged is rolled back and this run lists what the server committed.
+    if (auto released = abortStaleE2eeLocks(*m_api, journal); !released)
+        return released;
     auto histories = journal.e2eeHistories();
     if (!histories)
         return std::unexpected(histories.error());

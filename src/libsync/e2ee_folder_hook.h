@@ -46,6 +46,14 @@ public:
     Result<void> beforeDiscovery(Journal& journal) override;
     Result<void> afterDiscovery(Journal& journal) override;
 
+    // For the transactions of this run (e2ee_transaction.h): what this device has seen of a
+    // folder (the journal's history, advanced by this run's reads), and what it wrote itself.
+    std::optional<E2eeFolderHistory> history(const std::string& fileId);
+    void remember(const std::string& fileId, const E2eeFolderHistory& history);
+    const std::shared_ptr<const E2eeApiClient>& api() const { return m_api; }
+    const std::shared_ptr<const E2eeIdentity>& identity() const { return m_identity; }
+    bool caseInsensitiveDisk() const { return m_caseInsensitive; }
+
 private:
     std::shared_ptr<const E2eeApiClient> m_api;
     std::shared_ptr<const E2eeIdentity> m_identity;

@@ -12,6 +12,7 @@
 #include "trash.h"
 
 #include <algorithm>
+#include <deque>
 #include <cerrno>
 #include <fcntl.h>
 #include <map>
@@ -50,7 +51,8 @@ void JournalState::removeTree(const std::string& path)
     m_deleted.push_back(path);
 }
 
-void JournalState::moveTree(const std::string& from, const std::string& to)
+void JournalState::moveTree(const std::string& from, const std::string& to, const std::string& fromServer,
+                            const std::string& toServer)
 {
     std::lock_guard lock(m_mutex);
     std::vector<std::pair<std::string, JournalRecord>> moved;
@@ -58,8 +60,12 @@ void JournalState::moveTree(const std::string& from, const std::string& to)
         if (isInside(it->first, from)) {
             JournalRecord record = std::move(it->second);
             const std::string target = rebase(it->first, from, to);
-            if (record.serverPath == it->first)
+            if (!fromServer.empty()) {
+                if (isInside(record.serverPath, fromServer))
+                    record.serverPath = rebase(record.serverPath, fromServer, toServer);
+            } else if (record.serverPath == it->first) {
                 record.serverPath = target;
+            }
             moved.emplace_back(target, std::move(record));
             m_dirty.erase(it->first);
             it = m_tree.erase(it);
@@ -108,21 +114,22 @@ void StagedJournal::upsert(const std::string& path, JournalRecord record)
 {
     std::lock_guard lock(m_mutex);
     m_inside.upsert(path, record);
-    m_changes.push_back({Change::Upsert, path, {}, std::move(record)});
+    m_changes.push_back({Change::Upsert, path, {}, {}, {}, std::move(record)});
 }
 
 void StagedJournal::removeTree(const std::string& path)
 {
     std::lock_guard lock(m_mutex);
     m_inside.removeTree(path);
-    m_changes.push_back({Change::Remove, path, {}, {}});
+    m_changes.push_back({Change::Remove, path, {}, {}, {}, {}});
 }
 
-void StagedJournal::moveTree(const std::string& from, const std::string& to)
+void StagedJournal::moveTree(const std::string& from, const std::string& to, const std::string& fromServer,
+                             const std::string& toServer)
 {
     std::lock_guard lock(m_mutex);
-    m_inside.moveTree(from, to);
-    m_changes.push_back({Change::Move, from, to, {}});
+    m_inside.moveTree(from, to, fromServer, toServer);
+    m_changes.push_back({Change::Move, from, to, fromServer, toServer, {}});
 }
 
 std::optional<JournalRecord> StagedJournal::get(const std::string& path) const
@@ -137,7 +144,7 @@ void StagedJournal::replayInto(JournalView& target) const
         switch (change.kind) {
         case Change::Upsert: target.upsert(change.path, change.record); break;
         case Change::Remove: target.removeTree(change.path); break;
-        case Change::Move: target.moveTree(change.path, change.to); break;
+        case Change::Move: target.moveTree(change.path, change.to, change.fromServer, change.toServer); break;
         }
     }
 }
@@ -319,7 +326,43 @@ std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
     // one metadata write for all of its changes.
     std::vector<const Action*> plain;
     std::map<std::string, std::vector<const Action*>> encrypted;
+    // A move into, out of or between encrypted trees cannot be a server-side MOVE: the names and
+    // the content differ on each side. A file goes up anew on its new side, then the old copy is
+    // deleted (only the version this run saw); a folder is refused for now, and nothing changes.
+    std::deque<Action> split;
+    std::vector<const Action*> ordered;
     for (const Action& action : actions) {
+        if (action.kind == ActionKind::MoveRemote && m_context.encryptionRoot &&
+            m_context.encryptionRoot(action.from) != m_context.encryptionRoot(action.path)) {
+            if (action.type == ItemType::File) {
+                Action upload;
+                upload.kind = ActionKind::Upload;
+                upload.type = ItemType::File;
+                upload.path = action.path;
+                upload.local = action.local;
+                upload.reason = "moved into or out of an end-to-end encrypted folder: uploaded on its new side";
+                Action remove;
+                remove.kind = ActionKind::DeleteRemote;
+                remove.type = ItemType::File;
+                remove.path = action.from;
+                remove.remote = action.remote;
+                remove.journal = action.journal;
+                remove.reason = "moved into or out of an end-to-end encrypted folder: the old copy goes";
+                ordered.push_back(&split.emplace_back(std::move(upload)));
+                ordered.push_back(&split.emplace_back(std::move(remove)));
+            } else {
+                Action refused = action;
+                refused.kind = ActionKind::Error;
+                refused.reason = "moving a folder into or out of an end-to-end encrypted folder is not supported yet; "
+                                 "nothing was changed on the server: move it back, or move its files one by one";
+                ordered.push_back(&split.emplace_back(std::move(refused)));
+            }
+            continue;
+        }
+        ordered.push_back(&action);
+    }
+    for (const Action* next : ordered) {
+        const Action& action = *next;
         // Only what changes the server needs the lock; reading and local work do not.
         const bool changesServer = action.kind == ActionKind::Upload || action.kind == ActionKind::MakeRemoteFolder ||
                                    action.kind == ActionKind::MoveRemote || action.kind == ActionKind::DeleteRemote;
@@ -349,7 +392,11 @@ void Propagator::runEncryptedGroup(const std::string& root, const std::vector<co
                           "'" + root + "' is end-to-end encrypted, and this version cannot change encrypted folders", 0});
         return;
     }
-    auto transaction = m_context.transactions->begin(root);
+    if (!m_context.database) {
+        failAll(SyncError{SyncErrorCode::Internal, "no journal for the transaction of '" + root + "'", 0});
+        return;
+    }
+    auto transaction = m_context.transactions->begin(root, {m_journal, *m_context.database, *m_context.remote});
     if (!transaction) {
         failAll(transaction.error());
         return;
@@ -358,7 +405,9 @@ void Propagator::runEncryptedGroup(const std::string& root, const std::vector<co
     std::vector<ItemReport> groupReports;
     {
         StagingScope scope(&staged);
+        m_transaction = transaction->get();
         runGroup(actions, groupReports);
+        m_transaction = nullptr;
     }
     if (auto committed = (*transaction)->commit(); !committed) {
         (*transaction)->abort();
@@ -589,7 +638,25 @@ ItemReport Propagator::upload(const Action& action)
             m_context.transferred(done - reported);
         reported = done;
     };
-    auto result = m_context.remote->upload(serverPath, file, options);
+    Result<UploadResult> result;
+    std::string uploadedPath = serverPath;
+    if (m_transaction) {
+        // Inside an encrypted tree: the transaction encrypts, names and describes the blob.
+        if (action.remote && !action.remote->serverPath.empty())
+            uploadedPath = action.remote->serverPath;
+        options.transferId = transferId(action.path, *before) + std::to_string(before->mtimeNs) + "-" +
+                             std::to_string(before->ctime);
+        auto sent = m_transaction->upload(*m_context.remote, action.path, uploadedPath, !action.remote, file,
+                                          std::move(options));
+        if (sent) {
+            uploadedPath = sent->serverPath;
+            result = std::move(sent->result);
+        } else {
+            result = std::unexpected(sent.error());
+        }
+    } else {
+        result = m_context.remote->upload(serverPath, file, options);
+    }
     if (!result) {
         // A file that changed while it was sent does not match the checksum, so the server
         // refuses it; that is a reason to read it again, not a failure of the item.
@@ -608,8 +675,14 @@ ItemReport Propagator::upload(const Action& action)
     if (!result->fileId.empty())
         remote.fileId = result->fileId;
     remote.checksum = *checksum;
-    JournalRecord record = recordOf(ItemType::File, serverPath, &*before, &remote);
+    remote.encrypted = remote.encrypted || m_transaction != nullptr;
+    if (result->changedWhileSent)
+        remote.checksum.clear(); // not what was hashed: the next run uploads the file again
+    JournalRecord record = recordOf(ItemType::File, uploadedPath, &*before, &remote);
     journal().upsert(action.path, std::move(record));
+    if (result->changedWhileSent)
+        return failed(report, SyncErrorCode::FileChanged,
+                      "it changed while it was being uploaded; it will be uploaded again");
     report.bytes = before->size;
     return report;
 }
@@ -813,6 +886,8 @@ Result<void> Propagator::ensureRemoteParents(const std::string& plainPath)
     const std::string parent = parentPath(plainPath);
     if (parent.empty())
         return {};
+    if (m_transaction) // encrypted folders are made by their own actions, under their own names
+        return fail(SyncErrorCode::NotFound, "its folder is missing on the server; it is compared again next time");
     if (auto stat = m_context.remote->stat(serverPathOf(parent)); stat)
         return {};
     if (auto up = ensureRemoteParents(parent); !up)
@@ -826,7 +901,18 @@ Result<void> Propagator::ensureRemoteParents(const std::string& plainPath)
 ItemReport Propagator::makeRemoteFolder(const Action& action)
 {
     ItemReport report = reportFor(action);
-    const std::string serverPath = serverPathOf(action.path);
+    std::string serverPath = serverPathOf(action.path);
+    if (m_transaction) {
+        auto made = m_transaction->makeFolder(*m_context.remote, action.path, serverPath);
+        if (!made)
+            return failed(report, made.error());
+        JournalRecord record =
+            recordOf(ItemType::Directory, made->serverPath, action.local ? &*action.local : nullptr, &*made);
+        record.etag.clear();
+        record.encrypted = true;
+        journal().upsert(action.path, std::move(record));
+        return report;
+    }
     auto made = m_context.remote->makeFolder(serverPath);
     if (!made) {
         // Already there (a move created it, or an earlier run that did not record it)?
@@ -847,6 +933,24 @@ ItemReport Propagator::moveRemote(const Action& action)
     ItemReport report = reportFor(action);
     const std::string from = serverPathOf(action.from);
     const std::string to = joinPath(serverPathOf(parentPath(action.path)), fileName(action.path));
+    if (m_transaction) {
+        auto moved = m_transaction->move(*m_context.remote, action.from, from, action.path, to);
+        if (!moved)
+            return failed(report, moved.error());
+        journal().moveTree(action.from, action.path, from, *moved);
+        if (auto record = journal().get(action.path); record && action.local) {
+            bool unchanged = record->type == ItemType::Directory;
+            if (!unchanged) {
+                const auto sum = sha1OfFile(localPath(action.path));
+                unchanged = sum && sameChecksum(*sum, record->checksum);
+            }
+            if (unchanged) {
+                setLocalFields(*record, *action.local);
+                journal().upsert(action.path, std::move(*record));
+            }
+        }
+        return report;
+    }
     auto moved = m_context.remote->move(from, to);
     if (!moved && moved.error().code == SyncErrorCode::Conflict) {
         if (auto parents = ensureRemoteParents(action.path); !parents)
@@ -967,7 +1071,11 @@ ItemReport Propagator::deleteRemote(const Action& action)
     std::optional<std::string> ifMatch;
     if (action.remote && !action.remote->etag.empty())
         ifMatch = action.remote->etag;
-    auto removed = m_context.remote->remove(serverPathOf(action.path), ifMatch);
+    const std::string serverPath = serverPathOf(action.path);
+    auto removed = m_transaction
+                       ? m_transaction->remove(*m_context.remote, action.path, serverPath, ifMatch,
+                                               action.journal ? action.journal->fileId : std::string())
+                       : m_context.remote->remove(serverPath, ifMatch);
     if (!removed && removed.error().code == SyncErrorCode::PreconditionFailed)
         return failed(report, SyncErrorCode::PreconditionFailed,
                       "it changed on the server since this sync looked, so it was not deleted there; it will be "

@@ -21,6 +21,7 @@ namespace nubo::sync {
 class Journal;
 class Trash;
 class TransactionFactory;
+class FolderTransaction;
 
 // What an action may do to the journal. Thread-safe.
 class JournalView {
@@ -28,8 +29,11 @@ public:
     virtual ~JournalView() = default;
     virtual void upsert(const std::string& path, JournalRecord record) = 0;
     virtual void removeTree(const std::string& path) = 0;
-    // Moves a subtree; server paths that equal their plain path follow it.
-    virtual void moveTree(const std::string& from, const std::string& to) = 0;
+    // Moves a subtree; server paths that equal their plain path follow it, and with fromServer
+    // given, server paths inside fromServer are rebased onto toServer instead (an encrypted tree,
+    // whose server names are not its plain names).
+    virtual void moveTree(const std::string& from, const std::string& to, const std::string& fromServer = {},
+                          const std::string& toServer = {}) = 0;
     virtual std::optional<JournalRecord> get(const std::string& path) const = 0;
 };
 
@@ -41,7 +45,8 @@ public:
 
     void upsert(const std::string& path, JournalRecord record) override;
     void removeTree(const std::string& path) override;
-    void moveTree(const std::string& from, const std::string& to) override;
+    void moveTree(const std::string& from, const std::string& to, const std::string& fromServer = {},
+                  const std::string& toServer = {}) override;
     std::optional<JournalRecord> get(const std::string& path) const override;
     JournalTree snapshot() const;
     JournalTree subtree(const std::string& root) const;
@@ -64,7 +69,8 @@ public:
 
     void upsert(const std::string& path, JournalRecord record) override;
     void removeTree(const std::string& path) override;
-    void moveTree(const std::string& from, const std::string& to) override;
+    void moveTree(const std::string& from, const std::string& to, const std::string& fromServer = {},
+                  const std::string& toServer = {}) override;
     std::optional<JournalRecord> get(const std::string& path) const override;
 
     // Applies the recorded changes, in order.
@@ -73,7 +79,7 @@ public:
 private:
     struct Change {
         enum Kind { Upsert, Remove, Move } kind;
-        std::string path, to;
+        std::string path, to, fromServer, toServer;
         JournalRecord record;
     };
     const JournalView& m_base;
@@ -98,6 +104,7 @@ struct PropagationContext {
     // path is in a plain folder. May be empty (everything plain).
     std::function<std::string(const std::string& path)> encryptionRoot;
     TransactionFactory* transactions = nullptr; // may be null: encrypted groups then fail
+    Journal* database = nullptr;                // for transactions; owned by the engine's thread
 };
 
 class Propagator {
@@ -137,6 +144,8 @@ private:
 
     PropagationContext m_context;
     JournalState& m_journal;
+    // The transaction of the encrypted tree whose actions run now; null for plain folders.
+    FolderTransaction* m_transaction = nullptr;
     std::atomic<bool> m_diskFull{false};
     std::string m_diskFullMessage;
     std::mutex m_messageMutex;

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,28 @@ struct RemoteListing {
     std::vector<std::pair<std::string, std::string>> refused;
 };
 
+// What an upload sends instead of the file's bytes, computed as they are read (an encrypting
+// upload): a length-preserving transform of the content followed by a fixed trailer (the GCM tag).
+// The client asks for passes in order; a pass can be copied to go back to where it was (a request
+// that is sent again). Used by one upload at a time.
+class EncodingPass {
+public:
+    virtual ~EncodingPass() = default;
+    // Transforms the next bytes in place.
+    virtual Result<void> update(char* data, std::int64_t size) = 0;
+    // The trailer, once every byte went through update(); the pass is spent.
+    virtual Result<std::string> finish() = 0;
+    virtual Result<std::unique_ptr<EncodingPass>> copy() const = 0;
+};
+
+class UploadEncoder {
+public:
+    virtual ~UploadEncoder() = default;
+    virtual std::int64_t trailerSize() const = 0;
+    // The pass over the whole content, from its first byte.
+    virtual Result<std::unique_ptr<EncodingPass>> start() = 0;
+};
+
 struct UploadOptions {
     std::int64_t mtime = 0;             // sent as X-OC-Mtime
     std::string checksum;               // "SHA1:<hex>" of the content, sent as OC-Checksum
@@ -39,12 +62,20 @@ struct UploadOptions {
     std::string transferId;             // stable for the same file version; [A-Za-z0-9-]
     std::function<void(std::int64_t bytesDone)> progress; // may be empty
     const std::atomic<bool>* cancel = nullptr;            // may be null
+    // Inside an end-to-end encrypted folder: the lock's token, sent as e2e-token with every
+    // request of the upload, and the encoder the content goes through (the server then receives
+    // size + trailerSize() bytes, and no checksum of the plaintext).
+    std::string e2eToken;
+    std::shared_ptr<UploadEncoder> encoder;
 };
 
 struct UploadResult {
     std::string etag;
     std::string fileId;
     std::int64_t chunksReused = 0; // chunks found on the server from an earlier, cut-off attempt
+    // Encoded uploads only: the server took the upload, but the file changed while it was read,
+    // so what it holds is not a version that was ever on this disk as a whole.
+    bool changedWhileSent = false;
 };
 
 struct DownloadOptions {
@@ -74,14 +105,28 @@ public:
     // into place. On error the partial target is removed.
     virtual Result<DownloadResult> download(const std::string& serverPath, const std::filesystem::path& target,
                                             const DownloadOptions& options) = 0;
+    // The write methods take the e2e-token of an end-to-end encrypted folder's lock: a server
+    // refuses writes inside such a folder without it. Empty elsewhere.
+    //
     // MKCOL; returns the new folder as PROPFIND Depth 0 sees it.
-    virtual Result<RemoteEntry> makeFolder(const std::string& serverPath) = 0;
+    virtual Result<RemoteEntry> makeFolder(const std::string& serverPath, const std::string& e2eToken) = 0;
+    Result<RemoteEntry> makeFolder(const std::string& serverPath) { return makeFolder(serverPath, {}); }
     // MOVE with Overwrite: F.
-    virtual Result<void> move(const std::string& fromServerPath, const std::string& toServerPath) = 0;
+    virtual Result<void> move(const std::string& fromServerPath, const std::string& toServerPath,
+                              const std::string& e2eToken) = 0;
+    Result<void> move(const std::string& fromServerPath, const std::string& toServerPath)
+    {
+        return move(fromServerPath, toServerPath, {});
+    }
     // DELETE (a folder goes with its contents). With ifMatch, only while the server still has that
     // ETag (412 PreconditionFailed otherwise); a folder's ETag changes with anything below it.
-    virtual Result<void> remove(const std::string& serverPath, const std::optional<std::string>& ifMatch) = 0;
-    Result<void> remove(const std::string& serverPath) { return remove(serverPath, std::nullopt); }
+    virtual Result<void> remove(const std::string& serverPath, const std::optional<std::string>& ifMatch,
+                                const std::string& e2eToken) = 0;
+    Result<void> remove(const std::string& serverPath, const std::optional<std::string>& ifMatch)
+    {
+        return remove(serverPath, ifMatch, {});
+    }
+    Result<void> remove(const std::string& serverPath) { return remove(serverPath, std::nullopt, {}); }
 };
 
 } // namespace nubo::sync

@@ -331,6 +331,7 @@ Result<SyncSummary> SyncEngine::run()
             };
         }
         context.transactions = m_transactions.get();
+        context.database = journal->get();
         Propagator propagator(std::move(context), state);
         std::vector<ItemReport> reports = propagator.run(actions);
         if (auto flushed = state.flush(**journal); !flushed)

@@ -209,6 +209,150 @@ private:
     bool m_wakeScheduled = false;
 };
 
+// A window [offset, offset + length) of what an encoded upload sends: the file's bytes through an
+// EncodingPass, then the pass's trailer. The pass given is positioned at the window's first
+// plaintext byte; a copy of it is kept so the window can start over (QNAM rewinds a body it has to
+// send again). Constant memory for any size.
+class EncodedWindowDevice final : public QIODevice {
+public:
+    EncodedWindowDevice(const std::filesystem::path& file, qint64 offset, qint64 length, qint64 plainSize,
+                        std::unique_ptr<EncodingPass> start, BandwidthLimiter* limiter)
+        : m_file(QString::fromStdString(file.string())), m_offset(offset), m_length(length), m_plainSize(plainSize),
+          m_start(std::move(start)), m_limiter(limiter)
+    {
+    }
+
+    Result<void> openWindow()
+    {
+        if (!m_file.open(QIODevice::ReadOnly)) {
+            return fail(SyncErrorCode::LocalIo,
+                        "cannot read " + m_file.fileName().toStdString() + ": " + m_file.errorString().toStdString());
+        }
+        if (auto reset = restart(); !reset) return reset;
+        QIODevice::open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+        return {};
+    }
+
+    // The pass after the window's last plaintext byte, once the window was read to its end.
+    std::unique_ptr<EncodingPass> takePass() { return std::move(m_pass); }
+
+    bool isSequential() const override { return false; }
+    qint64 size() const override { return m_length; }
+    bool atEnd() const override { return pos() >= m_length; }
+    bool seek(qint64 position) override
+    {
+        if (position < 0 || position > m_length || !restart()) return false;
+        // Forward from the start again: the cipher state depends on every byte before.
+        std::vector<char> skip(std::min<qint64>(position, 1 << 20));
+        for (qint64 done = 0; done < position;) {
+            const qint64 got = encode(skip.data(), std::min<qint64>(position - done, qint64(skip.size())), done);
+            if (got <= 0) return false;
+            done += got;
+        }
+        return QIODevice::seek(position);
+    }
+
+protected:
+    qint64 readData(char* data, qint64 maxSize) override
+    {
+        const qint64 remaining = m_length - pos();
+        if (remaining <= 0) return 0;
+        qint64 want = std::min(maxSize, remaining);
+        if (m_limiter && !m_limiter->unlimited()) {
+            if (const auto wait = m_limiter->waitTime(); wait.count() > 0) {
+                if (!m_wakeScheduled) {
+                    m_wakeScheduled = true;
+                    QTimer::singleShot(wait, this, [this] {
+                        m_wakeScheduled = false;
+                        emit readyRead();
+                    });
+                }
+                return 0;
+            }
+            want = std::min<qint64>(want, m_limiter->blockSize(want));
+        }
+        const qint64 got = encode(data, want, pos());
+        if (got > 0 && m_limiter) m_limiter->consume(got);
+        return got;
+    }
+    qint64 writeData(const char*, qint64) override { return -1; }
+
+private:
+    Result<void> restart()
+    {
+        auto pass = m_start->copy();
+        if (!pass) return std::unexpected(pass.error());
+        m_pass = std::move(*pass);
+        m_trailer.reset();
+        if (!m_file.seek(std::min(m_offset, m_plainSize))) {
+            return fail(SyncErrorCode::LocalIo, "cannot read " + m_file.fileName().toStdString());
+        }
+        return {};
+    }
+    // Up to `want` bytes of the window from `at` (relative) on, which must follow the last ones.
+    qint64 encode(char* data, qint64 want, qint64 at)
+    {
+        const qint64 absolute = m_offset + at;
+        if (absolute < m_plainSize) {
+            want = std::min(want, m_plainSize - absolute);
+            const qint64 got = m_file.read(data, want);
+            if (got <= 0) {
+                setErrorString(got < 0 ? m_file.errorString()
+                                       : QStringLiteral("the file became shorter while it was being uploaded"));
+                return -1;
+            }
+            if (auto encoded = m_pass->update(data, got); !encoded) {
+                setErrorString(QString::fromStdString(encoded.error().message));
+                return -1;
+            }
+            return got;
+        }
+        if (!m_trailer) {
+            auto last = m_pass->copy(); // the window's pass stays usable for a rewind
+            auto trailer = last ? (*last)->finish() : Result<std::string>(std::unexpected(last.error()));
+            if (!trailer) {
+                setErrorString(QString::fromStdString(trailer.error().message));
+                return -1;
+            }
+            m_trailer = std::move(*trailer);
+        }
+        const qint64 into = absolute - m_plainSize;
+        const qint64 n = std::min<qint64>(want, qint64(m_trailer->size()) - into);
+        if (n <= 0) return -1;
+        std::memcpy(data, m_trailer->data() + into, static_cast<std::size_t>(n));
+        return n;
+    }
+
+    QFile m_file;
+    qint64 m_offset;
+    qint64 m_length;
+    qint64 m_plainSize;
+    std::unique_ptr<EncodingPass> m_start;
+    std::unique_ptr<EncodingPass> m_pass;
+    std::optional<std::string> m_trailer;
+    BandwidthLimiter* m_limiter;
+    bool m_wakeScheduled = false;
+};
+
+// Runs the file's bytes [from, to) through `pass` without sending them (chunks already on the
+// server from an earlier attempt: the cipher state must still cover them).
+Result<void> advancePass(const std::filesystem::path& file, qint64 from, qint64 to, EncodingPass& pass)
+{
+    if (from >= to) return {};
+    QFile in(QString::fromStdString(file.string()));
+    if (!in.open(QIODevice::ReadOnly) || !in.seek(from)) {
+        return fail(SyncErrorCode::LocalIo, "cannot read " + file.string() + ": " + in.errorString().toStdString());
+    }
+    std::vector<char> buffer(1 << 20);
+    for (qint64 done = from; done < to;) {
+        const qint64 got = in.read(buffer.data(), std::min<qint64>(to - done, qint64(buffer.size())));
+        if (got <= 0) return fail(SyncErrorCode::FileChanged, file.string() + " became shorter while it was uploaded");
+        if (auto encoded = pass.update(buffer.data(), got); !encoded) return encoded;
+        done += got;
+    }
+    return {};
+}
+
 struct FileState {
     std::int64_t size = -1;
     std::int64_t mtimeNs = 0;
@@ -478,33 +622,45 @@ Result<RemoteEntry> WebDavClient::stat(const std::string& serverPath)
     return entry;
 }
 
-Result<RemoteEntry> WebDavClient::makeFolder(const std::string& serverPath)
+namespace {
+void addToken(HttpHeaders& headers, const std::string& e2eToken)
+{
+    if (!e2eToken.empty()) headers.emplaceBack("e2e-token", QByteArray::fromStdString(e2eToken));
+}
+} // namespace
+
+Result<RemoteEntry> WebDavClient::makeFolder(const std::string& serverPath, const std::string& e2eToken)
 {
     HttpRequest request;
     request.method = "MKCOL";
     request.url = urlFor(serverPath);
+    addToken(request.headers, e2eToken);
     auto response = m_http->send(request, {201});
     if (!response) return std::unexpected(response.error());
     return stat(serverPath);
 }
 
-Result<void> WebDavClient::move(const std::string& fromServerPath, const std::string& toServerPath)
+Result<void> WebDavClient::move(const std::string& fromServerPath, const std::string& toServerPath,
+                                const std::string& e2eToken)
 {
     HttpRequest request;
     request.method = "MOVE";
     request.url = urlFor(fromServerPath);
     request.headers = {{"Destination", urlFor(toServerPath).toEncoded()}, {"Overwrite", "F"}};
+    addToken(request.headers, e2eToken);
     auto response = m_http->send(request, {201, 204});
     if (!response) return std::unexpected(response.error());
     return {};
 }
 
-Result<void> WebDavClient::remove(const std::string& serverPath, const std::optional<std::string>& ifMatch)
+Result<void> WebDavClient::remove(const std::string& serverPath, const std::optional<std::string>& ifMatch,
+                                  const std::string& e2eToken)
 {
     if (trimSlashes(serverPath).empty()) return fail(SyncErrorCode::Internal, "refusing to delete the sync root");
     HttpRequest request;
     request.method = "DELETE";
     request.url = urlFor(serverPath);
+    addToken(request.headers, e2eToken);
     if (ifMatch) request.headers.emplaceBack("If-Match", '"' + QByteArray::fromStdString(*ifMatch) + '"');
     auto response = m_http->send(request, {200, 204});
     if (!response) return std::unexpected(response.error());
@@ -526,7 +682,7 @@ Result<UploadResult> WebDavClient::upload(const std::string& serverPath, const s
 {
     auto before = localState(localFile);
     if (!before) return std::unexpected(before.error());
-    auto result = before->size > options.chunkThreshold
+    auto result = before->size + (options.encoder ? options.encoder->trailerSize() : 0) > options.chunkThreshold
                       ? uploadChunked(trimSlashes(serverPath), localFile, before->size, options)
                       : uploadSingle(trimSlashes(serverPath), localFile, before->size, options);
     if (!result) {
@@ -538,7 +694,13 @@ Result<UploadResult> WebDavClient::upload(const std::string& serverPath, const s
         return result;
     }
     auto after = localState(localFile);
-    if (!after || !(*after == *before)) return std::unexpected(fileChanged(localFile));
+    if (!after || !(*after == *before)) {
+        // The server verified a plain upload's checksum, so it refused bytes that changed; an
+        // encoded upload is not checked that way: the server took what was read, which the
+        // caller must know (it describes that blob, and uploads the file again later).
+        if (!options.encoder) return std::unexpected(fileChanged(localFile));
+        result->changedWhileSent = true;
+    }
     if (result->etag.empty() || result->fileId.empty()) {
         // Servers answer both headers; if one did not, ask for them rather than return blanks.
         auto entry = stat(serverPath);
@@ -554,7 +716,10 @@ namespace {
 void addWriteHeaders(HttpHeaders& headers, const UploadOptions& options)
 {
     headers.emplaceBack("X-OC-Mtime", QByteArray::number(static_cast<qlonglong>(options.mtime)));
-    if (!options.checksum.empty()) headers.emplaceBack("OC-Checksum", QByteArray::fromStdString(options.checksum));
+    if (!options.checksum.empty() && !options.encoder) {
+        headers.emplaceBack("OC-Checksum", QByteArray::fromStdString(options.checksum));
+    }
+    addToken(headers, options.e2eToken);
     if (options.ifMatch) headers.emplaceBack("If-Match", '"' + QByteArray::fromStdString(*options.ifMatch) + '"');
     // nubo-server and Nextcloud answer 412 when the file exists, so a racing upload survives.
     if (options.mustNotExist) headers.emplaceBack("If-None-Match", "*");
@@ -573,12 +738,23 @@ void readWriteReply(const HttpResponse& response, UploadResult& result)
 Result<UploadResult> WebDavClient::uploadSingle(const std::string& serverPath, const std::filesystem::path& localFile,
                                                 std::int64_t size, const UploadOptions& options) const
 {
-    FileWindowDevice body(localFile, 0, size, &m_account->uploadLimiter());
-    if (auto opened = body.openWindow(); !opened) return std::unexpected(opened.error());
+    std::unique_ptr<QIODevice> body;
+    if (options.encoder) {
+        auto pass = options.encoder->start();
+        if (!pass) return std::unexpected(pass.error());
+        auto device = std::make_unique<EncodedWindowDevice>(localFile, 0, size + options.encoder->trailerSize(), size,
+                                                            std::move(*pass), &m_account->uploadLimiter());
+        if (auto opened = device->openWindow(); !opened) return std::unexpected(opened.error());
+        body = std::move(device);
+    } else {
+        auto device = std::make_unique<FileWindowDevice>(localFile, 0, size, &m_account->uploadLimiter());
+        if (auto opened = device->openWindow(); !opened) return std::unexpected(opened.error());
+        body = std::move(device);
+    }
     HttpRequest request;
     request.method = "PUT";
     request.url = urlFor(serverPath);
-    request.bodyDevice = &body;
+    request.bodyDevice = body.get();
     request.headers.emplaceBack("Content-Type", "application/octet-stream");
     addWriteHeaders(request.headers, options);
     request.uploadProgress = options.progress;
@@ -591,8 +767,17 @@ Result<UploadResult> WebDavClient::uploadSingle(const std::string& serverPath, c
 }
 
 Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, const std::filesystem::path& localFile,
-                                                 std::int64_t size, const UploadOptions& options) const
+                                                 std::int64_t plainSize, const UploadOptions& options) const
 {
+    // An encoded upload sends the encoded stream (plaintext size plus the trailer) in chunks; the
+    // running pass follows the chunks in order, also over those already on the server.
+    const std::int64_t size = plainSize + (options.encoder ? options.encoder->trailerSize() : 0);
+    std::unique_ptr<EncodingPass> running;
+    if (options.encoder) {
+        auto pass = options.encoder->start();
+        if (!pass) return std::unexpected(pass.error());
+        running = std::move(*pass);
+    }
     std::int64_t chunkSize = std::max<std::int64_t>(options.chunkSize, 1);
     chunkSize = std::max(chunkSize, (size + kMaxChunks - 1) / kMaxChunks);
     const std::int64_t count = (size + chunkSize - 1) / chunkSize;
@@ -633,6 +818,7 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
         request.method = "MKCOL";
         request.url = session;
         request.headers = {{"Destination", destination}, {"OC-Total-Length", totalLength}};
+        addToken(request.headers, options.e2eToken);
         if (auto created = m_http->send(request, {201}); !created) return std::unexpected(created.error());
     } else {
         return std::unexpected(listing.error());
@@ -646,26 +832,52 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
         }
         const std::int64_t offset = (number - 1) * chunkSize;
         const std::int64_t length = std::min(chunkSize, size - offset);
+        const std::int64_t plainEnd = std::min(offset + length, plainSize);
         if (const auto it = present.find(number); it != present.end() && it->second == length) {
+            if (running) {
+                if (auto advanced = advancePass(localFile, std::min(offset, plainSize), plainEnd, *running); !advanced) {
+                    return std::unexpected(advanced.error());
+                }
+            }
             ++result.chunksReused;
             done += length;
             if (options.progress) options.progress(done);
             continue;
         }
-        FileWindowDevice body(localFile, offset, length, &m_account->uploadLimiter());
-        if (auto opened = body.openWindow(); !opened) return std::unexpected(opened.error());
+        std::unique_ptr<QIODevice> body;
+        EncodedWindowDevice* encoded = nullptr;
+        if (running) {
+            auto start = running->copy();
+            if (!start) return std::unexpected(start.error());
+            auto device = std::make_unique<EncodedWindowDevice>(localFile, offset, length, plainSize, std::move(*start),
+                                                                &m_account->uploadLimiter());
+            if (auto opened = device->openWindow(); !opened) return std::unexpected(opened.error());
+            encoded = device.get();
+            body = std::move(device);
+        } else {
+            auto device = std::make_unique<FileWindowDevice>(localFile, offset, length, &m_account->uploadLimiter());
+            if (auto opened = device->openWindow(); !opened) return std::unexpected(opened.error());
+            body = std::move(device);
+        }
         HttpRequest request;
         request.method = "PUT";
         request.url = uploadUrl(transferId, QString::number(number).rightJustified(5, '0'));
-        request.bodyDevice = &body;
+        request.bodyDevice = body.get();
         request.headers = {{"Content-Type", "application/octet-stream"},
                            {"Destination", destination},
                            {"OC-Total-Length", totalLength}};
+        addToken(request.headers, options.e2eToken);
         request.cancel = options.cancel;
         if (options.progress) {
             request.uploadProgress = [&](std::int64_t sent) { options.progress(done + sent); };
         }
         if (auto sent = m_http->send(request, {201, 204}); !sent) return std::unexpected(sent.error());
+        if (encoded) {
+            // The window was read to its end: its pass now stands after its last plaintext byte.
+            auto after = encoded->takePass();
+            if (!after) return fail(SyncErrorCode::Internal, "the encoding of " + serverPath + " lost its state");
+            running = std::move(after);
+        }
         done += length;
         if (options.progress) options.progress(done);
     }

@@ -35,9 +35,13 @@ public:
                                 const UploadOptions& options) override;
     Result<DownloadResult> download(const std::string& serverPath, const std::filesystem::path& target,
                                     const DownloadOptions& options) override;
-    Result<RemoteEntry> makeFolder(const std::string& serverPath) override;
-    Result<void> move(const std::string& fromServerPath, const std::string& toServerPath) override;
-    Result<void> remove(const std::string& serverPath, const std::optional<std::string>& ifMatch) override;
+    Result<RemoteEntry> makeFolder(const std::string& serverPath, const std::string& e2eToken) override;
+    Result<void> move(const std::string& fromServerPath, const std::string& toServerPath,
+                      const std::string& e2eToken) override;
+    Result<void> remove(const std::string& serverPath, const std::optional<std::string>& ifMatch,
+                        const std::string& e2eToken) override;
+    using RemoteFs::makeFolder;
+    using RemoteFs::move;
     using RemoteFs::remove;
 
     // Deletes the chunks of a chunked upload that will not be resumed (404 counts as done).

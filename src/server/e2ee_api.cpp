@@ -220,7 +220,9 @@ void E2eeApi::finish(const Lock& lock, bool abort)
         } else {
             auto staged = m_db.prepare("SELECT folder, metadata, signature FROM e2ee_staged_metadata WHERE token = ?");
             staged.bind(1, lock.token);
+            std::vector<std::int64_t> changedFolders;
             while (staged.step()) {
+                changedFolders.push_back(staged.integer(0));
                 if (staged.isNull(1)) {
                     m_db.prepare("DELETE FROM e2ee_metadata WHERE folder = ?").bind(1, staged.integer(0)).run();
                 } else {
@@ -232,6 +234,11 @@ void E2eeApi::finish(const Lock& lock, bool abort)
                 }
             }
             m_db.prepare("DELETE FROM e2ee_staged_metadata WHERE token = ?").bind(1, lock.token).run();
+            // A metadata-only change (a rename) must show in the listing too: the folders whose
+            // metadata changed and their ancestors get new ETags, so other clients read them again.
+            for (const std::int64_t folder : changedFolders) {
+                if (m_tree.byId(folder)) m_tree.propagate(folder, 0, nowSeconds());
+            }
             auto snapshotBlobs = m_db.prepare("SELECT blob FROM e2ee_snapshots WHERE token = ? AND blob IS NOT NULL "
                                               "AND blob != ''");
             snapshotBlobs.bind(1, lock.token);

@@ -500,7 +500,7 @@ public:
         int commits = 0, aborts = 0;
         bool failCommit = false;
     };
-    Result<std::unique_ptr<FolderTransaction>> begin(const std::string& root) override
+    Result<std::unique_ptr<FolderTransaction>> begin(const std::string& root, const TransactionContext&) override
     {
         counts.begun.push_back(root);
         return std::make_unique<Transaction>(counts);

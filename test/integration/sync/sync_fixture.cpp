@@ -316,22 +316,23 @@ Result<DownloadResult> HostileListing::download(const std::string& path, const f
     return m_inner->download(path, file, o);
 }
 
-Result<RemoteEntry> HostileListing::makeFolder(const std::string& path)
+Result<RemoteEntry> HostileListing::makeFolder(const std::string& path, const std::string& token)
 {
     record("mkcol " + path);
-    return m_inner->makeFolder(path);
+    return m_inner->makeFolder(path, token);
 }
 
-Result<void> HostileListing::move(const std::string& from, const std::string& to)
+Result<void> HostileListing::move(const std::string& from, const std::string& to, const std::string& token)
 {
     record("move " + from + " -> " + to);
-    return m_inner->move(from, to);
+    return m_inner->move(from, to, token);
 }
 
-Result<void> HostileListing::remove(const std::string& path, const std::optional<std::string>& ifMatch)
+Result<void> HostileListing::remove(const std::string& path, const std::optional<std::string>& ifMatch,
+                                    const std::string& token)
 {
     record("delete " + path);
-    return m_inner->remove(path, ifMatch);
+    return m_inner->remove(path, ifMatch, token);
 }
 
 std::vector<std::string> HostileListing::takeRequests()

@@ -80,12 +80,21 @@ public:
     {
         return m_inner->download(path, file, o);
     }
-    Result<RemoteEntry> makeFolder(const std::string& path) override { return m_inner->makeFolder(path); }
-    Result<void> move(const std::string& from, const std::string& to) override { return m_inner->move(from, to); }
-    Result<void> remove(const std::string& path, const std::optional<std::string>& ifMatch) override
+    Result<RemoteEntry> makeFolder(const std::string& path, const std::string& token) override
     {
-        return m_inner->remove(path, ifMatch);
+        return m_inner->makeFolder(path, token);
     }
+    Result<void> move(const std::string& from, const std::string& to, const std::string& token) override
+    {
+        return m_inner->move(from, to, token);
+    }
+    Result<void> remove(const std::string& path, const std::optional<std::string>& ifMatch,
+                        const std::string& token) override
+    {
+        return m_inner->remove(path, ifMatch, token);
+    }
+    using RemoteFs::makeFolder;
+    using RemoteFs::move;
     using RemoteFs::remove;
 
 protected:
@@ -108,9 +117,10 @@ public:
     Result<RemoteEntry> stat(const std::string& path) override;
     Result<UploadResult> upload(const std::string& path, const fs::path& file, const UploadOptions& o) override;
     Result<DownloadResult> download(const std::string& path, const fs::path& file, const DownloadOptions& o) override;
-    Result<RemoteEntry> makeFolder(const std::string& path) override;
-    Result<void> move(const std::string& from, const std::string& to) override;
-    Result<void> remove(const std::string& path, const std::optional<std::string>& ifMatch) override;
+    Result<RemoteEntry> makeFolder(const std::string& path, const std::string& token) override;
+    Result<void> move(const std::string& from, const std::string& to, const std::string& token) override;
+    Result<void> remove(const std::string& path, const std::optional<std::string>& ifMatch,
+                        const std::string& token) override;
 
     std::vector<std::string> takeRequests();
 
