@@ -214,8 +214,11 @@ Result<ExportSummary> exportEncryptedFolder(RemoteFs& remote, RemoteFolderHook& 
     while (!pending.empty()) {
         Pending folder = std::move(pending.back());
         pending.pop_back();
-        // The hook knows folders by plain path; the exported folder is its own root here.
-        auto children = hook.translate(joinPath(serverFolder, folder.plain), folder.listing);
+        // The hook knows folders by plain path; the exported folder is its own root here. (Not
+        // joinPath(serverFolder, ""): "vault/" would not be found as the parent of "vault/sub", and
+        // every nested folder would then be checked as a top-level one and refused.)
+        auto children = hook.translate(folder.plain.empty() ? serverFolder : joinPath(serverFolder, folder.plain),
+                                       folder.listing);
         if (!children) {
             ++summary.failures;
             onFailure(folder.plain.empty() ? "." : e2ee::printableName(folder.plain), children.error());

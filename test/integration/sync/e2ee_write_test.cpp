@@ -268,5 +268,105 @@ TEST_F(E2eeSync, AFileMovedIntoOrOutOfAnEncryptedFolderIsUploadedOnItsNewSide)
     EXPECT_TRUE(server().stat("inbox/a folder").has_value());
 }
 
+// A folder an official client before 3.10 wrote (metadata 1.2: no signature, no counter) is read,
+// and the first change rewrites it as signed 2.0 under a new metadata key; 1.x is never written.
+TEST_F(E2eeSync, AFolderWithMetadata12IsReadAndMigratedTo20OnTheFirstWrite)
+{
+    const auto bytes = [](const std::string& text) {
+        return e2ee::ByteView(reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    };
+    // The old client's file: a blob under a random id, and a 1.2 entry describing it.
+    const std::string content = "written by an old client";
+    auto fileKey = e2ee::FileKey::generate();
+    ASSERT_TRUE(fileKey.has_value());
+    e2ee::MemorySource plain(bytes(content));
+    std::ostringstream blob;
+    e2ee::OstreamSink sink(blob);
+    auto encrypted = e2ee::encryptFile(std::move(*fileKey), plain, sink);
+    ASSERT_TRUE(encrypted.has_value());
+    const std::string id = e2ee::hexEncode(*e2ee::randomBytes(16));
+    auto metadataKey = e2ee::generateMetadataKey();
+    ASSERT_TRUE(metadataKey.has_value());
+    const std::string inner = nlohmann::json{{"key", e2ee::base64Encode(encrypted->key)},
+                                             {"filename", "old.txt"},
+                                             {"mimetype", "text/plain"}}
+                                  .dump();
+    auto sealed = e2ee::seal(*metadataKey, 16, bytes(e2ee::base64Encode(bytes(inner))));
+    ASSERT_TRUE(sealed.has_value());
+    const std::string wrappedOnce = e2ee::base64Encode(bytes(e2ee::base64Encode(*metadataKey)));
+    auto wrapped = m_writer->certificate.publicKey().encryptOaep(bytes(wrappedOnce));
+    ASSERT_TRUE(wrapped.has_value());
+    const std::string w = e2ee::base64Encode(*wrapped);
+    const std::string checksumInput = std::string() + id + w; // written without a mnemonic loaded
+    nlohmann::json legacy = {
+        {"metadata", {{"version", 1.2}, {"metadataKey", w}, {"checksum", e2ee::sha256Hex(bytes(checksumInput))}}},
+        {"files",
+         {{id,
+           {{"encrypted", e2ee::base64Encode(sealed->ciphertextAndTag) + "|" + e2ee::base64Encode(sealed->nonce)},
+            {"initializationVector", e2ee::base64Encode(encrypted->nonce)},
+            {"authenticationTag", e2ee::base64Encode(encrypted->tag)},
+            {"metadataKey", 0}}}}}};
+    auto token = m_api->lock(m_vaultId, 2);
+    ASSERT_TRUE(token.has_value()) << token.error().message;
+    HttpRequest put;
+    put.method = "PUT";
+    put.url = server().urlFor("vault/" + id);
+    put.body = QByteArray::fromStdString(blob.str());
+    put.headers = {{"e2e-token", QByteArray::fromStdString(*token)}};
+    ASSERT_TRUE(m_account->http()->send(put, {201, 204}).has_value());
+    ASSERT_TRUE(m_api->unlock(m_vaultId, *token, false).has_value());
+    std::string document = legacy.dump();
+    std::string quoted;
+    for (char c : document)
+        quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    serverSql("UPDATE e2ee_metadata SET metadata = '" + quoted + "', signature = '' WHERE folder = " + m_vaultId);
+    touchVaultEtag();
+
+    auto& a = device("a");
+    a.syncOk();
+    EXPECT_EQ(a.read("vault/old.txt"), content);
+    a.write("vault/new.txt", "the first write migrates");
+    a.syncOk();
+    auto stored = m_api->metadata(m_vaultId);
+    ASSERT_TRUE(stored && *stored);
+    const auto written = nlohmann::json::parse((*stored)->document);
+    EXPECT_EQ(written.value("version", std::string()), "2.0");
+    EXPECT_FALSE((*stored)->signature.empty());
+    EXPECT_EQ((*stored)->document.find(w), std::string::npos) << "the 1.x key is not reused";
+    // Another device reads the migrated, signed folder, old file included.
+    auto& b = device("b");
+    b.syncOk();
+    EXPECT_EQ(b.read("vault/old.txt"), content);
+    EXPECT_EQ(b.read("vault/new.txt"), "the first write migrates");
+}
+
+// `nubocmd e2ee export` of a tree the engine wrote: nested folders are verified as nested (their
+// keys and signers come from the top-level folder), not refused as top-level ones without users.
+TEST_F(E2eeSync, ExportReadsTheNestedFoldersTheEngineWrote)
+{
+    auto& a = device("a");
+    a.write("vault/top.txt", "top");
+    a.write("vault/inner/deeper/note.txt", "nested");
+    a.mkdir("vault/inner/empty folder");
+    a.syncOk();
+
+    E2eeKeyStore store(std::make_shared<FileCredentialStore>(m_work / "rescue-keys.json"), "alice", "file");
+    auto identity = addE2eeDevice(*m_api, "alice", m_words, store);
+    ASSERT_TRUE(identity.has_value());
+    E2eeFolderHook hook(m_api, std::make_shared<E2eeIdentity>(std::move(*identity)));
+    std::vector<std::string> failures;
+    auto summary = exportEncryptedFolder(server(), hook, "vault", m_work / "rescued",
+                                         [&](const std::string& path, const SyncError& error) {
+                                             failures.push_back(path + ": " + error.message);
+                                         });
+    ASSERT_TRUE(summary.has_value()) << summary.error().message;
+    EXPECT_TRUE(failures.empty()) << failures[0];
+    EXPECT_EQ(summary->files, 2);
+    EXPECT_EQ(summary->folders, 3);
+    EXPECT_EQ(readFile(m_work / "rescued" / "top.txt"), "top");
+    EXPECT_EQ(readFile(m_work / "rescued" / "inner" / "deeper" / "note.txt"), "nested");
+    EXPECT_TRUE(fs::is_directory(m_work / "rescued" / "inner" / "empty folder"));
+}
+
 } // namespace
 } // namespace nubo::sync::test
