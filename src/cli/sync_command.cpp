@@ -283,6 +283,7 @@ public:
                                             {"ok", item.ok}};
             if (!item.from.empty()) event["from"] = item.from;
             if (!item.conflictCopy.empty()) event["conflict_copy"] = item.conflictCopy;
+            event["encrypted"] = item.encrypted;
             if (item.ok) {
                 event["bytes"] = item.bytes;
             } else {

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <set>
 #include <cerrno>
 #include <fcntl.h>
 #include <map>
@@ -331,10 +332,33 @@ std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
     // deleted (only the version this run saw); a folder is refused for now, and nothing changes.
     std::deque<Action> split;
     std::vector<const Action*> ordered;
+    // A file moved across the boundary here whose old copy changed on the server meanwhile: that
+    // edit cannot follow the move (no server-side MOVE), so it stays where it is, and the actions
+    // the plan made for it at the new place (a download or conflict of the edit over the moved
+    // file) do not run; the next run brings it back at the old place. Deleting it, or downloading
+    // it over the moved file while that file goes up, lost the edit.
+    std::set<std::string> editStaysBehind;
+    for (const Action& action : actions)
+        if (action.kind == ActionKind::MoveRemote && action.type == ItemType::File && m_context.encryptionRoot &&
+            m_context.encryptionRoot(action.from) != m_context.encryptionRoot(action.path) && action.remote &&
+            action.journal && !action.journal->etag.empty() && action.remote->etag != action.journal->etag)
+            editStaysBehind.insert(action.path);
     for (const Action& action : actions) {
+        if ((action.kind == ActionKind::Download || action.kind == ActionKind::Conflict) &&
+            editStaysBehind.contains(action.path))
+            continue;
         if (action.kind == ActionKind::MoveRemote && m_context.encryptionRoot &&
             m_context.encryptionRoot(action.from) != m_context.encryptionRoot(action.path)) {
-            if (action.type == ItemType::File) {
+            if (action.type == ItemType::File && editStaysBehind.contains(action.path)) {
+                Action upload;
+                upload.kind = ActionKind::Upload;
+                upload.type = ItemType::File;
+                upload.path = action.path;
+                upload.local = action.local;
+                upload.reason = "moved into or out of an end-to-end encrypted folder: uploaded on its new side; the "
+                                "old copy changed on the server and stays";
+                ordered.push_back(&split.emplace_back(std::move(upload)));
+            } else if (action.type == ItemType::File) {
                 Action upload;
                 upload.kind = ActionKind::Upload;
                 upload.type = ItemType::File;
@@ -587,6 +611,8 @@ ItemReport Propagator::execute(const Action& action)
         report = failed(reportFor(action), SyncErrorCode::NameNotAllowed, action.reason);
         break;
     }
+    report.encrypted = (action.remote && action.remote->encrypted) ||
+                       (m_context.encryptionRoot && !m_context.encryptionRoot(action.path).empty());
     if ((visible || !report.ok) && m_context.finished)
         m_context.finished(report);
     return report;

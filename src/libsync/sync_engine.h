@@ -59,6 +59,7 @@ struct ItemReport {
     std::string message;      // when !ok: what went wrong and what to do
     std::string conflictCopy; // Conflict: where the local version was kept
     std::int64_t bytes = 0;
+    bool encrypted = false;   // the item is (or goes) inside an end-to-end encrypted folder
 };
 
 struct SyncSummary {

@@ -149,6 +149,40 @@ e2ee laptop encrypt "$URL" /vault/inner
 check "encrypt a folder inside an encrypted one: exit 2, says why" \
     bash -c "[[ $RC == 2 ]] && grep -q 'inside the encrypted folder' '$WORK/laptop.out'"
 
+# ---- what the engine writes opens with the offline tools -----------------------------------------------
+# nubocmd sync uploads into the encrypted folder; given only the 12 words and the server's replies,
+# open-metadata verifies the metadata the engine wrote and decrypt-file gives back the content.
+printf 'written by the engine, marker 6f0a\n' >"$WORK/desktop-sync/vault/engine.txt"
+HOME="$WORK/desktop/home" XDG_DATA_HOME="$WORK/desktop/home/.local/share" "$NUBOCMD" sync --user alice \
+    --password-file "$WORK/password" --key-store file --json "$WORK/desktop-sync" "$URL" >"$WORK/upload-sync.out" 2>&1 </dev/null
+RC=$?
+check "nubocmd sync uploads into the encrypted folder: exit 0, the --json item says encrypted" \
+    bash -c "[[ $RC == 0 ]] && grep '\"path\":\"vault/engine.txt\"' '$WORK/upload-sync.out' | grep -q '\"encrypted\":true' || { cat '$WORK/upload-sync.out'; false; }"
+curl -s "${hdr[@]}" -D "$WORK/meta2.headers" "$api/meta-data/$fileid?format=json" >"$WORK/meta2.json"
+sed -n 's/^[Xx]-[Nn][Cc]-[Ee]2[Ee][Ee]-[Ss][Ii][Gg][Nn][Aa][Tt][Uu][Rr][Ee]: *\([^\r]*\).*/\1/p' "$WORK/meta2.headers" >"$WORK/meta2.sig"
+"$NUBOCMD" e2ee open-metadata --metadata "$WORK/meta2.json" --private-key "$WORK/alice.pem" --user alice \
+    --signature "$WORK/meta2.sig" --server-key "$WORK/server-key.pem" >"$WORK/open2.out" 2>&1
+RC=$?
+read -r blob_id file_key file_nonce file_tag < <(python3 - "$WORK/open2.out" <<'PY'
+import json, sys
+try:
+    doc = json.load(open(sys.argv[1]))
+    for fid, f in doc["metadata"]["files"].items():
+        if f["filename"] == "engine.txt" and doc["verified"] is True:
+            print(fid, f["key"], f["nonce"], f["authenticationTag"])
+except Exception:
+    pass
+PY
+)
+check "  its metadata verifies offline and names the file under a random 32-hex id" \
+    bash -c "[[ $RC == 0 && '$blob_id' =~ ^[0-9a-f]{32}$ ]] || { cat '$WORK/open2.out'; false; }"
+curl -s -u alice:secret -H 'X-E2EE-SUPPORTED: true' "$URL/remote.php/dav/files/alice/vault/$blob_id" >"$WORK/engine.blob"
+"$NUBOCMD" e2ee decrypt-file --key "$file_key" --nonce "$file_nonce" --tag "$file_tag" "$WORK/engine.blob" \
+    "$WORK/engine.plain" >"$WORK/decrypt2.out" 2>&1
+RC=$?
+check "  decrypt-file opens the blob the engine uploaded, byte for byte; the blob is not plaintext" \
+    bash -c "[[ $RC == 0 ]] && cmp -s '$WORK/engine.plain' '$WORK/desktop-sync/vault/engine.txt' && ! grep -q 'marker 6f0a' '$WORK/engine.blob' || { cat '$WORK/decrypt2.out'; false; }"
+
 # ---- forget ----------------------------------------------------------------------------------------------
 e2ee desktop forget "$URL"
 check "forget: exit 0" rc_is 0 "$WORK/desktop.out"
