@@ -30,6 +30,11 @@ public:
     // Only for offline tools and known-answer tests, where the caller vouches that the pair
     // never encrypted anything else. The sync engine always uses generate().
     static Result<FileKey> fromCallerSupplied(ByteView key, ByteView nonce);
+    // The pair of an encrypted upload that was cut off, to encrypt the very same plaintext again
+    // so that the chunks already on the server stay valid. The sync engine keeps such a pair only
+    // for one file version (its transfer id covers size, times, change time and inode, and any
+    // write moves the change time) and forgets it once the upload is done.
+    static Result<FileKey> forResumedUpload(ByteView key, ByteView nonce) { return fromCallerSupplied(key, nonce); }
 
     FileKey(FileKey&&) noexcept = default;
     FileKey& operator=(FileKey&&) noexcept = default;

@@ -11,6 +11,7 @@
 #include <QMimeDatabase>
 
 #include <mutex>
+#include <set>
 #include <nlohmann/json.hpp>
 
 namespace nubo::sync {
@@ -20,6 +21,20 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kLocksSetting = "e2ee-locks";
+// Chunked encrypted uploads that can resume: {"<top-level file id>": {"<transfer basis>":
+// {"id": …, "key": B64, "nonce": B64}}}. Kept only while such an upload is unfinished.
+constexpr const char* kUploadsSetting = "e2ee-uploads";
+
+Result<json> readSettingObject(Journal& journal, const char* key)
+{
+    auto text = journal.setting(key);
+    if (!text)
+        return std::unexpected(text.error());
+    if (!*text || (*text)->empty())
+        return json::object();
+    json value = json::parse(**text, nullptr, false);
+    return value.is_object() ? value : json::object();
+}
 
 SyncError fromE2ee(const e2ee::Error& error, SyncErrorCode code)
 {
@@ -142,6 +157,7 @@ public:
                              const std::string& toPlain, const std::string& toServerPath) override;
     Result<void> remove(RemoteFs& remote, const std::string& plainPath, const std::string& serverPath,
                         const std::optional<std::string>& ifMatch, const std::string& fileId) override;
+    Result<void> prepareUploads(const std::vector<PlannedUpload>& planned) override;
     Result<void> commit() override;
     void abort() override;
 
@@ -162,6 +178,8 @@ private:
     // The entry name `name` has in a folder's metadata (file or folder), except `exceptId`.
     static bool nameTaken(const Folder& folder, const std::string& name, const std::string& exceptId);
     Result<void> releaseLock(bool abort);
+    // Writes the resumable uploads still unfinished (engine thread).
+    Result<void> saveResumable();
 
     std::shared_ptr<E2eeFolderHook> m_hook;
     std::shared_ptr<const E2eeApiClient> m_api;
@@ -177,6 +195,8 @@ private:
     std::uint64_t m_lockCounter = 0;
     bool m_finished = false;
     std::optional<e2ee::SecureBytes> m_migratedKey; // set when the tree's metadata is 1.x
+    json m_resumable = json::object();          // this tree's entry of kUploadsSetting
+    std::set<std::string> m_resumableDone;      // transfer bases uploaded in this transaction
     std::map<std::string, Folder> m_folders; // by plain path
 };
 
@@ -294,6 +314,8 @@ Result<void> E2eeTransaction::start(RemoteFs&)
         m_token.clear();
         return saved;
     }
+    if (auto uploads = readSettingObject(m_database, kUploadsSetting); uploads && uploads->contains(m_topFileId))
+        m_resumable = (*uploads)[m_topFileId];
     Folder top_{m_topFileId, record->serverPath, m_top->metadata, m_top->metadata.counter, false, false};
     m_folders.emplace(m_root, std::move(top_));
     return {};
@@ -354,22 +376,38 @@ Result<TransactionUpload> E2eeTransaction::upload(RemoteFs& remote, const std::s
                             "its folder's metadata on the server no longer lists it; it is compared again");
         }
     }
-    if (id.size() != 32)
-        return fail(SyncErrorCode::Internal, "no random name for the new file");
-    // A fresh key and nonce for every upload, a changed file included.
-    auto key = e2ee::FileKey::generate();
+    // A fresh key and nonce for every upload, a changed file included; a chunked upload that was
+    // cut off resumes under the pair (and name) its first attempt recorded for this very version.
+    e2ee::Result<e2ee::FileKey> key = std::unexpected(e2ee::Error{e2ee::ErrorCode::Internal, "no key"});
+    const std::string basis = options.transferId;
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_resumable.contains(basis)) {
+            const json& entry = m_resumable[basis];
+            auto rawKey = e2ee::base64Decode(entry.value("key", std::string()));
+            auto rawNonce = e2ee::base64Decode(entry.value("nonce", std::string()));
+            if (rawKey && rawNonce)
+                key = e2ee::FileKey::forResumedUpload(*rawKey, *rawNonce);
+            if (isNew)
+                id = entry.value("id", id);
+        }
+    }
+    if (!key)
+        key = e2ee::FileKey::generate();
     if (!key)
         return std::unexpected(fromE2ee(key.error(), SyncErrorCode::Internal));
+    if (id.size() != 32)
+        return fail(SyncErrorCode::Internal, "no random name for the new file");
     auto encryptor = e2ee::FileEncryptor::start(std::move(*key));
     if (!encryptor)
         return std::unexpected(fromE2ee(encryptor.error(), SyncErrorCode::Internal));
     auto encoder = std::make_shared<GcmEncoder>(std::move(*encryptor));
     // A new key is a new transfer: chunks of an attempt under another key must not be reused.
-    const std::string nonceHex = e2ee::hexEncode(encoder->encryptor().nonce());
-    const std::string basis = options.transferId + nonceHex;
+    const std::string session = basis + e2ee::hexEncode(encoder->encryptor().nonce());
     options.transferId =
-        "nubo-e-" + e2ee::sha256Hex(e2ee::ByteView(reinterpret_cast<const unsigned char*>(basis.data()), basis.size()))
-                        .substr(0, 32);
+        "nubo-e-" +
+        e2ee::sha256Hex(e2ee::ByteView(reinterpret_cast<const unsigned char*>(session.data()), session.size()))
+            .substr(0, 32);
     options.encoder = encoder;
     options.e2eToken = m_token;
     options.checksum.clear();
@@ -398,6 +436,7 @@ Result<TransactionUpload> E2eeTransaction::upload(RemoteFs& remote, const std::s
             return std::unexpected(parent.error());
         (*parent)->metadata.files[id] = std::move(entry);
         (*parent)->changed = true;
+        m_resumableDone.insert(basis);
     }
     return TransactionUpload{target, std::move(*sent)};
 }
@@ -515,6 +554,41 @@ Result<void> E2eeTransaction::remove(RemoteFs& remote, const std::string& plainP
     return {};
 }
 
+Result<void> E2eeTransaction::prepareUploads(const std::vector<PlannedUpload>& planned)
+{
+    std::lock_guard lock(m_mutex);
+    json kept = json::object();
+    for (const PlannedUpload& upload : planned) {
+        if (m_resumable.contains(upload.transferBasis)) {
+            kept[upload.transferBasis] = m_resumable[upload.transferBasis];
+            continue;
+        }
+        auto key = e2ee::randomBytes(e2ee::kFileKeySize);
+        auto nonce = e2ee::randomBytes(e2ee::kFileNonceSize);
+        if (!key || !nonce)
+            return fail(SyncErrorCode::Internal, "no random bytes for a file key");
+        const std::string id = upload.isNew ? randomId() : lastSegment(upload.serverPath);
+        kept[upload.transferBasis] = json{{"id", id}, {"key", e2ee::base64Encode(*key)}, {"nonce", e2ee::base64Encode(*nonce)}};
+    }
+    // Entries of versions that are no longer planned (the file changed since) are dropped.
+    m_resumable = std::move(kept);
+    return saveResumable();
+}
+
+Result<void> E2eeTransaction::saveResumable()
+{
+    auto uploads = readSettingObject(m_database, kUploadsSetting);
+    if (!uploads)
+        return std::unexpected(uploads.error());
+    for (const std::string& done : m_resumableDone)
+        m_resumable.erase(done);
+    if (m_resumable.empty())
+        uploads->erase(m_topFileId);
+    else
+        (*uploads)[m_topFileId] = m_resumable;
+    return m_database.setSetting(kUploadsSetting, uploads->dump());
+}
+
 Result<void> E2eeTransaction::commit()
 {
     std::lock_guard lock(m_mutex);
@@ -575,6 +649,7 @@ Result<void> E2eeTransaction::commit()
     }
     if (auto released = releaseLock(false); !released)
         return released;
+    (void)saveResumable(); // at worst an upload that is done is resumed once more, which is harmless
     // What this device wrote is what it has seen: a rollback below it is caught from now on.
     for (const Written& w : written) {
         E2eeFolderHistory history = m_hook->history(w.fileId).value_or(E2eeFolderHistory{});
@@ -616,6 +691,9 @@ void E2eeTransaction::abort()
 {
     std::lock_guard lock(m_mutex);
     (void)releaseLock(true);
+    // The chunks of unfinished uploads stay on the server (the abort rolls back the folder, not
+    // the upload sessions): the next attempt resumes them.
+    (void)saveResumable();
 }
 
 } // namespace

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace nubo::sync {
 
@@ -46,6 +47,16 @@ public:
                                      const std::string& toPlain, const std::string& toServerPath);
     virtual Result<void> remove(RemoteFs& remote, const std::string& plainPath, const std::string& serverPath,
                                 const std::optional<std::string>& ifMatch, const std::string& fileId);
+
+    // Called on the engine's thread before the transfers start, with the uploads of the group that
+    // will be chunked: a transaction may record what it needs to resume them after a crash.
+    struct PlannedUpload {
+        std::string plainPath;
+        std::string serverPath; // as for upload()
+        bool isNew = false;
+        std::string transferBasis; // UploadOptions::transferId the upload will carry
+    };
+    virtual Result<void> prepareUploads(const std::vector<PlannedUpload>&) { return {}; }
 
     virtual Result<void> commit() = 0; // write metadata, unlock
     virtual void abort() = 0;          // roll back, unlock

@@ -308,6 +308,13 @@ std::string Propagator::transferId(const std::string& path, const LocalEntry& en
     return "nubo-" + e2ee::sha256Hex(e2ee::ByteView(bytes, key.size())).substr(0, 32);
 }
 
+std::string Propagator::encryptedTransferBasis(const std::string& path, const LocalEntry& entry) const
+{
+    // Nanoseconds and the change time too: an encrypted upload resumes under the key of the
+    // earlier attempt, which must only ever encrypt the very same bytes.
+    return transferId(path, entry) + "-" + std::to_string(entry.mtimeNs) + "-" + std::to_string(entry.ctime);
+}
+
 namespace {
 // Set while a worker carries out the actions of an encrypted folder's transaction.
 thread_local JournalView* t_staging = nullptr;
@@ -420,12 +427,25 @@ void Propagator::runEncryptedGroup(const std::string& root, const std::vector<co
         failAll(SyncError{SyncErrorCode::Internal, "no journal for the transaction of '" + root + "'", 0});
         return;
     }
-    auto transaction = m_context.transactions->begin(root, {m_journal, *m_context.database, *m_context.remote});
+    StagedJournal staged(m_journal, root, m_journal.subtree(root));
+    auto transaction = m_context.transactions->begin(root, {staged, *m_context.database, *m_context.remote});
     if (!transaction) {
         failAll(transaction.error());
         return;
     }
-    StagedJournal staged(m_journal, root, m_journal.subtree(root));
+    std::vector<FolderTransaction::PlannedUpload> planned;
+    for (const Action* action : actions)
+        if (action->kind == ActionKind::Upload && action->local &&
+            action->local->size + 16 > m_context.options->chunkThreshold)
+            planned.push_back({action->path,
+                               action->remote && !action->remote->serverPath.empty() ? action->remote->serverPath
+                                                                                      : serverPathOf(action->path),
+                               !action->remote, encryptedTransferBasis(action->path, *action->local)});
+    if (auto prepared = (*transaction)->prepareUploads(planned); !prepared) {
+        (*transaction)->abort();
+        failAll(prepared.error());
+        return;
+    }
     std::vector<ItemReport> groupReports;
     {
         StagingScope scope(&staged);
@@ -670,8 +690,7 @@ ItemReport Propagator::upload(const Action& action)
         // Inside an encrypted tree: the transaction encrypts, names and describes the blob.
         if (action.remote && !action.remote->serverPath.empty())
             uploadedPath = action.remote->serverPath;
-        options.transferId = transferId(action.path, *before) + std::to_string(before->mtimeNs) + "-" +
-                             std::to_string(before->ctime);
+        options.transferId = encryptedTransferBasis(action.path, *before);
         auto sent = m_transaction->upload(*m_context.remote, action.path, uploadedPath, !action.remote, file,
                                           std::move(options));
         if (sent) {

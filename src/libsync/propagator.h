@@ -137,6 +137,7 @@ private:
     std::filesystem::path localPath(const std::string& plainPath) const;
     Result<void> ensureRemoteParents(const std::string& plainPath);
     std::string transferId(const std::string& path, const LocalEntry& entry) const;
+    std::string encryptedTransferBasis(const std::string& path, const LocalEntry& entry) const;
     // GET of a file into `target`; a file of an encrypted folder arrives decrypted, and only once
     // its tag verified. The result's checksum and size are those of what `target` holds.
     Result<DownloadResult> fetch(const RemoteEntry& remote, const std::string& serverPath, const std::filesystem::path& target,

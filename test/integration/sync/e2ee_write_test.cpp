@@ -340,6 +340,44 @@ TEST_F(E2eeSync, AFolderWithMetadata12IsReadAndMigratedTo20OnTheFirstWrite)
     EXPECT_EQ(b.read("vault/new.txt"), "the first write migrates");
 }
 
+// One device moves a file out of the encrypted folder while another edits it there: the move
+// cannot take the edit along (it is an upload on the new side plus a delete of the old copy), so
+// the edit stays at the old place and the moved file is at the new one. (The delete used to remove
+// the edit, and a download of it over the moved file raced its upload: the edit was lost.)
+TEST_F(E2eeSync, AFileMovedOutOfTheVaultWhileEditedElsewhereKeepsBothVersions)
+{
+    auto& a = device("a");
+    a.write("vault/f.txt", "v1");
+    a.write("vault/g.txt", "g1");
+    a.mkdir("plain");
+    a.syncOk();
+    auto& b = device("b");
+    b.syncOk();
+    b.move("vault/f.txt", "plain/f.txt");
+    a.write("vault/f.txt", "v2, edited on a while b moved it out");
+    a.syncOk();
+    b.syncOk();
+    b.syncOk();
+    a.syncOk();
+    EXPECT_EQ(b.read("plain/f.txt"), "v1");
+    EXPECT_EQ(b.read("vault/f.txt"), "v2, edited on a while b moved it out");
+    EXPECT_TRUE(sameTree(a.tree(), b.tree()));
+    EXPECT_TRUE(b.conflictCopies().empty());
+    // And the other way: into the vault while edited in the plain folder.
+    a.move("vault/g.txt", "plain/g.txt");
+    a.syncOk();
+    b.syncOk();
+    b.move("plain/g.txt", "vault/g-moved.txt");
+    a.write("plain/g.txt", "g2, edited on a while b moved it in");
+    a.syncOk();
+    b.syncOk();
+    b.syncOk();
+    a.syncOk();
+    EXPECT_EQ(b.read("vault/g-moved.txt"), "g1");
+    EXPECT_EQ(b.read("plain/g.txt"), "g2, edited on a while b moved it in");
+    EXPECT_TRUE(sameTree(a.tree(), b.tree()));
+}
+
 // `nubocmd e2ee export` of a tree the engine wrote: nested folders are verified as nested (their
 // keys and signers come from the top-level folder), not refused as top-level ones without users.
 TEST_F(E2eeSync, ExportReadsTheNestedFoldersTheEngineWrote)
@@ -366,6 +404,47 @@ TEST_F(E2eeSync, ExportReadsTheNestedFoldersTheEngineWrote)
     EXPECT_EQ(readFile(m_work / "rescued" / "top.txt"), "top");
     EXPECT_EQ(readFile(m_work / "rescued" / "inner" / "deeper" / "note.txt"), "nested");
     EXPECT_TRUE(fs::is_directory(m_work / "rescued" / "inner" / "empty folder"));
+}
+
+// A chunked encrypted upload that was cut off resumes in the next run under the key, nonce and
+// name its first attempt recorded: the chunks already on the server are not sent again, and the
+// result decrypts on another device.
+TEST_F(E2eeSync, ACutEncryptedChunkedUploadResumesWithTheChunksAlreadyThere)
+{
+    auto& a = device("a");
+    a.options.chunkThreshold = 1 << 20;
+    a.options.chunkSize = 1 << 20;
+    a.options.maxRetries = 0;
+    a.syncOk();
+    std::string big(6 * (1 << 20), 'z');
+    for (std::size_t i = 0; i < big.size(); i += 4096)
+        big[i] = static_cast<char>(i / 4096);
+    a.write("vault/big.bin", big);
+    restartServer({"--faults", "PUT /remote.php/dav/uploads/* status=500 after=3 count=1"});
+    auto first = a.sync();
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(first->errors.size(), 1u);
+    const auto chunkPuts = [&] {
+        const std::string log = accessLog();
+        int n = 0;
+        for (std::size_t at = log.find("PUT /remote.php/dav/uploads/"); at != std::string::npos;
+             at = log.find("PUT /remote.php/dav/uploads/", at + 1))
+            ++n;
+        return n;
+    };
+    const int afterFirst = chunkPuts();
+    EXPECT_EQ(a.syncOk().uploaded, 1);
+    // Seven chunks in all (6 MiB and the tag); the three that arrived before the cut stay.
+    EXPECT_LE(chunkPuts() - afterFirst, 4);
+    auto& b = device("b");
+    b.syncOk();
+    EXPECT_EQ(b.read("vault/big.bin"), big);
+    // Nothing of the finished upload is kept for resuming.
+    auto journal = Journal::open(a.folder() / ".nubo_journal.db");
+    ASSERT_TRUE(journal.has_value());
+    auto pending = (*journal)->setting("e2ee-uploads");
+    ASSERT_TRUE(pending.has_value());
+    EXPECT_TRUE(!*pending || **pending == "{}") << **pending;
 }
 
 } // namespace
