@@ -10,8 +10,11 @@
 #include "cms_signature.h"
 #include "encoding.h"
 #include "file_cipher.h"
+#include "input_file.h"
 #include "item_name.h"
 #include "metadata.h"
+#include "metadata_v1.h"
+#include "mnemonic.h"
 #include "output_file.h"
 #include "private_key_envelope.h"
 #include "self_test.h"
@@ -149,6 +152,7 @@ struct MetadataInput {
     std::string path;
     SecureString text;
     std::string version;
+    int versionNumber = 0; // MetadataDocument::versionNumber()
     std::vector<UserEntry> users;
 };
 
@@ -164,9 +168,10 @@ Result<MetadataInput> readMetadata(const std::string& path)
     // Capped at the reader's limit before anything is parsed (metadata.h says why).
     auto text = readInput(path, kMaxMetadataDocumentSize);
     if (!text) return std::unexpected(text.error());
-    MetadataInput input{path, std::move(*text), {}, {}};
+    MetadataInput input{path, std::move(*text), {}, 0, {}};
     auto document = parse(input);
     if (!document) return std::unexpected(document.error());
+    input.versionNumber = document->versionNumber();
     input.version = std::move(document->version);
     input.users = std::move(document->users);
     return input;
@@ -216,12 +221,65 @@ Result<std::string> readSignature(const std::string& path)
     return std::string(text->data(), text->size());
 }
 
+// Metadata 1.x (PROTOCOL.md §4.9), read to be migrated: nothing authenticates it, so "verified"
+// is null, but it passes every check verifyFolder() runs on it (names, ids, key material, the 1.2
+// checksum with --mnemonic-file) or is refused like a 2.x document that fails verification.
+int openLegacyMetadata(const Arguments& args, const MetadataInput& folder, const std::optional<PrivateKey>& key,
+                       const std::optional<SecureBytes>& metadataKey)
+{
+    if (args.has("--signature") || args.has("--parent-metadata") || args.has("--show-unverified")) {
+        return usage("metadata version \"" + printableName(folder.version) +
+                     "\" has no signature (1.x is unauthenticated): open it without --signature, --server-key, "
+                     "--parent-metadata and --show-unverified");
+    }
+    std::optional<SecureString> mnemonic;
+    if (auto file = args.option("--mnemonic-file")) {
+        auto text = readInput(*file, kMaxSmallInput);
+        if (!text) return report(text.error());
+        auto words = parseMnemonic(std::string_view(text->data(), text->size()));
+        if (!words) return report(words.error(), "--mnemonic-file");
+        mnemonic = std::move(*words);
+    }
+    const std::string userId = args.option("--user").value_or("");
+    TrustRequest request;
+    request.metadata = std::string_view(folder.text.data(), folder.text.size());
+    request.userId = userId;
+    request.privateKey = key ? &*key : nullptr;
+    if (metadataKey) request.metadataKey = ByteView(*metadataKey);
+    if (mnemonic) request.mnemonic = std::string_view(mnemonic->data(), mnemonic->size());
+    request.localNames = args.has("--case-insensitive") ? NameCase::Insensitive : NameCase::Sensitive;
+    auto verified = verifyFolder(request);
+    if (!verified) {
+        // As for 2.x without --signature: a key or entry that does not open, or a document that
+        // is not metadata, is a decryption or format error; any other check is a verification.
+        const TrustFailure& failure = verified.error();
+        if (failure.check == TrustCheck::Decryption) return report(Error{ErrorCode::DecryptionFailed, failure.message});
+        if (failure.check == TrustCheck::Format) {
+            return report(Error{ErrorCode::MalformedInput, folder.path + ": " + failure.message});
+        }
+        nlohmann::ordered_json out = {{"version", folder.version},
+                                      {"verified", false},
+                                      {"verificationError",
+                                       {{"check", trustCheckName(failure.check)}, {"message", failure.message}}}};
+        std::cout << out.dump(2) << "\n";
+        std::cerr << "nubocmd: verification failed (" << trustCheckName(failure.check) << "): " << failure.message
+                  << "\n";
+        return ExitVerification;
+    }
+    for (const std::string& warning : verified->warnings)
+        std::cerr << "nubocmd: warning: " << warning << "\n";
+    nlohmann::ordered_json out = {{"version", folder.version}, {"verified", nullptr}};
+    out.update(contentJson(verified->metadataKey, verified->metadata));
+    std::cout << out.dump(2) << "\n";
+    return std::cout ? ExitOk : ExitFailure;
+}
+
 int openMetadataCommand(const std::vector<std::string>& rest)
 {
     Arguments args;
     if (auto problem = parseArguments(rest,
                                       {"--metadata", "--private-key", "--user", "--metadata-key", "--signature",
-                                       "--server-key", "--parent-metadata", "--parent-signature"},
+                                       "--server-key", "--parent-metadata", "--parent-signature", "--mnemonic-file"},
                                       {"--show-unverified", "--case-insensitive"}, args)) {
         return usage(*problem);
     }
@@ -238,6 +296,10 @@ int openMetadataCommand(const std::vector<std::string>& rest)
     }
     if (args.has("--parent-metadata") && !args.has("--signature")) {
         return usage("--parent-metadata is for verifying a nested folder: add --signature F --server-key F");
+    }
+    if (args.option("--mnemonic-file") == "-" &&
+        (args.option("--metadata") == "-" || args.option("--private-key") == "-")) {
+        return usage("only one of --mnemonic-file, --metadata and --private-key can read standard input");
     }
     const bool verifying = args.has("--signature");
     if (args.has("--show-unverified") && !verifying) {
@@ -258,6 +320,7 @@ int openMetadataCommand(const std::vector<std::string>& rest)
         if (!decoded) return report(decoded.error());
         givenMetadataKey = std::move(*decoded);
     }
+    if (isLegacyMetadataVersion(folder->versionNumber)) return openLegacyMetadata(args, *folder, key, givenMetadataKey);
 
     nlohmann::ordered_json out = {{"version", folder->version}};
     if (!verifying) {
@@ -337,8 +400,7 @@ int openMetadataCommand(const std::vector<std::string>& rest)
 }
 
 struct Streams {
-    std::ifstream file;
-    std::unique_ptr<IstreamSource> source;
+    std::unique_ptr<InputFile> source; // read(2) straight into the cipher's buffers
     std::unique_ptr<UnnamedOutputFile> sink;
 };
 
@@ -346,13 +408,9 @@ std::optional<int> openStreams(const std::vector<std::string>& positional, Strea
 {
     if (positional.size() != 2) return usage("expected IN and OUT");
     if (positional[1] == "-") return usage("OUT must be a file, so that nothing unverified is ever visible");
-    std::istream* in = &std::cin;
-    if (positional[0] != "-") {
-        streams.file.open(positional[0], std::ios::binary);
-        if (!streams.file) return report(Error{ErrorCode::Io, "cannot open " + positional[0]});
-        in = &streams.file;
-    }
-    streams.source = std::make_unique<IstreamSource>(*in);
+    auto source = InputFile::open(positional[0]);
+    if (!source) return report(source.error());
+    streams.source = std::move(*source);
     auto sink = UnnamedOutputFile::open(positional[1]);
     if (!sink) return report(sink.error());
     streams.sink = std::move(*sink);
@@ -422,7 +480,7 @@ Offline tools for end-to-end encrypted Nextcloud data; none of these talks to a 
       with encryptedPrivateKey, iv and salt. "-" reads standard input.
   open-metadata --metadata F (--private-key F [--user ID] | --metadata-key B64)
                 [--signature F --server-key F [--parent-metadata F --parent-signature F]
-                 [--show-unverified] [--case-insensitive]]
+                 [--show-unverified] [--case-insensitive]] [--mnemonic-file F]
       Decrypt a folder's metadata (the document, or the OCS reply holding it) and print
       {"version", "verified", "metadataKey", "metadata"} as JSON. With --signature (base64
       or DER) and --server-key (the pinned server public key, PEM) every trust check is
@@ -434,6 +492,10 @@ Offline tools for end-to-end encrypted Nextcloud data; none of these talks to a 
       --parent-signature, which are verified first and give the users and the metadata
       key. --case-insensitive: names that differ only in case are duplicates too, as on a
       case-insensitive disk.
+      Metadata 1.0, 1.1 and 1.2 (older clients; Nubo reads it only to upgrade it to 2.0) has
+      no signature: it is opened without --signature and --server-key, every other check is
+      run, and "verified" is null, as nothing can authenticate it (warnings go to stderr).
+      --mnemonic-file (the 12 words) checks the checksum of 1.2 metadata.
   decrypt-file --key B64 --nonce B64 [--tag B64] IN OUT
       Decrypt a file blob (ciphertext followed by its tag). The plaintext goes to an unnamed
       file beside OUT that gets the name OUT only once the tag verifies; nothing unverified

@@ -82,8 +82,24 @@ e2ee::Result<void> UnnamedOutputFile::write(e2ee::ByteView data)
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return fail(ErrorCode::Io, systemError("cannot write the output for", m_target, errno));
         data = data.subspan(static_cast<std::size_t>(n));
+        m_written += static_cast<std::uint64_t>(n);
     }
+    startWriteback();
     return {};
+}
+
+void UnnamedOutputFile::startWriteback() noexcept
+{
+    // commit() fsyncs the whole file: starting the disk on each few MiB as they come means
+    // the disk writes while the rest is still being encrypted, and the fsync finds little
+    // left to do. Only a start (no waiting), and only advice: commit()'s fsync reports errors.
+    constexpr std::uint64_t kWritebackStep = 8 * 1024 * 1024;
+    if (m_written - m_writebackStarted < kWritebackStep) return;
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)::sync_file_range(m_fd, static_cast<off_t>(m_writebackStarted),
+                            static_cast<off_t>(m_written - m_writebackStarted), SYNC_FILE_RANGE_WRITE);
+#endif
+    m_writebackStarted = m_written;
 }
 
 e2ee::Result<void> UnnamedOutputFile::linkUnnamed()

@@ -5,6 +5,7 @@
 // beside the target (".NAME.nubo-XXXXXX") is used instead and removed on discard().
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -37,11 +38,14 @@ private:
     {
     }
     e2ee::Result<void> linkUnnamed();
+    void startWriteback() noexcept;
 
     std::string m_target;
     std::string m_folder;
     std::string m_temporary; // empty: the file is unnamed
     int m_fd = -1;
+    std::uint64_t m_written = 0;
+    std::uint64_t m_writebackStarted = 0; // the disk was asked to write the bytes before this
 };
 
 } // namespace nubo::cli

@@ -1,4 +1,14 @@
 // Caller-supplied byte streams. The library never opens files itself.
+//
+// Threads: encryptFile() and decryptFile() (file_cipher.h) read their ByteSource on a worker
+// thread of their own while the calling thread writes the ByteSink. The sink is written,
+// committed and discarded only by the calling thread. The source is read by one thread at a
+// time: its first buffer by the calling thread, the rest by the worker, each read() returning
+// before the next one starts and ordered after it by the pipeline's mutex. So neither needs
+// locking; but a source must not depend on the thread it is read from (thread-local state, an
+// object bound to the caller's thread or event loop) nor share unsynchronised state with the
+// sink. An exception thrown by read() is rethrown on the calling thread; a read() that blocks
+// delays stopping after a failed write until it returns.
 #pragma once
 
 #include <cstdint>

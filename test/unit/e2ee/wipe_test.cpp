@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "encoding.h"
+#include "file_cipher.h"
 #include "gzip.h"
 #include "metadata.h"
 #include "test_support.h"
@@ -141,6 +142,71 @@ TEST(Wiping, FileKeysLeaveNoCopyWhenMetadataIsWrittenAndRead)
         EXPECT_EQ(reread.files.size(), metadata.files.size());
     });
     EXPECT_EQ(leaks, 0) << "freed blocks still held a file key or the compressed plaintext";
+}
+
+// A source that hands out its data and then fails in the middle of a buffer, having written
+// plaintext it does not report into the buffer it was given.
+class FailingLateSource final : public ByteSource {
+public:
+    FailingLateSource(ByteView data, std::size_t failAt) : m_data(data), m_failAt(failAt) {}
+    Result<std::size_t> read(std::span<std::uint8_t> buffer) override
+    {
+        const std::size_t n = std::min(buffer.size(), m_data.size() - m_offset);
+        std::memcpy(buffer.data(), m_data.data() + m_offset, n);
+        if (m_offset + n > m_failAt) return fail(ErrorCode::Io, "input/output error");
+        m_offset += n;
+        return n;
+    }
+
+private:
+    ByteView m_data;
+    std::size_t m_failAt;
+    std::size_t m_offset = 0;
+};
+
+class DiscardingSink final : public ByteSink {
+public:
+    Result<void> write(ByteView) override { return {}; }
+};
+
+TEST(Wiping, TheFileCipherBuffersLeaveNoPlaintext)
+{
+    // Several of the pipeline's buffers of plaintext that repeats one sentence, so that any
+    // unwiped piece of a buffer holds the needle.
+    const std::string sentence = "plaintext that must never be freed in clear, ";
+    std::string text;
+    while (text.size() < 3 * detail::kPipelineChunkSize + 1000)
+        text += sentence;
+    const Bytes plaintext(text.begin(), text.end());
+    const std::vector<std::string> needles{sentence.substr(0, 40)};
+    const auto key = must(randomBytes(16));
+    const auto nonce = must(randomBytes(16));
+    Bytes blob;
+    EXPECT_EQ(leaksDuring(needles,
+                          [&] {
+                              MemorySource source(plaintext);
+                              DiscardingSink sink;
+                              must(encryptFile(must(FileKey::fromCallerSupplied(key, nonce)), source, sink));
+                          }),
+              0);
+    blob = must(detail::aesGcmEncryptForTest(key, nonce, plaintext));
+    EXPECT_EQ(leaksDuring(needles,
+                          [&] {
+                              MemorySource source(blob);
+                              SecureBufferSink sink;
+                              must(decryptFile(key, nonce, std::nullopt, source, sink));
+                              EXPECT_EQ(sink.take().size(), plaintext.size());
+                          }),
+              0)
+        << "decryption";
+    EXPECT_EQ(leaksDuring(needles,
+                          [&] {
+                              FailingLateSource source(plaintext, 2 * detail::kPipelineChunkSize + 4096);
+                              DiscardingSink sink;
+                              EXPECT_FALSE(encryptFile(must(FileKey::fromCallerSupplied(key, nonce)), source, sink));
+                          }),
+              0)
+        << "a source that failed";
 }
 
 } // namespace
