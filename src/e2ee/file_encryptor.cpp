@@ -57,4 +57,81 @@ Result<Bytes> FileEncryptor::finish()
     return tag;
 }
 
+Result<FileDecryptor> FileDecryptor::start(ByteView key, ByteView nonce, ByteView expectedTag)
+{
+    if (key.size() != kFileKeySize) {
+        return fail(ErrorCode::MalformedInput, "a file key has 16 bytes, this one has " + std::to_string(key.size()));
+    }
+    if (nonce.size() != 12 && nonce.size() != 16) {
+        return fail(ErrorCode::MalformedInput, "a file nonce has 16 (or 12) bytes, this one has " + std::to_string(nonce.size()));
+    }
+    if (expectedTag.size() != kGcmTagSize) {
+        return fail(ErrorCode::MalformedInput, "a file tag has 16 bytes, this one has " + std::to_string(expectedTag.size()));
+    }
+    detail::CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+    if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_128_gcm(), nullptr, nullptr, nullptr) != 1 ||
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()), nullptr) != 1 ||
+        EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, key.data(), nonce.data()) != 1) {
+        return fail(ErrorCode::Internal, "cannot start AES-GCM: " + detail::takeOpensslError());
+    }
+    return FileDecryptor(std::move(ctx), Bytes(expectedTag.begin(), expectedTag.end()));
+}
+
+Result<void> FileDecryptor::decrypt(ByteView in, Bytes& out)
+{
+    if (in.empty()) return {};
+    const std::size_t at = out.size();
+    out.resize(at + in.size());
+    for (std::size_t done = 0; done < in.size();) {
+        const int piece = static_cast<int>(std::min<std::size_t>(in.size() - done, INT_MAX / 2));
+        int written = 0;
+        if (EVP_DecryptUpdate(m_ctx.get(), out.data() + at + done, &written, in.data() + done, piece) != 1 ||
+            written != piece) {
+            return fail(ErrorCode::Internal, "AES-GCM failed: " + detail::takeOpensslError());
+        }
+        done += static_cast<std::size_t>(piece);
+    }
+    m_plaintext += in.size();
+    return {};
+}
+
+Result<void> FileDecryptor::update(ByteView in, Bytes& out)
+{
+    if (m_finished) return fail(ErrorCode::Internal, "the decryption of this file is finished");
+    // Everything but the last 16 bytes seen is ciphertext for certain.
+    const std::size_t total = m_held.size() + in.size();
+    if (total <= kGcmTagSize) {
+        m_held.insert(m_held.end(), in.begin(), in.end());
+        return {};
+    }
+    const std::size_t release = total - kGcmTagSize;
+    const std::size_t fromHeld = std::min(release, m_held.size());
+    if (auto done = decrypt(ByteView(m_held).first(fromHeld), out); !done) return done;
+    m_held.erase(m_held.begin(), m_held.begin() + static_cast<std::ptrdiff_t>(fromHeld));
+    const std::size_t fromIn = release - fromHeld;
+    if (auto done = decrypt(in.first(fromIn), out); !done) return done;
+    m_held.insert(m_held.end(), in.begin() + static_cast<std::ptrdiff_t>(fromIn), in.end());
+    return {};
+}
+
+Result<void> FileDecryptor::finish(Bytes& out)
+{
+    if (m_finished) return fail(ErrorCode::Internal, "the decryption of this file is finished");
+    m_finished = true;
+    // A trailing tag equal to the metadata's ends the ciphertext; otherwise the held bytes are
+    // ciphertext too (a blob stored without its tag), authenticated by the metadata's tag.
+    if (m_held != m_expected) {
+        if (auto done = decrypt(m_held, out); !done) return done;
+    }
+    std::uint8_t none[16];
+    int written = 0;
+    if (EVP_CIPHER_CTX_ctrl(m_ctx.get(), EVP_CTRL_GCM_SET_TAG, kGcmTagSize, m_expected.data()) != 1 ||
+        EVP_DecryptFinal_ex(m_ctx.get(), none, &written) != 1) {
+        (void)detail::takeOpensslError();
+        return fail(ErrorCode::VerificationFailed,
+                    "the authentication tag does not verify: the file was changed or damaged");
+    }
+    return {};
+}
+
 } // namespace nubo::e2ee

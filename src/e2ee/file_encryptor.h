@@ -46,4 +46,34 @@ private:
     bool m_finished = false;
 };
 
+// The other direction, driven the same way: the engine decrypts a blob while it arrives. The
+// plaintext it hands out is unauthenticated until finish() verified the tag, so it may only go
+// to a temporary file that is renamed into place after that (PROTOCOL.md §4.4).
+class FileDecryptor {
+public:
+    // expectedTag: the tag the signed metadata gives for this blob.
+    static Result<FileDecryptor> start(ByteView key, ByteView nonce, ByteView expectedTag);
+
+    FileDecryptor(FileDecryptor&&) noexcept = default;
+    FileDecryptor& operator=(FileDecryptor&&) noexcept = default;
+
+    // Takes the next bytes of the blob; appends to `out` the plaintext of all but the last
+    // 16 bytes seen so far (they may be the trailing tag).
+    Result<void> update(ByteView in, Bytes& out);
+    // After the last byte: the blob is ciphertext‖tag, or (some writers) ciphertext only, whose
+    // tag is then the metadata's; either way it must authenticate under the expected tag.
+    // Appends any last plaintext to `out`. Fails (VerificationFailed) when it does not verify.
+    Result<void> finish(Bytes& out);
+    std::uint64_t plaintextSize() const { return m_plaintext; }
+
+private:
+    FileDecryptor(detail::CipherCtxPtr ctx, Bytes expectedTag) : m_ctx(std::move(ctx)), m_expected(std::move(expectedTag)) {}
+    Result<void> decrypt(ByteView in, Bytes& out);
+    detail::CipherCtxPtr m_ctx;
+    Bytes m_expected;
+    Bytes m_held; // the last (up to) 16 bytes, not yet decrypted
+    std::uint64_t m_plaintext = 0;
+    bool m_finished = false;
+};
+
 } // namespace nubo::e2ee

@@ -3,6 +3,7 @@
 #include "e2ee_transaction.h"
 
 #include "file_cipher.h"
+#include "file_encryptor.h"
 #include "item_name.h"
 #include "local_file.h"
 
@@ -269,54 +270,38 @@ Result<std::vector<std::pair<std::string, RemoteEntry>>> RefusingFolderHook::tra
     return refused(plainFolder, m_reason.message);
 }
 
+
+
 namespace {
 
-// The blob of an encrypted file, read from its temporary file.
-class FileSource final : public e2ee::ByteSource {
+// Decrypts a blob as it arrives (e2ee::FileDecryptor): the target receives plaintext, which counts
+// only once finish() verified the tag against the signed metadata's.
+class GcmDecoder final : public DownloadDecoder {
 public:
-    explicit FileSource(int fd) : m_fd(fd) {}
-    e2ee::Result<std::size_t> read(std::span<std::uint8_t> buffer) override
+    explicit GcmDecoder(e2ee::FileDecryptor decryptor) : m_decryptor(std::move(decryptor)) {}
+    Result<void> update(const char* data, std::int64_t size, std::string& out) override
     {
-        for (;;) {
-            const ssize_t got = ::read(m_fd, buffer.data(), buffer.size());
-            if (got >= 0)
-                return static_cast<std::size_t>(got);
-            if (errno != EINTR)
-                return e2ee::fail(e2ee::ErrorCode::Io, std::string("reading the downloaded blob: ") + std::strerror(errno));
-        }
+        m_buffer.clear();
+        const auto* bytes = reinterpret_cast<const std::uint8_t*>(data);
+        if (auto done = m_decryptor.update(e2ee::ByteView(bytes, static_cast<std::size_t>(size)), m_buffer); !done)
+            return fail(SyncErrorCode::Internal, done.error().message);
+        out.append(reinterpret_cast<const char*>(m_buffer.data()), m_buffer.size());
+        return {};
+    }
+    Result<void> finish(std::string& out) override
+    {
+        m_buffer.clear();
+        if (auto done = m_decryptor.finish(m_buffer); !done)
+            return fail(SyncErrorCode::UntrustedKey, "its content on the server does not match its signed metadata (" +
+                                                         done.error().message +
+                                                         "): it was tampered with or damaged; nothing was written here");
+        out.append(reinterpret_cast<const char*>(m_buffer.data()), m_buffer.size());
+        return {};
     }
 
 private:
-    int m_fd;
-};
-
-// Plaintext into the download's temporary file, which is fsynced on commit and emptied on discard
-// (the caller removes it either way unless it is renamed into place).
-class FileSink final : public e2ee::AuthenticatedSink {
-public:
-    explicit FileSink(int fd) : m_fd(fd) {}
-    e2ee::Result<void> write(e2ee::ByteView data) override
-    {
-        for (std::size_t done = 0; done < data.size();) {
-            const ssize_t n = ::write(m_fd, data.data() + done, data.size() - done);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                return e2ee::fail(e2ee::ErrorCode::Io, std::string("writing the decrypted file: ") + std::strerror(errno));
-            done += static_cast<std::size_t>(n);
-        }
-        return {};
-    }
-    e2ee::Result<void> commit() override
-    {
-        if (::fsync(m_fd) != 0)
-            return e2ee::fail(e2ee::ErrorCode::Io, std::string("writing the decrypted file: ") + std::strerror(errno));
-        return {};
-    }
-    void discard() noexcept override { (void)!::ftruncate(m_fd, 0); }
-
-private:
-    int m_fd;
+    e2ee::FileDecryptor m_decryptor;
+    e2ee::Bytes m_buffer;
 };
 
 } // namespace
@@ -327,52 +312,15 @@ Result<DownloadResult> downloadFile(RemoteFs& remoteFs, const RemoteEntry& remot
     if (!remote.encryptedFile)
         return remoteFs.download(serverPath, target, options);
     const EncryptedFileInfo& info = *remote.encryptedFile;
-    // The blob goes to a temporary file of its own; `target` receives plaintext only.
-    const fs::path blob = temporaryPathFor(target);
-    struct RemoveBlob {
-        fs::path path;
-        ~RemoveBlob()
-        {
-            std::error_code ignored;
-            fs::remove(path, ignored);
-        }
-    } removeBlob{blob};
+    // Decrypted while it arrives, into `target` (a temporary file the caller renames into place
+    // only after this returns, i.e. after the tag verified; on any failure it is removed).
+    auto decryptor = e2ee::FileDecryptor::start(info.key, info.nonce, info.tag);
+    if (!decryptor)
+        return fail(SyncErrorCode::UntrustedKey, "its key material in the metadata is not usable (" +
+                                                     decryptor.error().message + "); nothing was written here");
     options.expectedChecksum.clear(); // the GCM tag checks every byte
-    auto got = remoteFs.download(serverPath, blob, options);
-    if (!got)
-        return got;
-    const int in = ::open(blob.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return std::unexpected(errnoError(errno, "reading", blob));
-    const int out = ::open(target.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (out < 0) {
-        const int error = errno;
-        ::close(in);
-        return std::unexpected(errnoError(error, "creating", target));
-    }
-    FileSource source(in);
-    FileSink sink(out);
-    auto size = e2ee::decryptFile(info.key, info.nonce, e2ee::ByteView(info.tag), source, sink);
-    ::close(in);
-    const bool closed = ::close(out) == 0;
-    if (!size || !closed) {
-        std::error_code ignored;
-        fs::remove(target, ignored);
-        if (!size && size.error().code == e2ee::ErrorCode::Io)
-            return fail(SyncErrorCode::LocalIo, size.error().message);
-        return fail(SyncErrorCode::UntrustedKey,
-                    "its content on the server does not match its signed metadata (" +
-                        (size ? std::string("close failed") : size.error().message) +
-                        "): it was tampered with or damaged; nothing was written here");
-    }
-    auto sum = sha1OfFile(target);
-    if (!sum)
-        return std::unexpected(sum.error());
-    DownloadResult result;
-    result.etag = got->etag;
-    result.size = static_cast<std::int64_t>(*size);
-    result.checksum = *sum;
-    return result;
+    options.decoder = std::make_shared<GcmDecoder>(std::move(*decryptor));
+    return remoteFs.download(serverPath, target, options);
 }
 
 } // namespace nubo::sync

@@ -78,10 +78,25 @@ struct UploadResult {
     bool changedWhileSent = false;
 };
 
+// What a download writes instead of the bytes received, computed as they arrive (a decrypting
+// download). The target then holds what the decoder produced, and is valid only when finish()
+// succeeded (the caller renames it into place only then).
+class DownloadDecoder {
+public:
+    virtual ~DownloadDecoder() = default;
+    // The next received bytes; appends what is to be written to `out`.
+    virtual Result<void> update(const char* data, std::int64_t size, std::string& out) = 0;
+    // After the last byte: the check of the whole (a tag); appends any last bytes to `out`.
+    virtual Result<void> finish(std::string& out) = 0;
+};
+
 struct DownloadOptions {
     std::string expectedChecksum; // "SHA1:<hex>" or "MD5:<hex>" or empty; compared after the last byte
     std::function<void(std::int64_t bytesDone)> progress;
     const std::atomic<bool>* cancel = nullptr;
+    // When set, the target receives the decoder's output; size and checksum describe that, and
+    // expectedChecksum (of the bytes received) is not checked.
+    std::shared_ptr<DownloadDecoder> decoder;
 };
 
 struct DownloadResult {

@@ -927,7 +927,7 @@ Result<DownloadResult> WebDavClient::download(const std::string& serverPath, con
     request.downloadLimiter = &m_account->downloadLimiter();
     request.cancel = options.cancel;
     request.downloadProgress = options.progress;
-    request.sink = [&](const char* data, std::int64_t size) -> Result<void> {
+    const auto writeOut = [&](const char* data, std::int64_t size) -> Result<void> {
         const QByteArrayView view(data, static_cast<qsizetype>(size));
         sha1.addData(view);
         if (other) other->addData(view);
@@ -942,8 +942,22 @@ Result<DownloadResult> WebDavClient::download(const std::string& serverPath, con
         written += size;
         return {};
     };
+    std::string decoded;
+    request.sink = [&](const char* data, std::int64_t size) -> Result<void> {
+        if (!options.decoder) return writeOut(data, size);
+        decoded.clear();
+        if (auto ok = options.decoder->update(data, size, decoded); !ok) return ok;
+        return writeOut(decoded.data(), static_cast<std::int64_t>(decoded.size()));
+    };
     auto response = m_http->send(request, {200});
     if (!response) return std::unexpected(response.error());
+    if (options.decoder) {
+        decoded.clear();
+        if (auto ok = options.decoder->finish(decoded); !ok) return std::unexpected(ok.error());
+        if (auto ok = writeOut(decoded.data(), static_cast<std::int64_t>(decoded.size())); !ok) {
+            return std::unexpected(ok.error());
+        }
+    }
 
     if (::fsync(partial.fd) != 0) return std::unexpected(localWriteError(target, errno));
     const int fd = partial.fd;
@@ -955,7 +969,7 @@ Result<DownloadResult> WebDavClient::download(const std::string& serverPath, con
     result.etag =
         unquoteEtag(response->header("OC-ETag").isEmpty() ? response->header("ETag") : response->header("OC-ETag"));
     result.checksum = "SHA1:" + sha1.result().toHex().toStdString();
-    if (!expectedHex.isEmpty()) {
+    if (!expectedHex.isEmpty() && !options.decoder) {
         QString actual;
         if (expectedType == u"SHA1") actual = QString::fromLatin1(sha1.result().toHex());
         if (other) actual = QString::fromLatin1(other->result().toHex());
