@@ -436,3 +436,31 @@ TEST_F(DataSafety, AnItemThatCannotBeCheckedIsNotReportedDeleted)
 
 } // namespace
 } // namespace nubo::sync::test
+
+namespace nubo::sync::test {
+namespace {
+
+// One device edits a file deep in a folder while the other deletes that folder and makes a new,
+// empty one under the same name: the edit must survive (found by the convergence test with an
+// encrypted folder, seed 584729800; here with plain folders).
+TEST_F(DataSafety, AFolderDeletedAndRecreatedHereNeverDeletesAnEditMadeInsideItThere)
+{
+    auto& a = client("a");
+    auto& b = client("b");
+    a.write("P/Q/N.md", "v1");
+    a.write("P/other.txt", "o");
+    a.syncOk();
+    b.syncOk();
+    a.write("P/Q/N.md", "the edit that must survive");
+    a.syncOk();
+    fs::remove_all(b.path("P"));
+    b.mkdir("P");
+    b.syncOk();
+    a.syncOk();
+    b.syncOk();
+    EXPECT_EQ(serverRead("P/Q/N.md"), "the edit that must survive");
+    EXPECT_EQ(b.read("P/Q/N.md"), "the edit that must survive");
+}
+
+} // namespace
+} // namespace nubo::sync::test

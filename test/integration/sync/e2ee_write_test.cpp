@@ -447,5 +447,26 @@ TEST_F(E2eeSync, ACutEncryptedChunkedUploadResumesWithTheChunksAlreadyThere)
     EXPECT_TRUE(!*pending || **pending == "{}") << **pending;
 }
 
+// The plain engine keeps this edit (DataSafety.AFolderDeletedAndRecreatedHere...); inside an
+// encrypted folder it must too (convergence seed 584729800 lost it).
+TEST_F(E2eeSync, AFolderDeletedAndRecreatedHereNeverDeletesAnEditMadeInsideItThere)
+{
+    auto& a = device("a");
+    auto& b = device("b");
+    a.write("vault/P/Q/N.md", "v1");
+    a.write("vault/P/other.txt", "o");
+    a.syncOk();
+    b.syncOk();
+    a.write("vault/P/Q/N.md", "the edit that must survive");
+    a.syncOk();
+    fs::remove_all(b.path("vault/P"));
+    b.mkdir("vault/P");
+    b.syncOk();
+    a.syncOk();
+    b.syncOk();
+    EXPECT_EQ(a.read("vault/P/Q/N.md"), "the edit that must survive");
+    EXPECT_EQ(b.read("vault/P/Q/N.md"), "the edit that must survive");
+}
+
 } // namespace
 } // namespace nubo::sync::test
