@@ -77,16 +77,12 @@ Result<FileDecryptor> FileDecryptor::start(ByteView key, ByteView nonce, ByteVie
     return FileDecryptor(std::move(ctx), Bytes(expectedTag.begin(), expectedTag.end()));
 }
 
-Result<void> FileDecryptor::decrypt(ByteView in, Bytes& out)
+Result<void> FileDecryptor::decryptTo(ByteView in, std::uint8_t* out)
 {
-    if (in.empty()) return {};
-    const std::size_t at = out.size();
-    out.resize(at + in.size());
     for (std::size_t done = 0; done < in.size();) {
         const int piece = static_cast<int>(std::min<std::size_t>(in.size() - done, INT_MAX / 2));
         int written = 0;
-        if (EVP_DecryptUpdate(m_ctx.get(), out.data() + at + done, &written, in.data() + done, piece) != 1 ||
-            written != piece) {
+        if (EVP_DecryptUpdate(m_ctx.get(), out + done, &written, in.data() + done, piece) != 1 || written != piece) {
             return fail(ErrorCode::Internal, "AES-GCM failed: " + detail::takeOpensslError());
         }
         done += static_cast<std::size_t>(piece);
@@ -95,22 +91,43 @@ Result<void> FileDecryptor::decrypt(ByteView in, Bytes& out)
     return {};
 }
 
-Result<void> FileDecryptor::update(ByteView in, Bytes& out)
+Result<void> FileDecryptor::decrypt(ByteView in, Bytes& out)
+{
+    if (in.empty()) return {};
+    const std::size_t at = out.size();
+    out.resize(at + in.size());
+    return decryptTo(in, out.data() + at);
+}
+
+Result<std::size_t> FileDecryptor::update(ByteView in, std::uint8_t* out)
 {
     if (m_finished) return fail(ErrorCode::Internal, "the decryption of this file is finished");
     // Everything but the last 16 bytes seen is ciphertext for certain.
     const std::size_t total = m_held.size() + in.size();
     if (total <= kGcmTagSize) {
         m_held.insert(m_held.end(), in.begin(), in.end());
-        return {};
+        return std::size_t{0};
     }
     const std::size_t release = total - kGcmTagSize;
     const std::size_t fromHeld = std::min(release, m_held.size());
-    if (auto done = decrypt(ByteView(m_held).first(fromHeld), out); !done) return done;
+    if (auto done = decryptTo(ByteView(m_held).first(fromHeld), out); !done) return std::unexpected(done.error());
     m_held.erase(m_held.begin(), m_held.begin() + static_cast<std::ptrdiff_t>(fromHeld));
     const std::size_t fromIn = release - fromHeld;
-    if (auto done = decrypt(in.first(fromIn), out); !done) return done;
+    if (auto done = decryptTo(in.first(fromIn), out + fromHeld); !done) return std::unexpected(done.error());
     m_held.insert(m_held.end(), in.begin() + static_cast<std::ptrdiff_t>(fromIn), in.end());
+    return release;
+}
+
+Result<void> FileDecryptor::update(ByteView in, Bytes& out)
+{
+    const std::size_t at = out.size();
+    out.resize(at + in.size() + kGcmTagSize);
+    auto written = update(in, out.data() + at);
+    if (!written) {
+        out.resize(at);
+        return std::unexpected(written.error());
+    }
+    out.resize(at + *written);
     return {};
 }
 

@@ -60,6 +60,8 @@ public:
     // Takes the next bytes of the blob; appends to `out` the plaintext of all but the last
     // 16 bytes seen so far (they may be the trailing tag).
     Result<void> update(ByteView in, Bytes& out);
+    // The same into caller memory with room for in.size() + 16 bytes; returns how many it wrote.
+    Result<std::size_t> update(ByteView in, std::uint8_t* out);
     // After the last byte: the blob is ciphertext‖tag, or (some writers) ciphertext only, whose
     // tag is then the metadata's; either way it must authenticate under the expected tag.
     // Appends any last plaintext to `out`. Fails (VerificationFailed) when it does not verify.
@@ -69,6 +71,7 @@ public:
 private:
     FileDecryptor(detail::CipherCtxPtr ctx, Bytes expectedTag) : m_ctx(std::move(ctx)), m_expected(std::move(expectedTag)) {}
     Result<void> decrypt(ByteView in, Bytes& out);
+    Result<void> decryptTo(ByteView in, std::uint8_t* out);
     detail::CipherCtxPtr m_ctx;
     Bytes m_expected;
     Bytes m_held; // the last (up to) 16 bytes, not yet decrypted

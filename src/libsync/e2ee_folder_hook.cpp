@@ -281,11 +281,23 @@ public:
     explicit GcmDecoder(e2ee::FileDecryptor decryptor) : m_decryptor(std::move(decryptor)) {}
     Result<void> update(const char* data, std::int64_t size, std::string& out) override
     {
-        m_buffer.clear();
+        // Straight into `out`, without zero-filling or copying it first.
         const auto* bytes = reinterpret_cast<const std::uint8_t*>(data);
-        if (auto done = m_decryptor.update(e2ee::ByteView(bytes, static_cast<std::size_t>(size)), m_buffer); !done)
-            return fail(SyncErrorCode::Internal, done.error().message);
-        out.append(reinterpret_cast<const char*>(m_buffer.data()), m_buffer.size());
+        const std::size_t at = out.size();
+        SyncError error;
+        out.resize_and_overwrite(at + static_cast<std::size_t>(size) + e2ee::kGcmTagSize,
+                                 [&](char* buffer, std::size_t) -> std::size_t {
+                                     auto written = m_decryptor.update(
+                                         e2ee::ByteView(bytes, static_cast<std::size_t>(size)),
+                                         reinterpret_cast<std::uint8_t*>(buffer) + at);
+                                     if (!written) {
+                                         error = SyncError{SyncErrorCode::Internal, written.error().message, 0};
+                                         return at;
+                                     }
+                                     return at + *written;
+                                 });
+        if (!error.message.empty())
+            return std::unexpected(error);
         return {};
     }
     Result<void> finish(std::string& out) override
