@@ -203,6 +203,11 @@ private:
             const auto stillThere = m_localIn.find(from);
             if (record.type != entry.type || (stillThere != m_localIn.end() && stillThere->second.inode == entry.inode))
                 continue;
+            // Filesystems hand a freed inode to the next new item: a file "notes" replaced by a
+            // folder "notes" can pass its inode to "notes/x" written in it. Nothing moves below
+            // its own old place, so that is a new item, not a move.
+            if (isInside(path, from))
+                continue;
             localCandidates.push_back({from, path});
         }
         for (const auto& [path, entry] : m_remoteIn) {

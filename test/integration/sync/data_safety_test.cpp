@@ -251,7 +251,7 @@ TEST_F(DataSafety, AFileReplacedByAFolderUploadsTheFolderWithItsContent)
     a.write("notes/inside.txt", "now a folder");
     a.options.backoffBaseSeconds = 25; // an error here would wait, as in the report
     const SyncSummary s = a.syncOk();
-    EXPECT_EQ(s.uploaded, 1);
+    EXPECT_EQ(s.uploaded, 1) << accessLog();
     EXPECT_TRUE(sameTree(serverTree(), Tree{{"notes", kFolder}, {"notes/inside.txt", "now a folder"}}));
 }
 

@@ -363,6 +363,19 @@ TEST(Reconcile, ReusedInodeOfADeletedFileIsNotMistakenForAMoveThatLosesData)
     EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), (Lines{"move-remote d/a -> n", "upload n"}));
 }
 
+TEST(Reconcile, AFileReplacedByAFolderWhoseNewFileTookItsInodeIsNotAMove)
+{
+    // "d/a" deleted, a folder "d/a" made and "d/a/in.txt" written into it with the freed inode
+    // (ext4 under load does this): moving "d/a" below itself failed on every run (409), and the
+    // folder never reached the server.
+    SyncedFolder s;
+    const LocalEntry old = s.local["d/a"];
+    s.local["d/a"] = localFolder(77);
+    s.local["d/a/in.txt"] = localFile(old.inode, 12, 900);
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"delete-remote d/a", "make-remote-folder d/a", "upload d/a/in.txt"}));
+}
+
 TEST(Reconcile, AServerMoveOntoANameTakenAfterAnotherMoveIsNotTaken)
 {
     // Found by the convergence test (seed 1633193524). The server moved folder P to Q and file
