@@ -300,6 +300,17 @@ std::string Propagator::serverPathOf(const std::string& plainPath) const
     return joinPath(serverPathOf(parentPath(plainPath)), fileName(plainPath));
 }
 
+RemoteEntry Propagator::movedAlong(RemoteEntry remote) const
+{
+    // Inside an encrypted tree names are ids, so a discovered server path is not derived from the
+    // plain one: a folder this run moved took everything below it along.
+    std::lock_guard lock(m_movesMutex);
+    for (const auto& [from, to] : m_serverFolderMoves)
+        if (!remote.serverPath.empty() && isInside(remote.serverPath, from))
+            remote.serverPath = rebase(remote.serverPath, from, to);
+    return remote;
+}
+
 std::string Propagator::transferId(const std::string& path, const LocalEntry& entry) const
 {
     const std::string key = m_context.clientId + '\n' + path + '\n' + std::to_string(entry.size) + '\n' +
@@ -392,12 +403,33 @@ std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
         }
         ordered.push_back(&action);
     }
+    const auto changesServer = [](const Action& action) {
+        return action.kind == ActionKind::Upload || action.kind == ActionKind::MakeRemoteFolder ||
+               action.kind == ActionKind::MoveRemote || action.kind == ActionKind::DeleteRemote;
+    };
+    // Folders an encrypted tree's transaction moves on the server. What the plan put at or below
+    // their new place (a download of what arrived in the folder meanwhile, the folder's own
+    // journal update) assumes the move: it runs in
+    // the transaction after it, is skipped when it fails, and its journal records are kept only
+    // if the transaction commits. Run before the move, such a download was recorded at a place
+    // the server never got when the metadata write then failed, and the next run deleted it.
+    std::vector<std::string> movedFolders;
+    for (const Action* next : ordered)
+        if (next->kind == ActionKind::MoveRemote && next->type == ItemType::Directory && m_context.encryptionRoot &&
+            !m_context.encryptionRoot(next->path).empty())
+            movedFolders.push_back(next->path);
+    const auto belowMovedFolder = [&](const std::string& path) {
+        for (const std::string& folder : movedFolders)
+            if (isInside(path, folder))
+                return true;
+        return false;
+    };
     for (const Action* next : ordered) {
         const Action& action = *next;
-        // Only what changes the server needs the lock; reading and local work do not.
-        const bool changesServer = action.kind == ActionKind::Upload || action.kind == ActionKind::MakeRemoteFolder ||
-                                   action.kind == ActionKind::MoveRemote || action.kind == ActionKind::DeleteRemote;
-        const std::string root = changesServer && m_context.encryptionRoot ? m_context.encryptionRoot(action.path)
+        // Only what changes the server needs the lock; reading and local work do not, unless
+        // they depend on a move the transaction makes.
+        const bool inTransaction = changesServer(action) || belowMovedFolder(action.path);
+        const std::string root = inTransaction && m_context.encryptionRoot ? m_context.encryptionRoot(action.path)
                                                                            : std::string();
         if (root.empty())
             plain.push_back(&action);
@@ -741,7 +773,7 @@ Result<DownloadResult> Propagator::fetch(const RemoteEntry& remote, const std::s
 ItemReport Propagator::download(const Action& action)
 {
     ItemReport report = reportFor(action);
-    const RemoteEntry& remote = *action.remote;
+    const RemoteEntry remote = movedAlong(*action.remote);
     const fs::path target = localPath(action.path);
     if (m_diskFull) {
         std::lock_guard lock(m_messageMutex);
@@ -834,7 +866,7 @@ ItemReport Propagator::download(const Action& action)
 ItemReport Propagator::conflict(const Action& action)
 {
     ItemReport report = reportFor(action);
-    const RemoteEntry& remote = *action.remote;
+    const RemoteEntry remote = movedAlong(*action.remote);
     const fs::path file = localPath(action.path);
     auto before = statLocal(file);
     if (!before || before->type != ItemType::File)
@@ -982,6 +1014,10 @@ ItemReport Propagator::moveRemote(const Action& action)
         auto moved = m_transaction->move(*m_context.remote, action.from, from, action.path, to);
         if (!moved)
             return failed(report, moved.error());
+        if (action.type == ItemType::Directory) {
+            std::lock_guard lock(m_movesMutex);
+            m_serverFolderMoves.emplace_back(from, *moved);
+        }
         journal().moveTree(action.from, action.path, from, *moved);
         if (auto record = journal().get(action.path); record && action.local) {
             bool unchanged = record->type == ItemType::Directory;

@@ -134,6 +134,7 @@ private:
 
     void runParallel(const std::vector<const Action*>& actions, std::vector<ItemReport>& reports);
     std::string serverPathOf(const std::string& plainPath) const;
+    RemoteEntry movedAlong(RemoteEntry remote) const;
     std::filesystem::path localPath(const std::string& plainPath) const;
     Result<void> ensureRemoteParents(const std::string& plainPath);
     std::string transferId(const std::string& path, const LocalEntry& entry) const;
@@ -150,6 +151,9 @@ private:
     std::atomic<bool> m_diskFull{false};
     std::string m_diskFullMessage;
     std::mutex m_messageMutex;
+    // Server-side folder moves this run made inside encrypted trees: (from, to) server paths.
+    mutable std::mutex m_movesMutex;
+    std::vector<std::pair<std::string, std::string>> m_serverFolderMoves;
 };
 
 } // namespace nubo::sync

@@ -363,6 +363,8 @@ Result<SyncSummary> SyncEngine::run()
             if (report.code == SyncErrorCode::Auth || report.code == SyncErrorCode::Tls)
                 return fail(report.code, report.message);
             failedPaths.push_back(report.path);
+            if (!report.from.empty())
+                failedPaths.push_back(report.from); // a move that failed: its old place is not in sync either
             retry = retry || retryable(report);
             lastFailure[report.path] = report;
         }
@@ -396,6 +398,19 @@ Result<SyncSummary> SyncEngine::run()
             lastFailure[folder] = report;
         }
 
+        // An action at another place than where discovery found its item (a download into a
+        // folder moved here) failed: the discovered place is not in sync either.
+        {
+            std::unordered_set<std::string> failedSet(failedPaths.begin(), failedPaths.end());
+            std::unordered_set<std::string> failedIds;
+            for (const Action& action : actions)
+                if (action.remote && !action.remote->fileId.empty() && failedSet.contains(action.path))
+                    failedIds.insert(action.remote->fileId);
+            if (!failedIds.empty())
+                for (const auto& [path, entry] : remote->tree)
+                    if (failedIds.contains(entry.fileId) && !failedSet.contains(path))
+                        failedPaths.push_back(path);
+        }
         // A folder's ETag is recorded only when everything below it is in sync; otherwise the
         // next run lists it again and retries what failed.
         std::unordered_set<std::string> tainted;

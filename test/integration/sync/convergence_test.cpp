@@ -507,12 +507,6 @@ TEST_F(Convergence, RandomEditsOnTwoClientsAndTheServerConverge)
             lost.push_back(content.substr(0, content.find(' ', content.find('#'))));
     const std::string log = m_log.str();
     const std::string access = accessLog();
-    const auto occurrences = [](const std::string& text, const std::string& word) {
-        std::size_t n = 0;
-        for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1))
-            ++n;
-        return n;
-    };
     std::cout << "convergence: " << m_written.size() << " contents written, " << server.size()
               << " items at the end, " << occurrences(log, "  sync ") << " syncs, " << occurrences(log, "    error ")
               << " item errors, " << occurrences(log, ": failed") << " failed runs, "

@@ -39,24 +39,6 @@ std::uint64_t envNumber(const char* name, std::uint64_t fallback)
 
 const std::string kVault = "vault";
 
-bool onlyHexNamesBelow(WebDavClient& server, const std::string& folder, std::string& bad)
-{
-    auto listing = server.list(folder);
-    if (!listing) {
-        bad = folder + ": " + listing.error().message;
-        return false;
-    }
-    for (const auto& [name, entry] : listing->children) {
-        if (!std::regex_match(name, std::regex("[0-9a-f]{32}"))) {
-            bad = folder + "/" + name;
-            return false;
-        }
-        if (entry.type == ItemType::Directory && !onlyHexNamesBelow(server, folder + "/" + name, bad))
-            return false;
-    }
-    return true;
-}
-
 class E2eeConvergence : public E2eeSync {
 protected:
     std::mt19937_64 m_random;
@@ -430,11 +412,11 @@ protected:
     }
 };
 
-// Disabled for now: seed 584729800 lost one edit in round 194 (an edit of
-// vault/Photos/Photos/Notes.md by one device, while the other deleted and recreated vault/Photos,
-// ended with the remote folder deleted; about 1 run in 5). Until that is understood and fixed it
-// runs only by hand: --gtest_also_run_disabled_tests --gtest_filter='E2eeConvergence.*'.
-TEST_F(E2eeConvergence, DISABLED_RandomEditsOnBothSidesOfAnEncryptedFolderConverge)
+// It found two lost edits on the way (seeds 584729800 and 60186662), both the same bug: a download
+// into a folder this run moved inside the encrypted tree ran before the move's transaction and
+// was recorded even when the metadata write then failed; the next run deleted it (see
+// E2eeSync.AFolderMoveWhoseMetadataWriteFailsLosesNothingThatArrivedInTheFolder).
+TEST_F(E2eeConvergence, RandomEditsOnBothSidesOfAnEncryptedFolderConverge)
 {
     const std::uint64_t seed = envNumber("NUBO_CONVERGENCE_SEED", std::random_device{}());
     const std::uint64_t rounds = envNumber("NUBO_CONVERGENCE_ROUNDS", 200);
@@ -531,12 +513,6 @@ TEST_F(E2eeConvergence, DISABLED_RandomEditsOnBothSidesOfAnEncryptedFolderConver
 
     const std::string log = m_log.str();
     const std::string access = accessLog();
-    const auto occurrences = [](const std::string& text, const std::string& word) {
-        std::size_t n = 0;
-        for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1))
-            ++n;
-        return n;
-    };
     std::size_t vaultItems = 0;
     for (const auto& [path, content] : a.tree())
         vaultItems += encrypted(path) && path != kVault ? 1 : 0;

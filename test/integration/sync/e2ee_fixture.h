@@ -24,6 +24,46 @@
 
 namespace nubo::sync::test {
 
+// Requests of the access log whose method and target match, counted.
+inline int countRequests(const std::string& log, const std::string& method, const std::string& targetPart)
+{
+    int n = 0;
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);)
+        if (line.find(" " + method + " ") != std::string::npos && line.find(targetPart) != std::string::npos)
+            ++n;
+    return n;
+}
+
+// Every file below the server's data directory, as bytes.
+inline std::string everythingStored(const fs::path& dataDir)
+{
+    std::string all;
+    for (const auto& entry : fs::recursive_directory_iterator(dataDir))
+        if (entry.is_regular_file() && entry.path().filename() != "access.log")
+            all += readFile(entry.path());
+    return all;
+}
+
+// Only 32-hex names below `folder` on the server, recursively; the first other one in `bad`.
+inline bool onlyHexNamesBelow(WebDavClient& server, const std::string& folder, std::string& bad)
+{
+    auto listing = server.list(folder);
+    if (!listing) {
+        bad = folder + ": " + listing.error().message;
+        return false;
+    }
+    for (const auto& [name, entry] : listing->children) {
+        if (!std::regex_match(name, std::regex("[0-9a-f]{32}"))) {
+            bad = folder + "/" + name;
+            return false;
+        }
+        if (entry.type == ItemType::Directory && !onlyHexNamesBelow(server, folder + "/" + name, bad))
+            return false;
+    }
+    return true;
+}
+
 class E2eeSync : public SyncFixture {
 protected:
     void SetUp() override

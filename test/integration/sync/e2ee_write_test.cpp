@@ -7,45 +7,6 @@
 namespace nubo::sync::test {
 namespace {
 
-// Requests of the access log whose method and target match, counted.
-int countRequests(const std::string& log, const std::string& method, const std::string& targetPart)
-{
-    int n = 0;
-    std::istringstream lines(log);
-    for (std::string line; std::getline(lines, line);)
-        if (line.find(" " + method + " ") != std::string::npos && line.find(targetPart) != std::string::npos)
-            ++n;
-    return n;
-}
-
-// Every file below the server's data directory, as bytes.
-std::string everythingStored(const fs::path& dataDir)
-{
-    std::string all;
-    for (const auto& entry : fs::recursive_directory_iterator(dataDir))
-        if (entry.is_regular_file() && entry.path().filename() != "access.log")
-            all += readFile(entry.path());
-    return all;
-}
-
-bool onlyHexNamesBelow(WebDavClient& server, const std::string& folder, std::string& bad)
-{
-    auto listing = server.list(folder);
-    if (!listing) {
-        bad = folder + ": " + listing.error().message;
-        return false;
-    }
-    for (const auto& [name, entry] : listing->children) {
-        if (!std::regex_match(name, std::regex("[0-9a-f]{32}"))) {
-            bad = folder + "/" + name;
-            return false;
-        }
-        if (entry.type == ItemType::Directory && !onlyHexNamesBelow(server, folder + "/" + name, bad))
-            return false;
-    }
-    return true;
-}
-
 TEST_F(E2eeSync, TwoDevicesSyncAnEncryptedTreeAndTheServerSeesOnlyRandomNamesAndCiphertext)
 {
     auto& a = device("a");
@@ -424,14 +385,7 @@ TEST_F(E2eeSync, ACutEncryptedChunkedUploadResumesWithTheChunksAlreadyThere)
     auto first = a.sync();
     ASSERT_TRUE(first.has_value());
     EXPECT_EQ(first->errors.size(), 1u);
-    const auto chunkPuts = [&] {
-        const std::string log = accessLog();
-        int n = 0;
-        for (std::size_t at = log.find("PUT /remote.php/dav/uploads/"); at != std::string::npos;
-             at = log.find("PUT /remote.php/dav/uploads/", at + 1))
-            ++n;
-        return n;
-    };
+    const auto chunkPuts = [&] { return static_cast<int>(occurrences(accessLog(), "PUT /remote.php/dav/uploads/")); };
     const int afterFirst = chunkPuts();
     EXPECT_EQ(a.syncOk().uploaded, 1);
     // Seven chunks in all (6 MiB and the tag); the three that arrived before the cut stay.
@@ -466,6 +420,61 @@ TEST_F(E2eeSync, AFolderDeletedAndRecreatedHereNeverDeletesAnEditMadeInsideItThe
     b.syncOk();
     EXPECT_EQ(a.read("vault/P/Q/N.md"), "the edit that must survive");
     EXPECT_EQ(b.read("vault/P/Q/N.md"), "the edit that must survive");
+}
+
+// Device a moves 'vault/d/d' (holding old.txt) to 'vault/Photos/d' after b added 'b' to it on the
+// server; a has not synced since.
+void moveAFolderWhileAFileArrivesInIt(SyncClient& a, SyncClient& b)
+{
+    a.write("vault/d/d/old.txt", "old");
+    a.mkdir("vault/Photos");
+    a.syncOk();
+    b.syncOk();
+    b.write("vault/d/d/b", "arrived while a moved the folder");
+    b.syncOk();
+    a.move("vault/d/d", "vault/Photos/d");
+}
+
+// A folder moved here while a file arrived in it on the server: the file comes down at the
+// folder's new place and both sides end with the folder there.
+TEST_F(E2eeSync, AFolderMovedHereWhileAFileArrivedInItThereEndsAtTheNewPlaceWithTheFile)
+{
+    auto& a = device("a");
+    auto& b = device("b");
+    moveAFolderWhileAFileArrivesInIt(a, b);
+    a.syncOk();
+    EXPECT_EQ(a.read("vault/Photos/d/b"), "arrived while a moved the folder");
+    EXPECT_EQ(a.read("vault/Photos/d/old.txt"), "old");
+    EXPECT_FALSE(fs::exists(a.path("vault/d/d")));
+    b.syncOk();
+    EXPECT_EQ(b.read("vault/Photos/d/b"), "arrived while a moved the folder");
+    EXPECT_TRUE(sameTree(a.tree(), b.tree()));
+}
+
+// The same when the metadata write of that move fails: the download that assumed the move is
+// not recorded at a place the server never got, and nothing is deleted afterwards (convergence
+// seed 60186662 lost the arrived file on both devices this way).
+TEST_F(E2eeSync, AFolderMoveWhoseMetadataWriteFailsLosesNothingThatArrivedInTheFolder)
+{
+    auto& a = device("a");
+    auto& b = device("b");
+    moveAFolderWhileAFileArrivesInIt(a, b);
+    restartServer({"--faults", "PUT /ocs/v2.php/apps/end_to_end_encryption/api/v2/meta-data/* status=500"});
+    a.options.maxRetries = 0;
+    auto failed = a.sync();
+    ASSERT_TRUE(failed.has_value()) << failed.error().message;
+    EXPECT_FALSE(failed->errors.empty());
+    restartServer({});
+    a.options.backoffBaseSeconds = 0;
+    for (int i = 0; i < 2; ++i) {
+        a.syncOk();
+        b.syncOk();
+    }
+    for (auto* device : {&a, &b}) {
+        EXPECT_EQ(device->read("vault/Photos/d/b"), "arrived while a moved the folder");
+        EXPECT_EQ(device->read("vault/Photos/d/old.txt"), "old");
+    }
+    EXPECT_TRUE(sameTree(a.tree(), b.tree()));
 }
 
 } // namespace

@@ -605,14 +605,7 @@ TEST_F(Sync, ACutChunkedUploadResumesWithTheChunksAlreadyThere)
     auto first = a.sync();
     ASSERT_TRUE(first.has_value());
     EXPECT_EQ(first->errors.size(), 1u);
-    const auto chunkPuts = [&] {
-        const std::string log = accessLog();
-        int n = 0;
-        for (std::size_t at = log.find("PUT /remote.php/dav/uploads/"); at != std::string::npos;
-             at = log.find("PUT /remote.php/dav/uploads/", at + 1))
-            ++n;
-        return n;
-    };
+    const auto chunkPuts = [&] { return static_cast<int>(occurrences(accessLog(), "PUT /remote.php/dav/uploads/")); };
     const int afterFirst = chunkPuts();
     a.syncOk();
     // Six chunks in all; the three that arrived before the cut are not sent again.

@@ -355,6 +355,14 @@ std::string readFile(const fs::path& file)
     return out.str();
 }
 
+std::size_t occurrences(const std::string& text, const std::string& word)
+{
+    std::size_t n = 0;
+    for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1))
+        ++n;
+    return n;
+}
+
 ::testing::AssertionResult sameTree(const Tree& a, const Tree& b)
 {
     std::ostringstream difference;

@@ -164,4 +164,7 @@ std::string readFile(const fs::path& file);
 // Two trees are compared with a readable difference.
 ::testing::AssertionResult sameTree(const Tree& a, const Tree& b);
 
+// How often `word` occurs in `text` (overlapping occurrences count).
+std::size_t occurrences(const std::string& text, const std::string& word);
+
 } // namespace nubo::sync::test
