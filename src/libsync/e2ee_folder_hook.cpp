@@ -79,8 +79,41 @@ Result<void> E2eeFolderHook::beforeDiscovery(Journal& journal)
     std::lock_guard lock(m_mutex);
     m_histories = std::move(*histories);
     m_advanced.clear();
+    m_before.clear();
     m_topLevelOf.clear();
     return {};
+}
+
+e2ee::TrustRequest E2eeFolderHook::trustRequest(const E2eeApiClient::StoredMetadata& stored, const std::string& fileId,
+                                                const e2ee::VerifiedFolder* topLevel)
+{
+    e2ee::TrustRequest request;
+    request.metadata = stored.document;
+    request.signature =
+        e2ee::ByteView(reinterpret_cast<const unsigned char*>(stored.signature.data()), stored.signature.size());
+    request.serverKey = &m_identity->serverKey;
+    request.userId = m_identity->userId;
+    request.privateKey = &m_identity->key;
+    request.topLevel = topLevel;
+    request.localNames = m_caseInsensitive ? e2ee::NameCase::Insensitive : e2ee::NameCase::Sensitive;
+    std::lock_guard lock(m_mutex);
+    if (const auto it = m_histories.find(fileId); it != m_histories.end())
+        request.seen = toE2ee(it->second);
+    return request;
+}
+
+void E2eeFolderHook::withdraw(const std::string& plainFolder, const std::string& fileId)
+{
+    std::lock_guard lock(m_mutex);
+    m_topLevelOf.erase(plainFolder);
+    const auto before = m_before.find(fileId);
+    if (before == m_before.end())
+        return;
+    if (before->second)
+        m_histories[fileId] = *before->second;
+    else
+        m_histories.erase(fileId);
+    m_advanced.erase(fileId);
 }
 
 Result<void> E2eeFolderHook::afterDiscovery(Journal& journal)
@@ -108,7 +141,6 @@ Result<std::vector<std::pair<std::string, RemoteEntry>>> E2eeFolderHook::transla
 
     // An encrypted folder inside a verified one is nested: its keys and signers come from there.
     std::shared_ptr<const e2ee::VerifiedFolder> topLevel;
-    e2ee::FolderHistory seen;
     {
         std::lock_guard lock(m_mutex);
         for (std::string above = plainFolder; !above.empty();) {
@@ -120,23 +152,12 @@ Result<std::vector<std::pair<std::string, RemoteEntry>>> E2eeFolderHook::transla
             if (above.empty())
                 break;
         }
-        if (const auto it = m_histories.find(fileId); it != m_histories.end())
-            seen = toE2ee(it->second);
     }
     std::set<std::string> serverIds;
     for (const auto& [name, entry] : listing.children)
         serverIds.insert(name);
-    const std::string& signature = (*stored)->signature;
-    e2ee::TrustRequest request;
-    request.metadata = (*stored)->document;
-    request.signature = e2ee::ByteView(reinterpret_cast<const unsigned char*>(signature.data()), signature.size());
-    request.serverKey = &m_identity->serverKey;
-    request.userId = m_identity->userId;
-    request.privateKey = &m_identity->key;
-    request.topLevel = topLevel.get();
-    request.seen = std::move(seen);
+    e2ee::TrustRequest request = trustRequest(**stored, fileId, topLevel.get());
     request.serverIds = &serverIds;
-    request.localNames = m_caseInsensitive ? e2ee::NameCase::Insensitive : e2ee::NameCase::Sensitive;
     auto verified = e2ee::verifyFolder(request);
     if (!verified)
         return refused(plainFolder, "its metadata failed the " + std::string(e2ee::trustCheckName(verified.error().check)) +
@@ -183,6 +204,10 @@ Result<std::vector<std::pair<std::string, RemoteEntry>>> E2eeFolderHook::transla
     }
 
     std::lock_guard lock(m_mutex);
+    if (!m_before.contains(fileId)) {
+        const auto it = m_histories.find(fileId);
+        m_before[fileId] = it == m_histories.end() ? std::nullopt : std::optional(it->second);
+    }
     m_histories[fileId] = fromE2ee(folder->history);
     m_advanced.insert(fileId);
     m_topLevelOf[plainFolder] = topLevel ? topLevel : folder;

@@ -50,6 +50,12 @@ public:
     // folder (the journal's history, advanced by this run's reads), and what it wrote itself.
     std::optional<E2eeFolderHistory> history(const std::string& fileId);
     void remember(const std::string& fileId, const E2eeFolderHistory& history);
+    void withdraw(const std::string& plainFolder, const std::string& fileId) override;
+    // The request that verifies `stored` (folder `fileId`'s metadata as the server returned it;
+    // it must outlive the request) with this device's identity, against what the journal saw of
+    // that folder. `topLevel`: the verified top-level folder above a nested one, else null.
+    e2ee::TrustRequest trustRequest(const E2eeApiClient::StoredMetadata& stored, const std::string& fileId,
+                                    const e2ee::VerifiedFolder* topLevel);
     const std::shared_ptr<const E2eeApiClient>& api() const { return m_api; }
     const std::shared_ptr<const E2eeIdentity>& identity() const { return m_identity; }
     bool caseInsensitiveDisk() const { return m_caseInsensitive; }
@@ -61,6 +67,8 @@ private:
     std::mutex m_mutex;
     std::map<std::string, E2eeFolderHistory> m_histories; // by file id
     std::set<std::string> m_advanced;                      // file ids whose history moved this run
+    // Their histories before this run's reads (nullopt: none), for withdraw().
+    std::map<std::string, std::optional<E2eeFolderHistory>> m_before;
     // Verified folders of this run by plain path, and the top-level folder each belongs to.
     std::map<std::string, std::shared_ptr<const e2ee::VerifiedFolder>> m_topLevelOf;
 };

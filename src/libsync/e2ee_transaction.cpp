@@ -208,20 +208,7 @@ E2eeTransaction::readVerified(const std::string& plainFolder, const std::string&
         return std::unexpected(stored.error());
     if (!*stored)
         return refusedFolder(plainFolder, "the server has no metadata for it");
-    const std::string& signature = (*stored)->signature;
-    e2ee::TrustRequest request;
-    request.metadata = (*stored)->document;
-    request.signature = e2ee::ByteView(reinterpret_cast<const unsigned char*>(signature.data()), signature.size());
-    request.serverKey = &m_identity->serverKey;
-    request.userId = m_identity->userId;
-    request.privateKey = &m_identity->key;
-    request.topLevel = topLevel ? nullptr : m_top.get();
-    request.localNames = m_hook->caseInsensitiveDisk() ? e2ee::NameCase::Insensitive : e2ee::NameCase::Sensitive;
-    if (auto seen = m_hook->history(fileId)) {
-        request.seen.highestCounter = seen->highestCounter;
-        request.seen.keyChecksums.insert(seen->keyChecksums.begin(), seen->keyChecksums.end());
-        request.seen.highestVersion = seen->highestVersion;
-    }
+    const e2ee::TrustRequest request = m_hook->trustRequest(**stored, fileId, topLevel ? nullptr : m_top.get());
     auto verified = e2ee::verifyFolder(request);
     if (!verified)
         return refusedFolder(plainFolder, "its metadata failed the " +

@@ -385,15 +385,7 @@ private:
         // Folders whose whole subtree one action settles. std::set order does not keep a subtree
         // together ("a b" sorts between "a" and "a/b"), so ancestors are looked up.
         std::unordered_set<std::string> settled;
-        const auto isSettled = [&](const std::string& path) {
-            for (std::string p = parentPath(path); !settled.empty(); p = parentPath(p)) {
-                if (settled.contains(p))
-                    return true;
-                if (p.empty())
-                    break;
-            }
-            return false;
-        };
+        const auto isSettled = [&](const std::string& path) { return hasAncestorIn(path, settled); };
         // Every path of the three trees once, in order, without building their union.
         auto li = m_localView->begin();
         auto ri = m_remoteView->begin();

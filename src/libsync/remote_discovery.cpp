@@ -3,11 +3,15 @@
 #include "item_name.h"
 
 #include <algorithm>
+#include <cctype>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace nubo::sync {
 
@@ -58,6 +62,7 @@ public:
             t.join();
         if (m_fatal)
             return std::unexpected(*m_fatal);
+        refuseSharedIds();
         return std::move(m_out);
     }
 
@@ -68,6 +73,64 @@ private:
     };
 
     bool cancelled() const { return m_options.cancel && m_options.cancel->load(); }
+
+    // Inside encrypted folders a server name is a random id that belongs to one folder. Nothing
+    // in a nested folder's metadata names its folder, so a server can serve one folder's
+    // (signed, fresh) metadata for another and copy the blobs it lists there; every check of a
+    // single document passes, and the victim folder's own files would look deleted. The same id
+    // in two folders gives that away: both folders are left alone (their journal view stands in,
+    // so nothing is deleted) and reported.
+    void refuseSharedIds()
+    {
+        // A folder that could not be read stands in with the journal's (older) view: a file moved
+        // out of it meanwhile is in both, legitimately.
+        std::unordered_set<std::string> stale;
+        for (const auto& [folder, error] : m_out.folderErrors)
+            stale.insert(folder);
+        const auto isStale = [&](const std::string& path) { return hasAncestorIn(path, stale); };
+        std::unordered_map<std::string, std::string> firstFolder; // id -> plain folder holding it
+        std::set<std::pair<std::string, std::string>> shared;      // pairs of plain folders
+        for (const auto& [path, entry] : m_out.tree) {
+            if (!entry.encrypted || path.empty() || isStale(path))
+                continue;
+            const std::string id = fileName(entry.serverPath);
+            if (!isRandomId(id))
+                continue;
+            const auto [it, inserted] = firstFolder.emplace(id, parentPath(path));
+            if (!inserted && it->second != parentPath(path))
+                shared.emplace(it->second, parentPath(path));
+        }
+        std::set<std::string> refused;
+        for (const auto& [one, other] : shared) {
+            for (const auto& [folder, partner] : {std::pair{one, other}, std::pair{other, one}}) {
+                if (!refused.insert(folder).second)
+                    continue;
+                if (m_options.hook)
+                    if (const auto self = m_out.tree.find(folder); self != m_out.tree.end())
+                        m_options.hook->withdraw(folder, self->second.fileId);
+                m_out.folderErrors.emplace_back(
+                    folder, SyncError{SyncErrorCode::UntrustedKey,
+                                      "the encrypted folder '" + e2ee::printableName(folder) +
+                                          "' is left alone: its metadata lists a file that the metadata of '" +
+                                          e2ee::printableName(partner) +
+                                          "' lists too, so the server served one folder's metadata for the other's "
+                                          "or copied files between them; nothing in either is changed on this "
+                                          "computer",
+                                      0});
+            }
+        }
+        for (const std::string& folder : refused) {
+            for (auto it = m_out.tree.lower_bound(folder + '/'); it != m_out.tree.end() && isInside(it->first, folder);)
+                it = m_out.tree.erase(it);
+            copyFromJournal(folder);
+        }
+    }
+
+    static bool isRandomId(const std::string& name)
+    {
+        return name.size() == 32 &&
+               std::all_of(name.begin(), name.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+    }
 
     bool unchanged(const std::string& plain, const RemoteEntry& entry) const
     {

@@ -30,6 +30,9 @@ public:
     // E2EE: the highest counters and key checksums seen, against rollbacks) lives in the journal.
     virtual Result<void> beforeDiscovery(Journal&) { return {}; }
     virtual Result<void> afterDiscovery(Journal&) { return {}; }
+    // Discovery refused a folder the hook had accepted (a check across folders failed): what
+    // translate() learned from it must not be kept. Called before afterDiscovery.
+    virtual void withdraw(const std::string& /*plainFolder*/, const std::string& /*fileId*/) {}
 };
 
 struct RemoteDiscoveryOptions {

@@ -29,6 +29,17 @@ bool isInside(const std::string& path, const std::string& folder)
            (path.size() == folder.size() || path[folder.size()] == '/');
 }
 
+bool hasAncestorIn(const std::string& path, const std::unordered_set<std::string>& folders)
+{
+    for (std::string p = parentPath(path); !folders.empty(); p = parentPath(p)) {
+        if (folders.contains(p))
+            return true;
+        if (p.empty())
+            break;
+    }
+    return false;
+}
+
 std::string rebase(const std::string& path, const std::string& from, const std::string& to)
 {
     if (path.size() == from.size())

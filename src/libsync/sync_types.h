@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_set>
 
 namespace nubo::sync {
 
@@ -73,6 +74,8 @@ std::string fileName(const std::string& path);
 std::string joinPath(const std::string& folder, const std::string& name);
 // True when path is folder itself or lies below it ("" contains everything).
 bool isInside(const std::string& path, const std::string& folder);
+// Whether a strict ancestor of `path` ("" included) is one of `folders`.
+bool hasAncestorIn(const std::string& path, const std::unordered_set<std::string>& folders);
 // Replace the prefix `from` of path by `to` (path must be inside from).
 std::string rebase(const std::string& path, const std::string& from, const std::string& to);
 // Number of components: "" -> 0, "a" -> 1, "a/b" -> 2.

@@ -633,14 +633,11 @@ TEST_F(E2eeAttack, ANestedFoldersMetadataSwappedForAnotherWhoseBlobsAreElsewhere
     EXPECT_EQ(a.read("vault/right/r.txt"), "right file");
 }
 
-// KNOWN GAP, not detected by the current code: the same swap made consistent by also copying the
-// other folder's blob rows into this folder (or by serving the document of an empty nested folder
-// whose counter is not lower). Every check of §4.7 passes: left then shows right's files (r.txt
-// and r2.txt come down into it) and l.txt looks deleted on the server, so it is moved to the local
-// trash. Nothing in a nested folder's metadata binds it to its folder id; telling the two apart
-// needs a change of the format or a new client-side rule. Enable with
-// --gtest_also_run_disabled_tests: it states what a reader should do.
-TEST_F(E2eeAttack, DISABLED_ANestedFoldersMetadataSwappedForAnotherWithItsBlobsIsRefused)
+// The same swap made consistent by also copying the other folder's blobs into this folder: every
+// check of §4.7 passes for the document alone (nothing in a nested folder's metadata binds it to
+// its folder id). The same file id in two folders gives it away: both are left alone, and l.txt
+// is not taken for deleted.
+TEST_F(E2eeAttack, ANestedFoldersMetadataSwappedForAnotherWithItsBlobsIsRefused)
 {
     const EncryptedFolder left = addNested(vault(), "left");
     const EncryptedFolder right = addNested(vault(), "right");
@@ -649,6 +646,8 @@ TEST_F(E2eeAttack, DISABLED_ANestedFoldersMetadataSwappedForAnotherWithItsBlobsI
     const std::string r2 = addFile(vault(), &right, "r2.txt", "right file 2");
     SyncClient& a = syncedDevice();
     ASSERT_EQ(a.read("vault/left/l.txt"), "left file");
+    const std::string leftDocument = serverMetadata(left.id);
+    const std::string leftSignature = serverSignature(left.id);
 
     serverSql("INSERT INTO items(owner, parent, name, is_dir, size, mtime, etag, blob, checksum, encrypted) "
               "SELECT owner, " +
@@ -657,9 +656,18 @@ TEST_F(E2eeAttack, DISABLED_ANestedFoldersMetadataSwappedForAnotherWithItsBlobsI
               "encrypted FROM items WHERE name IN ('" +
               r + "', '" + r2 + "')");
     serverSetMetadata(left.id, serverMetadata(right.id), serverSignature(right.id));
-    expectRefused(a, {{"vault/left", "metadata"}}); // which check would name it is open
+    expectRefused(a, {{"vault/left", "lists a file that the metadata of 'vault/right' lists too"},
+                      {"vault/right", "lists a file that the metadata of 'vault/left' lists too"}});
     EXPECT_EQ(a.read("vault/left/l.txt"), "left file");
     EXPECT_FALSE(a.exists("vault/left/r.txt"));
+    EXPECT_FALSE(a.exists("vault/left/r2.txt"));
+    // Undone on the server, both folders sync again: the swapped document's counter was not kept.
+    serverSql("DELETE FROM items WHERE parent = " + left.id + " AND name IN ('" + r + "', '" + r2 + "')");
+    serverSetMetadata(left.id, leftDocument, leftSignature);
+    const SyncSummary after = a.syncOk();
+    EXPECT_EQ(after.deletedLocal, 0);
+    EXPECT_EQ(a.read("vault/left/l.txt"), "left file");
+    EXPECT_EQ(a.read("vault/right/r2.txt"), "right file 2");
 }
 
 } // namespace
