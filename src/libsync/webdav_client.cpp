@@ -138,36 +138,33 @@ std::string lastSegment(const std::string& path)
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// A window [offset, offset + length) of a local file as a QIODevice, read in small blocks and
-// paced by the upload limiter: the request body of a PUT or of one chunk, in constant memory.
-// Not sequential, so QNAM can rewind it when it has to resend.
-class FileWindowDevice final : public QIODevice {
+// A window [offset, offset + length) of a request body as a QIODevice, produced in small blocks
+// and paced by the upload limiter: the body of a PUT or of one chunk, in constant memory. Not
+// sequential, so QNAM can rewind it when it has to resend. Subclasses say what the bytes are.
+class PacedWindowDevice : public QIODevice {
 public:
-    FileWindowDevice(const std::filesystem::path& file, qint64 offset, qint64 length, BandwidthLimiter* limiter)
+    PacedWindowDevice(const std::filesystem::path& file, qint64 offset, qint64 length, BandwidthLimiter* limiter)
         : m_file(QString::fromStdString(file.string())), m_offset(offset), m_length(length), m_limiter(limiter)
     {
-    }
-
-    Result<void> openWindow()
-    {
-        if (!m_file.open(QIODevice::ReadOnly) || !m_file.seek(m_offset)) {
-            return fail(SyncErrorCode::LocalIo,
-                        "cannot read " + m_file.fileName().toStdString() + ": " + m_file.errorString().toStdString());
-        }
-        QIODevice::open(QIODevice::ReadOnly | QIODevice::Unbuffered);
-        return {};
     }
 
     bool isSequential() const override { return false; }
     qint64 size() const override { return m_length; }
     bool atEnd() const override { return pos() >= m_length; }
-    bool seek(qint64 position) override
-    {
-        if (position < 0 || position > m_length) return false;
-        return QIODevice::seek(position) && m_file.seek(m_offset + position);
-    }
 
 protected:
+    // Up to `want` (> 0) bytes of the window from pos() on; -1 with an error string on failure.
+    virtual qint64 readWindow(char* data, qint64 want) = 0;
+
+    Result<void> openFile()
+    {
+        if (!m_file.open(QIODevice::ReadOnly)) {
+            return fail(SyncErrorCode::LocalIo,
+                        "cannot read " + m_file.fileName().toStdString() + ": " + m_file.errorString().toStdString());
+        }
+        return {};
+    }
+
     qint64 readData(char* data, qint64 maxSize) override
     {
         const qint64 remaining = m_length - pos();
@@ -187,6 +184,46 @@ protected:
             }
             want = std::min<qint64>(want, m_limiter->blockSize(want));
         }
+        const qint64 got = readWindow(data, want);
+        if (got > 0 && m_limiter) m_limiter->consume(got);
+        return got;
+    }
+    qint64 writeData(const char*, qint64) override { return -1; }
+
+    QFile m_file;
+    qint64 m_offset;
+    qint64 m_length;
+
+private:
+    BandwidthLimiter* m_limiter;
+    bool m_wakeScheduled = false;
+};
+
+// The window's bytes are the file's own.
+class FileWindowDevice final : public PacedWindowDevice {
+public:
+    using PacedWindowDevice::PacedWindowDevice;
+
+    Result<void> openWindow()
+    {
+        if (auto opened = openFile(); !opened) return opened;
+        if (!m_file.seek(m_offset)) {
+            return fail(SyncErrorCode::LocalIo,
+                        "cannot read " + m_file.fileName().toStdString() + ": " + m_file.errorString().toStdString());
+        }
+        QIODevice::open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+        return {};
+    }
+
+    bool seek(qint64 position) override
+    {
+        if (position < 0 || position > m_length) return false;
+        return QIODevice::seek(position) && m_file.seek(m_offset + position);
+    }
+
+protected:
+    qint64 readWindow(char* data, qint64 want) override
+    {
         const qint64 got = m_file.read(data, want);
         if (got < 0) {
             setErrorString(m_file.errorString());
@@ -196,38 +233,24 @@ protected:
             setErrorString(QStringLiteral("the file became shorter while it was being uploaded"));
             return -1;
         }
-        if (m_limiter) m_limiter->consume(got);
         return got;
     }
-    qint64 writeData(const char*, qint64) override { return -1; }
-
-private:
-    QFile m_file;
-    qint64 m_offset;
-    qint64 m_length;
-    BandwidthLimiter* m_limiter;
-    bool m_wakeScheduled = false;
 };
 
-// A window [offset, offset + length) of what an encoded upload sends: the file's bytes through an
-// EncodingPass, then the pass's trailer. The pass given is positioned at the window's first
-// plaintext byte; a copy of it is kept so the window can start over (QNAM rewinds a body it has to
-// send again). Constant memory for any size.
-class EncodedWindowDevice final : public QIODevice {
+// The window's bytes are what an encoded upload sends: the file's bytes through an EncodingPass,
+// then the pass's trailer. The pass given is positioned at the window's first plaintext byte; a
+// copy of it is kept so the window can start over (QNAM rewinds a body it has to send again).
+class EncodedWindowDevice final : public PacedWindowDevice {
 public:
     EncodedWindowDevice(const std::filesystem::path& file, qint64 offset, qint64 length, qint64 plainSize,
                         std::unique_ptr<EncodingPass> start, BandwidthLimiter* limiter)
-        : m_file(QString::fromStdString(file.string())), m_offset(offset), m_length(length), m_plainSize(plainSize),
-          m_start(std::move(start)), m_limiter(limiter)
+        : PacedWindowDevice(file, offset, length, limiter), m_plainSize(plainSize), m_start(std::move(start))
     {
     }
 
     Result<void> openWindow()
     {
-        if (!m_file.open(QIODevice::ReadOnly)) {
-            return fail(SyncErrorCode::LocalIo,
-                        "cannot read " + m_file.fileName().toStdString() + ": " + m_file.errorString().toStdString());
-        }
+        if (auto opened = openFile(); !opened) return opened;
         if (auto reset = restart(); !reset) return reset;
         QIODevice::open(QIODevice::ReadOnly | QIODevice::Unbuffered);
         return {};
@@ -236,9 +259,6 @@ public:
     // The pass after the window's last plaintext byte, once the window was read to its end.
     std::unique_ptr<EncodingPass> takePass() { return std::move(m_pass); }
 
-    bool isSequential() const override { return false; }
-    qint64 size() const override { return m_length; }
-    bool atEnd() const override { return pos() >= m_length; }
     bool seek(qint64 position) override
     {
         if (position < 0 || position > m_length || !restart()) return false;
@@ -253,29 +273,7 @@ public:
     }
 
 protected:
-    qint64 readData(char* data, qint64 maxSize) override
-    {
-        const qint64 remaining = m_length - pos();
-        if (remaining <= 0) return 0;
-        qint64 want = std::min(maxSize, remaining);
-        if (m_limiter && !m_limiter->unlimited()) {
-            if (const auto wait = m_limiter->waitTime(); wait.count() > 0) {
-                if (!m_wakeScheduled) {
-                    m_wakeScheduled = true;
-                    QTimer::singleShot(wait, this, [this] {
-                        m_wakeScheduled = false;
-                        emit readyRead();
-                    });
-                }
-                return 0;
-            }
-            want = std::min<qint64>(want, m_limiter->blockSize(want));
-        }
-        const qint64 got = encode(data, want, pos());
-        if (got > 0 && m_limiter) m_limiter->consume(got);
-        return got;
-    }
-    qint64 writeData(const char*, qint64) override { return -1; }
+    qint64 readWindow(char* data, qint64 want) override { return encode(data, want, pos()); }
 
 private:
     Result<void> restart()
@@ -323,15 +321,10 @@ private:
         return n;
     }
 
-    QFile m_file;
-    qint64 m_offset;
-    qint64 m_length;
     qint64 m_plainSize;
     std::unique_ptr<EncodingPass> m_start;
     std::unique_ptr<EncodingPass> m_pass;
     std::optional<std::string> m_trailer;
-    BandwidthLimiter* m_limiter;
-    bool m_wakeScheduled = false;
 };
 
 // Runs the file's bytes [from, to) through `pass` without sending them (chunks already on the
