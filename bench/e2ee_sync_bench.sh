@@ -12,7 +12,9 @@
 # --quick: 100 files, 64 MiB and 1 000 files instead (a smoke run).
 # --no-build: use the binaries already in BUILD_DIR.
 # E2EE_BENCH_TIMEOUT (seconds, default 900) bounds each nubocmd run; E2EE_BENCH_KEEP=1 keeps the
-# work folder; TMPDIR says where it goes (it needs ~6 GiB free for `big`).
+# work folder; TMPDIR says where it goes (it needs ~6 GiB free for `big`). E2EE_BENCH_WRAP puts a
+# command before each nubocmd sync, %l standing for the run's label (for a profile, e.g.
+# E2EE_BENCH_WRAP='perf record -g -o /tmp/%l.perf'; the times then include the profiler).
 set -uo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tool="$repo_root/bench/sync_bench_tool.py"
@@ -33,7 +35,7 @@ while [[ $# -gt 0 ]]; do
             [[ " ${all_scenarios[*]} " == *" ${2:-} "* ]] ||
                 { echo "unknown scenario '${2:-}' (scenarios: ${all_scenarios[*]})" >&2; exit 2; }
             only+=("$2"); shift ;;
-        -h|--help) sed -n "2,15p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n "2,17p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -156,7 +158,9 @@ sync_once() {
     local device=$1 local_dir=$2 remote=$3 label=$4 out="$scenario_dir/time-$4"
     r_log="$work/logs/$scenario-$label.log"
     r_from=$(($(wc -l <"$data/access.log") + 1))
-    as_device "$device" timer "$out" timeout "$client_timeout" "$nubocmd" sync --user "$user" \
+    local wrap=()
+    [[ -n "${E2EE_BENCH_WRAP:-}" ]] && read -r -a wrap <<<"${E2EE_BENCH_WRAP//%l/$label}"
+    as_device "$device" timer "$out" timeout "$client_timeout" "${wrap[@]}" "$nubocmd" sync --user "$user" \
         --password-file "$work/password" --key-store file --max-sync-retries 1 --silent \
         --path "$remote" "$local_dir" "$url" >"$r_log" 2>&1
     sleep 0.2 # the server logs a request just after answering it
@@ -295,6 +299,10 @@ scenario_small() {
     end_scenario
 }
 
+# best A B: the smaller of two wall times (A may be empty); most A B: the larger (RSS).
+best() { [[ -z "$1" ]] && echo "$2" || awk -v a="$1" -v b="$2" 'BEGIN{print (b < a ? b : a)}'; }
+most() { [[ -z "$1" ]] && echo "$2" || awk -v a="$1" -v b="$2" 'BEGIN{print (b > a ? b : a)}'; }
+
 # ---- 2. one big file up and down ----------------------------------------------------------------
 # big_pair NAME SIZE: SIZE bytes up into /NAME-enc/vault and /NAME-plain/data, then down on the
 # second device; sets the b_* figures (wall seconds, peak RSS KiB) or leaves them empty on failure.
@@ -309,6 +317,9 @@ big_pair() {
     cat "$s/$name-up-enc/vault/$name.bin" >/dev/null # both runs start from the page cache
     b_up_enc="" b_up_plain="" b_down_enc="" b_down_plain=""
     b_rss_up_enc="" b_rss_up_plain="" b_rss_down_enc="" b_rss_down_plain=""
+    # Each timed run starts with nothing left to write back: the run before it (the server storing
+    # 1 GiB, a download just checked) would otherwise slow down the page cache writes of the next.
+    sync
     sync_once up "$s/$name-up-enc" "/$name-enc" "upload-$name-enc"
     if [[ $r_rc == 0 ]]; then
         local blobs
@@ -319,24 +330,32 @@ big_pair() {
             note "after the encrypted upload of $name the server holds '$blobs' (files bytes)"
         fi
     fi
+    sync
     sync_once up "$s/$name-up-plain" "/$name-plain" "upload-$name-plain"
     [[ $r_rc == 0 && "$(remote_files "/$name-plain/data")" == "1 $size" ]] && b_up_plain=$r_wall b_rss_up_plain=$r_rss
-    mkdir -p "$s/$name-down-enc"
-    sync_once down "$s/$name-down-enc" "/$name-enc" "download-$name-enc"
-    if [[ $r_rc == 0 ]] && cmp -s "$s/$name-up-enc/vault/$name.bin" "$s/$name-down-enc/vault/$name.bin"; then
-        b_down_enc=$r_wall b_rss_down_enc=$r_rss
-    else
-        note "the encrypted download of $name is missing or differs"
-    fi
-    rm -rf "$s/$name-down-enc"
-    mkdir -p "$s/$name-down-plain"
-    sync_once down "$s/$name-down-plain" "/$name-plain" "download-$name-plain"
-    if [[ $r_rc == 0 ]] && cmp -s "$s/$name-up-plain/data/$name.bin" "$s/$name-down-plain/data/$name.bin"; then
-        b_down_plain=$r_wall b_rss_down_plain=$r_rss
-    else
-        note "the plain download of $name is missing or differs"
-    fi
-    rm -rf "$s/$name-down-plain" "$s/$name-up-enc" "$s/$name-up-plain"
+    # Downloads alternate, three of each, and the best wall time counts: how fast the kernel
+    # takes 1 GiB into the page cache varies between runs on a shared machine by 2x and more,
+    # whichever client runs (perf showed the same copy at 230 and at 4 900 samples).
+    local round kind folder
+    for round in 1 2 3; do
+        for kind in enc plain; do
+            [[ $kind == enc ]] && folder=vault || folder=data
+            rm -rf "$s/$name-down-$kind"
+            mkdir -p "$s/$name-down-$kind"
+            sync
+            sync_once down "$s/$name-down-$kind" "/$name-$kind" "download-$name-$kind"
+            if [[ $r_rc == 0 ]] && cmp -s "$s/$name-up-$kind/$folder/$name.bin" "$s/$name-down-$kind/$folder/$name.bin"; then
+                if [[ $kind == enc ]]; then
+                    b_down_enc=$(best "$b_down_enc" "$r_wall") b_rss_down_enc=$(most "$b_rss_down_enc" "$r_rss")
+                else
+                    b_down_plain=$(best "$b_down_plain" "$r_wall") b_rss_down_plain=$(most "$b_rss_down_plain" "$r_rss")
+                fi
+            else
+                note "the $kind download of $name (round $round) is missing or differs"
+            fi
+        done
+    done
+    rm -rf "$s/$name-down-enc" "$s/$name-down-plain" "$s/$name-up-enc" "$s/$name-up-plain"
 }
 
 scenario_big() {
@@ -463,7 +482,8 @@ for n, r in enumerate(rows):
         print("-+-".join("-" * w for w in widths))
 PY
 echo "wall = elapsed seconds of one nubocmd sync (--key-store file in both columns), cpu = its user+sys seconds"
-echo "(best of 3: the cpu is the first run's); MiB/s = file size / wall; ratios are of wall times;"
+echo "(best of 3: the cpu is the first run's; downloads of the big files: best of 3 alternating runs each,"
+echo "peak RSS the highest); MiB/s = file size / wall; ratios are of wall times;"
 echo "one sample each, on a machine that may be shared: compare ratios, not absolute figures."
 if [[ -s "$notes" ]]; then
     echo "notes:"

@@ -121,4 +121,35 @@ Result<std::uint32_t> randomBelow(std::uint32_t bound)
     }
 }
 
+
+struct StreamDigest::State {
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
+    bool ok = false;
+};
+
+StreamDigest::StreamDigest(Kind kind) : m_state(std::make_unique<State>())
+{
+    const EVP_MD* md = kind == Kind::Sha1 ? EVP_sha1() : kind == Kind::Md5 ? EVP_md5() : EVP_sha256();
+    m_state->ok = m_state->ctx && EVP_DigestInit_ex(m_state->ctx.get(), md, nullptr) == 1;
+}
+
+StreamDigest::StreamDigest(StreamDigest&&) noexcept = default;
+StreamDigest& StreamDigest::operator=(StreamDigest&&) noexcept = default;
+StreamDigest::~StreamDigest() = default;
+
+void StreamDigest::update(const void* data, std::size_t size)
+{
+    m_state->ok = m_state->ok && EVP_DigestUpdate(m_state->ctx.get(), data, size) == 1;
+}
+
+Result<std::string> StreamDigest::hex()
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    const bool ok = m_state->ok && EVP_DigestFinal_ex(m_state->ctx.get(), digest, &length) == 1;
+    m_state->ok = false;
+    if (!ok) return fail(ErrorCode::Internal, "computing a content checksum failed: OpenSSL refused");
+    return hexEncode(ByteView(digest, length));
+}
+
 } // namespace nubo::e2ee

@@ -13,8 +13,9 @@
 #include <unistd.h>
 #include <vector>
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
+
+#include "encoding.h"
 
 namespace nubo::sync {
 
@@ -128,31 +129,18 @@ Result<std::string> sha1OfFile(const std::filesystem::path& file)
     // Sequential reads of possibly large files: ask for aggressive read-ahead.
     ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
 
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha1(), nullptr) != 1)
-        return fail(SyncErrorCode::Internal, "computing the SHA-1 of " + quoted(file) + " failed: OpenSSL refused");
-
+    e2ee::StreamDigest sha1(e2ee::StreamDigest::Kind::Sha1);
     std::vector<unsigned char> buffer(HASH_BLOCK);
     for (;;) {
         const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return std::unexpected(errnoError(errno, "reading", file));
         if (n == 0) break;
-        if (EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(n)) != 1)
-            return fail(SyncErrorCode::Internal, "computing the SHA-1 of " + quoted(file) + " failed: OpenSSL refused");
+        sha1.update(buffer.data(), static_cast<std::size_t>(n));
     }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1)
-        return fail(SyncErrorCode::Internal, "computing the SHA-1 of " + quoted(file) + " failed: OpenSSL refused");
-
-    static constexpr char HEX[] = "0123456789abcdef";
-    std::string out = "SHA1:";
-    for (unsigned int i = 0; i < length; ++i) {
-        out.push_back(HEX[digest[i] >> 4]);
-        out.push_back(HEX[digest[i] & 0x0f]);
-    }
-    return out;
+    auto hex = sha1.hex();
+    if (!hex) return fail(SyncErrorCode::Internal, "computing the SHA-1 of " + quoted(file) + " failed: OpenSSL refused");
+    return "SHA1:" + *hex;
 }
 
 Result<void> setModificationTime(const std::filesystem::path& file, std::int64_t mtime)

@@ -1,8 +1,8 @@
 #include "webdav_client.h"
 
+#include "encoding.h"
 #include "item_name.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QFile>
 #include <QIODevice>
@@ -17,6 +17,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <map>
+#include <optional>
+#include <vector>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -909,10 +911,10 @@ Result<DownloadResult> WebDavClient::download(const std::string& serverPath, con
         expectedType = expected.left(colon).toUpper();
         expectedHex = expected.mid(colon + 1).toLower();
     }
-    QCryptographicHash sha1(QCryptographicHash::Sha1);
-    std::optional<QCryptographicHash> other;
-    if (expectedType == u"MD5") other.emplace(QCryptographicHash::Md5);
-    if (expectedType == u"SHA256") other.emplace(QCryptographicHash::Sha256);
+    e2ee::StreamDigest sha1(e2ee::StreamDigest::Kind::Sha1);
+    std::optional<e2ee::StreamDigest> other;
+    if (expectedType == u"MD5") other.emplace(e2ee::StreamDigest::Kind::Md5);
+    if (expectedType == u"SHA256") other.emplace(e2ee::StreamDigest::Kind::Sha256);
 
     std::int64_t written = 0;
     HttpRequest request;
@@ -921,9 +923,8 @@ Result<DownloadResult> WebDavClient::download(const std::string& serverPath, con
     request.cancel = options.cancel;
     request.downloadProgress = options.progress;
     const auto writeOut = [&](const char* data, std::int64_t size) -> Result<void> {
-        const QByteArrayView view(data, static_cast<qsizetype>(size));
-        sha1.addData(view);
-        if (other) other->addData(view);
+        sha1.update(data, static_cast<std::size_t>(size));
+        if (other) other->update(data, static_cast<std::size_t>(size));
         for (std::int64_t done = 0; done < size;) {
             const ssize_t n = ::write(partial.fd, data + done, static_cast<std::size_t>(size - done));
             if (n < 0) {
@@ -961,11 +962,17 @@ Result<DownloadResult> WebDavClient::download(const std::string& serverPath, con
     result.size = written;
     result.etag =
         unquoteEtag(response->header("OC-ETag").isEmpty() ? response->header("ETag") : response->header("OC-ETag"));
-    result.checksum = "SHA1:" + sha1.result().toHex().toStdString();
+    auto sha1Hex = sha1.hex();
+    if (!sha1Hex) return fail(SyncErrorCode::Internal, sha1Hex.error().message);
+    result.checksum = "SHA1:" + *sha1Hex;
     if (!expectedHex.isEmpty() && !options.decoder) {
         QString actual;
-        if (expectedType == u"SHA1") actual = QString::fromLatin1(sha1.result().toHex());
-        if (other) actual = QString::fromLatin1(other->result().toHex());
+        if (expectedType == u"SHA1") actual = QString::fromStdString(*sha1Hex);
+        if (other) {
+            auto otherHex = other->hex();
+            if (!otherHex) return fail(SyncErrorCode::Internal, otherHex.error().message);
+            actual = QString::fromStdString(*otherHex);
+        }
         // Types this client cannot compute (Adler32...) are not checked rather than refused.
         if (!actual.isEmpty() && actual != expectedHex) {
             return fail(SyncErrorCode::ChecksumMismatch,

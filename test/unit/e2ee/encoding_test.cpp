@@ -53,6 +53,25 @@ TEST(Sha256, KnownAnswer)
     EXPECT_EQ(sha256Hex(bytesOf("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(StreamDigest, KnownAnswersInAnyPiecesAndOnlyOnce)
+{
+    const std::pair<StreamDigest::Kind, const char*> cases[] = {
+        {StreamDigest::Kind::Sha1, "a9993e364706816aba3e25717850c26c9cd0d89d"},
+        {StreamDigest::Kind::Md5, "900150983cd24fb0d6963f7d28e17f72"},
+        {StreamDigest::Kind::Sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}};
+    for (const auto& [kind, expected] : cases) {
+        StreamDigest whole(kind);
+        whole.update("abc", 3);
+        EXPECT_EQ(whole.hex().value_or("failed"), expected);
+        StreamDigest pieces(kind);
+        pieces.update("a", 1);
+        pieces.update("", 0);
+        pieces.update("bc", 2);
+        EXPECT_EQ(pieces.hex().value_or("failed"), expected);
+        EXPECT_FALSE(pieces.hex().has_value()); // ended: a second result is an error, not a wrong digest
+    }
+}
+
 TEST(Random, BytesDifferAndBoundsHold)
 {
     auto a = randomBytes(32), b = randomBytes(32);
