@@ -422,6 +422,36 @@ TEST_F(E2eeSync, AFolderDeletedAndRecreatedHereNeverDeletesAnEditMadeInsideItThe
     EXPECT_EQ(b.read("vault/P/Q/N.md"), "the edit that must survive");
 }
 
+// Real servers answer a held lock with 423 or (older ones) 403, and a counter that is not new
+// with 412 or 400: the engine treats each pair alike. 403 is a lock held by another client (an
+// item error, retried later); 400 sends it to re-read the metadata and take a higher counter.
+TEST_F(E2eeSync, LockRepliesOfOlderServersAreReadLikeTheirNewerCounterparts)
+{
+    auto& a = device("a");
+    a.syncOk();
+    a.options.maxRetries = 0;
+    a.write("vault/one.txt", "after a 403");
+    restartServer({"--faults", "POST */end_to_end_encryption/*/lock/* status=403 count=1"});
+    auto refused = a.sync();
+    ASSERT_TRUE(refused.has_value()) << refused.error().message;
+    ASSERT_EQ(refused->errors.size(), 1u);
+    EXPECT_EQ(refused->errors[0].code, SyncErrorCode::Locked) << refused->errors[0].message;
+    EXPECT_NE(refused->errors[0].message.find("locked by another client"), std::string::npos)
+        << refused->errors[0].message;
+    a.options.backoffBaseSeconds = 0;
+    EXPECT_EQ(a.syncOk().uploaded, 1);
+
+    a.write("vault/two.txt", "after a 400");
+    restartServer({"--faults", "POST */end_to_end_encryption/*/lock/* status=400 count=1"});
+    const int locksBefore = countRequests(accessLog(), "POST", "/lock/");
+    EXPECT_EQ(a.syncOk().uploaded, 1); // the same run: re-read, unchanged, a higher counter
+    EXPECT_EQ(countRequests(accessLog(), "POST", "/lock/") - locksBefore, 2) << accessLog();
+    auto& b = device("b");
+    b.syncOk();
+    EXPECT_EQ(b.read("vault/one.txt"), "after a 403");
+    EXPECT_EQ(b.read("vault/two.txt"), "after a 400");
+}
+
 // Device a moves 'vault/d/d' (holding old.txt) to 'vault/Photos/d' after b added 'b' to it on the
 // server; a has not synced since.
 void moveAFolderWhileAFileArrivesInIt(SyncClient& a, SyncClient& b)
