@@ -1019,17 +1019,7 @@ ItemReport Propagator::moveRemote(const Action& action)
             m_serverFolderMoves.emplace_back(from, *moved);
         }
         journal().moveTree(action.from, action.path, from, *moved);
-        if (auto record = journal().get(action.path); record && action.local) {
-            bool unchanged = record->type == ItemType::Directory;
-            if (!unchanged) {
-                const auto sum = sha1OfFile(localPath(action.path));
-                unchanged = sum && sameChecksum(*sum, record->checksum);
-            }
-            if (unchanged) {
-                setLocalFields(*record, *action.local);
-                journal().upsert(action.path, std::move(*record));
-            }
-        }
+        recordMovedHere(action);
         return report;
     }
     auto moved = m_context.remote->move(from, to);
@@ -1041,20 +1031,26 @@ ItemReport Propagator::moveRemote(const Action& action)
     if (!moved)
         return failed(report, moved.error());
     journal().moveTree(action.from, action.path);
-    if (auto record = journal().get(action.path); record && action.local) {
-        // The user's rename moved the change time. The new one is recorded only when the content
-        // is still the journal's: an edit that kept size and mtime is then uploaded next run.
-        bool unchanged = record->type == ItemType::Directory;
-        if (!unchanged) {
-            const auto sum = sha1OfFile(localPath(action.path));
-            unchanged = sum && sameChecksum(*sum, record->checksum);
-        }
-        if (unchanged) {
-            setLocalFields(*record, *action.local);
-            journal().upsert(action.path, std::move(*record));
-        }
-    }
+    recordMovedHere(action);
     return report;
+}
+
+void Propagator::recordMovedHere(const Action& action)
+{
+    // The user's rename moved the change time. The new one is recorded only when the content is
+    // still the journal's: an edit that kept size and mtime is then uploaded next run.
+    auto record = journal().get(action.path);
+    if (!record || !action.local)
+        return;
+    bool unchanged = record->type == ItemType::Directory;
+    if (!unchanged) {
+        const auto sum = sha1OfFile(localPath(action.path));
+        unchanged = sum && sameChecksum(*sum, record->checksum);
+    }
+    if (unchanged) {
+        setLocalFields(*record, *action.local);
+        journal().upsert(action.path, std::move(*record));
+    }
 }
 
 ItemReport Propagator::moveLocal(const Action& action)

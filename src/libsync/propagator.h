@@ -127,6 +127,8 @@ private:
     ItemReport makeLocalFolder(const Action& action);
     ItemReport makeRemoteFolder(const Action& action);
     ItemReport moveRemote(const Action& action);
+    // After a move made on the server for a move made here: the local fields of the moved item.
+    void recordMovedHere(const Action& action);
     ItemReport moveLocal(const Action& action);
     ItemReport deleteLocal(const Action& action);
     ItemReport deleteRemote(const Action& action);

@@ -93,8 +93,11 @@ private:
         for (const auto& [path, entry] : m_out.tree) {
             if (!entry.encrypted || path.empty() || isStale(path))
                 continue;
+            // Only names inside an encrypted folder are ids: a top-level encrypted folder keeps the
+            // plain name its user gave it, which may well be 32 hex digits in two places.
+            const auto parent = m_out.tree.find(parentPath(path));
             const std::string id = fileName(entry.serverPath);
-            if (!isRandomId(id))
+            if (parent == m_out.tree.end() || !parent->second.encrypted || parent->first.empty() || !isRandomId(id))
                 continue;
             const auto [it, inserted] = firstFolder.emplace(id, parentPath(path));
             if (!inserted && it->second != parentPath(path))

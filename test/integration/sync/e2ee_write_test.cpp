@@ -452,6 +452,31 @@ TEST_F(E2eeSync, LockRepliesOfOlderServersAreReadLikeTheirNewerCounterparts)
     EXPECT_EQ(b.read("vault/two.txt"), "after a 400");
 }
 
+// Names inside encrypted folders are random ids that belong to one folder (an id in two folders
+// is refused as a swap); the name of a top-level encrypted folder is its user's, and two of them
+// may both be 32 hex digits.
+TEST_F(E2eeSync, TwoTopLevelEncryptedFoldersWithTheSameHexNameBothSync)
+{
+    const std::string hex = "0123456789abcdef0123456789abcdef";
+    for (const std::string parent : {"a", "b"}) {
+        serverMkdir(parent);
+        serverMkdir(parent + "/" + hex);
+        auto folder = server().stat(parent + "/" + hex);
+        ASSERT_TRUE(folder.has_value());
+        ASSERT_TRUE(encryptEmptyFolder(*m_api, *m_writer, folder->fileId).has_value());
+    }
+    auto& a = device("a");
+    a.syncOk();
+    a.write("a/" + hex + "/one.txt", "in a");
+    a.write("b/" + hex + "/two.txt", "in b");
+    a.syncOk();
+    auto& b = device("b");
+    const SyncSummary down = b.syncOk();
+    EXPECT_EQ(down.downloaded, 2);
+    EXPECT_EQ(b.read("a/" + hex + "/one.txt"), "in a");
+    EXPECT_EQ(b.read("b/" + hex + "/two.txt"), "in b");
+}
+
 // Device a moves 'vault/d/d' (holding old.txt) to 'vault/Photos/d' after b added 'b' to it on the
 // server; a has not synced since.
 void moveAFolderWhileAFileArrivesInIt(SyncClient& a, SyncClient& b)
