@@ -104,16 +104,7 @@ protected:
     // The folder's metadata as device one verifies it before a write.
     e2ee::VerifiedFolder readFolder(const std::string& fileId, const e2ee::VerifiedFolder* topLevel = nullptr)
     {
-        auto stored = m_api->metadata(fileId);
-        if (!stored || !*stored) throw std::runtime_error("no metadata for folder " + fileId);
-        e2ee::TrustRequest request;
-        request.metadata = (*stored)->document;
-        request.signature = e2ee::asBytes((*stored)->signature);
-        request.serverKey = &m_writer->serverKey;
-        request.userId = "alice";
-        request.privateKey = &m_writer->key;
-        request.topLevel = topLevel;
-        auto verified = e2ee::verifyFolder(request);
+        auto verified = verifiedByWriter(fileId, topLevel);
         if (!verified)
             throw std::runtime_error("device one cannot verify folder " + fileId + ": " + verified.error().message);
         return std::move(*verified);

@@ -378,16 +378,7 @@ protected:
     void expectNotLocked()
     {
         EXPECT_EQ(serverScalar("SELECT count(*) FROM e2ee_locks"), "0") << "a lock is left on the server";
-        auto stored = m_api->metadata(m_vaultId);
-        ASSERT_TRUE(stored && *stored);
-        e2ee::TrustRequest request;
-        request.metadata = (*stored)->document;
-        request.signature = e2ee::ByteView(reinterpret_cast<const unsigned char*>((*stored)->signature.data()),
-                                           (*stored)->signature.size());
-        request.serverKey = &m_writer->serverKey;
-        request.userId = "alice";
-        request.privateKey = &m_writer->key;
-        auto current = e2ee::verifyFolder(request);
+        auto current = verifiedByWriter(m_vaultId);
         ASSERT_TRUE(current.has_value()) << current.error().message;
         // Aborted locks use counters up (the server keeps what a lock announced): step above them.
         Result<std::string> token = fail(SyncErrorCode::Internal, "not tried");

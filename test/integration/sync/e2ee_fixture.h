@@ -101,21 +101,43 @@ protected:
         return c;
     }
 
+    // A folder's metadata as device one verifies it before a write.
+    std::expected<e2ee::VerifiedFolder, e2ee::TrustFailure>
+    verifiedByWriter(const std::string& fileId, const e2ee::VerifiedFolder* topLevel = nullptr)
+    {
+        auto stored = m_api->metadata(fileId);
+        if (!stored || !*stored)
+            return std::unexpected(e2ee::TrustFailure{e2ee::TrustCheck{}, "no metadata for folder " + fileId});
+        e2ee::TrustRequest request;
+        request.metadata = (*stored)->document;
+        request.signature = e2ee::asBytes((*stored)->signature);
+        request.serverKey = &m_writer->serverKey;
+        request.userId = "alice";
+        request.privateKey = &m_writer->key;
+        request.topLevel = topLevel;
+        return e2ee::verifyFolder(request);
+    }
+
+    // The rescue path on a device set up from the 12 words: the vault exported below m_work/rescued.
+    Result<ExportSummary> exportVault(std::vector<std::string>& failures)
+    {
+        E2eeKeyStore store(std::make_shared<FileCredentialStore>(m_work / "rescue-keys.json"), "alice", "file");
+        auto identity = addE2eeDevice(*m_api, "alice", m_words, store);
+        if (!identity)
+            return std::unexpected(identity.error());
+        E2eeFolderHook hook(m_api, std::make_shared<E2eeIdentity>(std::move(*identity)));
+        return exportEncryptedFolder(server(), hook, "vault", m_work / "rescued",
+                                     [&](const std::string& path, const SyncError& error) {
+                                         failures.push_back(path + ": " + error.message);
+                                     });
+    }
+
     // What an official client does to add a file to the encrypted folder: verify the current
     // metadata, encrypt the content under a fresh key and nonce, lock, PUT the blob under a new
     // random id with the token, write the new signed metadata, unlock. Returns the id.
     std::string writeEncrypted(const std::string& name, const std::string& content)
     {
-        auto stored = m_api->metadata(m_vaultId);
-        EXPECT_TRUE(stored && *stored);
-        e2ee::TrustRequest request;
-        request.metadata = (*stored)->document;
-        request.signature = e2ee::ByteView(reinterpret_cast<const unsigned char*>((*stored)->signature.data()),
-                                           (*stored)->signature.size());
-        request.serverKey = &m_writer->serverKey;
-        request.userId = "alice";
-        request.privateKey = &m_writer->key;
-        auto current = e2ee::verifyFolder(request);
+        auto current = verifiedByWriter(m_vaultId);
         EXPECT_TRUE(current.has_value()) << current.error().message;
 
         auto fileKey = e2ee::FileKey::generate();

@@ -133,15 +133,8 @@ TEST_F(E2eeSync, ExportWritesThePlainFilesAndNamesWhatFailsWithoutAJournal)
     bytes.back() ^= 0x40; // in the tag
     std::ofstream(blobFile, std::ios::binary | std::ios::trunc) << bytes;
 
-    E2eeKeyStore store(std::make_shared<FileCredentialStore>(m_work / "rescue-keys.json"), "alice", "file");
-    auto identity = addE2eeDevice(*m_api, "alice", m_words, store);
-    ASSERT_TRUE(identity.has_value());
-    E2eeFolderHook hook(m_api, std::make_shared<E2eeIdentity>(std::move(*identity)));
     std::vector<std::string> failures;
-    auto summary = exportEncryptedFolder(server(), hook, "vault", m_work / "rescued",
-                                         [&](const std::string& path, const SyncError& error) {
-                                             failures.push_back(path + ": " + error.message);
-                                         });
+    auto summary = exportVault(failures);
     ASSERT_TRUE(summary.has_value()) << summary.error().message;
     EXPECT_EQ(summary->files, 2);
     ASSERT_EQ(failures.size(), 1u);
@@ -152,7 +145,8 @@ TEST_F(E2eeSync, ExportWritesThePlainFilesAndNamesWhatFailsWithoutAJournal)
     EXPECT_EQ(std::distance(fs::directory_iterator(m_work / "rescued"), fs::directory_iterator()), 2)
         << "no temporary files left";
     // It never writes into a folder that has something in it.
-    auto again = exportEncryptedFolder(server(), hook, "vault", m_work / "rescued", [](auto&&, auto&&) {});
+    std::vector<std::string> ignored;
+    auto again = exportVault(ignored);
     ASSERT_FALSE(again.has_value());
     EXPECT_NE(again.error().message.find("not empty"), std::string::npos);
 }

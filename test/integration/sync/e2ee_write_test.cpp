@@ -349,15 +349,8 @@ TEST_F(E2eeSync, ExportReadsTheNestedFoldersTheEngineWrote)
     a.mkdir("vault/inner/empty folder");
     a.syncOk();
 
-    E2eeKeyStore store(std::make_shared<FileCredentialStore>(m_work / "rescue-keys.json"), "alice", "file");
-    auto identity = addE2eeDevice(*m_api, "alice", m_words, store);
-    ASSERT_TRUE(identity.has_value());
-    E2eeFolderHook hook(m_api, std::make_shared<E2eeIdentity>(std::move(*identity)));
     std::vector<std::string> failures;
-    auto summary = exportEncryptedFolder(server(), hook, "vault", m_work / "rescued",
-                                         [&](const std::string& path, const SyncError& error) {
-                                             failures.push_back(path + ": " + error.message);
-                                         });
+    auto summary = exportVault(failures);
     ASSERT_TRUE(summary.has_value()) << summary.error().message;
     EXPECT_TRUE(failures.empty()) << failures[0];
     EXPECT_EQ(summary->files, 2);
@@ -377,9 +370,7 @@ TEST_F(E2eeSync, ACutEncryptedChunkedUploadResumesWithTheChunksAlreadyThere)
     a.options.chunkSize = 1 << 20;
     a.options.maxRetries = 0;
     a.syncOk();
-    std::string big(6 * (1 << 20), 'z');
-    for (std::size_t i = 0; i < big.size(); i += 4096)
-        big[i] = static_cast<char>(i / 4096);
+    const std::string big = sixChunksOfContent();
     a.write("vault/big.bin", big);
     restartServer({"--faults", "PUT /remote.php/dav/uploads/* status=500 after=3 count=1"});
     auto first = a.sync();

@@ -596,9 +596,7 @@ TEST_F(Sync, ACutChunkedUploadResumesWithTheChunksAlreadyThere)
     a.options.chunkThreshold = 1 << 20;
     a.options.chunkSize = 1 << 20;
     a.options.maxRetries = 0;
-    std::string big(6 * (1 << 20), 'z');
-    for (std::size_t i = 0; i < big.size(); i += 4096)
-        big[i] = static_cast<char>(i / 4096);
+    const std::string big = sixChunksOfContent();
     a.write("big.bin", big);
     // (A cut connection would be resent by Qt on its own; a 500 is not.)
     restartServer({"--faults", "PUT /remote.php/dav/uploads/* status=500 after=3 count=1"});

@@ -355,6 +355,14 @@ std::string readFile(const fs::path& file)
     return out.str();
 }
 
+std::string sixChunksOfContent()
+{
+    std::string big(6 * (1 << 20), 'z');
+    for (std::size_t i = 0; i < big.size(); i += 4096)
+        big[i] = static_cast<char>(i / 4096);
+    return big;
+}
+
 std::size_t occurrences(const std::string& text, const std::string& word)
 {
     std::size_t n = 0;

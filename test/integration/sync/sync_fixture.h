@@ -164,6 +164,9 @@ std::string readFile(const fs::path& file);
 // Two trees are compared with a readable difference.
 ::testing::AssertionResult sameTree(const Tree& a, const Tree& b);
 
+// 6 MiB that differ in every 4 KiB block: a file of six 1 MiB chunks no two of which are equal.
+std::string sixChunksOfContent();
+
 // How often `word` occurs in `text` (overlapping occurrences count).
 std::size_t occurrences(const std::string& text, const std::string& word);
 
