@@ -178,6 +178,9 @@ private:
     // The entry name `name` has in a folder's metadata (file or folder), except `exceptId`.
     static bool nameTaken(const Folder& folder, const std::string& name, const std::string& exceptId);
     Result<void> releaseLock(bool abort);
+    // Records a write of the tree that failed in a way that leaves open whether the server applied
+    // it (call with m_mutex held): the commit then refuses, so that the abort rolls the tree back.
+    void noteFailedWrite(const std::string& plainPath, const SyncError& error);
     // Writes the resumable uploads still unfinished (engine thread).
     Result<void> saveResumable();
 
@@ -198,6 +201,7 @@ private:
     json m_resumable = json::object();          // this tree's entry of kUploadsSetting
     std::set<std::string> m_resumableDone;      // transfer bases uploaded in this transaction
     std::map<std::string, Folder> m_folders; // by plain path
+    std::optional<std::string> m_unknownOutcome; // the first write whose effect on the server is unknown
 };
 
 Result<std::shared_ptr<const e2ee::VerifiedFolder>>
@@ -403,10 +407,13 @@ Result<TransactionUpload> E2eeTransaction::upload(RemoteFs& remote, const std::s
         options.ifMatch.reset();
     const std::string target = joinPath(folderServerPath, id);
     auto sent = remote.upload(target, file, options);
-    if (!sent)
-        return std::unexpected(sent.error());
-    if (!encoder->tag())
-        return fail(SyncErrorCode::Internal, "the upload ended without the encryption's tag");
+    if (!sent || !encoder->tag()) {
+        const SyncError error =
+            sent ? SyncError{SyncErrorCode::Internal, "the upload ended without the encryption's tag", 0} : sent.error();
+        std::lock_guard lock(m_mutex);
+        noteFailedWrite(plainPath, error);
+        return std::unexpected(error);
+    }
 
     e2ee::FileEntry entry;
     entry.filename = name;
@@ -441,8 +448,10 @@ Result<RemoteEntry> E2eeTransaction::makeFolder(RemoteFs& remote, const std::str
     const std::string id = randomId();
     const std::string target = joinPath((*parent)->serverPath, id);
     auto made = remote.makeFolder(target, m_token);
-    if (!made)
+    if (!made) {
+        noteFailedWrite(plainPath, made.error());
         return std::unexpected(made.error());
+    }
     if (made->fileId.empty())
         return fail(SyncErrorCode::Protocol, "the server gave no file id for the new folder");
     // Current servers flag a folder made inside an encrypted one themselves; older ones need it.
@@ -485,8 +494,10 @@ Result<std::string> E2eeTransaction::move(RemoteFs& remote, const std::string& f
         // Another folder of the tree: the blob (or folder) moves under its own name; nothing is
         // sent again. Within one folder a rename is a metadata change only.
         newServerPath = joinPath(to.serverPath, id);
-        if (auto moved = remote.move(fromServerPath, newServerPath, m_token); !moved)
+        if (auto moved = remote.move(fromServerPath, newServerPath, m_token); !moved) {
+            noteFailedWrite(fromPlain, moved.error());
             return std::unexpected(moved.error());
+        }
     }
     if (isFile) {
         e2ee::FileEntry entry = std::move(from.metadata.files.at(id));
@@ -527,9 +538,11 @@ Result<void> E2eeTransaction::remove(RemoteFs& remote, const std::string& plainP
             return std::unexpected(parent.error());
     }
     auto removed = remote.remove(serverPath, ifMatch, m_token);
-    if (!removed && removed.error().code != SyncErrorCode::NotFound)
-        return removed;
     std::lock_guard lock(m_mutex);
+    if (!removed && removed.error().code != SyncErrorCode::NotFound) {
+        noteFailedWrite(plainPath, removed.error());
+        return removed;
+    }
     auto parent = folder(parentPath(plainPath));
     if (!parent)
         return std::unexpected(parent.error());
@@ -576,11 +589,38 @@ Result<void> E2eeTransaction::saveResumable()
     return m_database.setSetting(kUploadsSetting, uploads->dump());
 }
 
+void E2eeTransaction::noteFailedWrite(const std::string& plainPath, const SyncError& error)
+{
+    // A refusal (4xx) or a local failure changed nothing on the server; a lost or failed answer
+    // (a cut connection, 5xx, a cancelled request) may have come after the server applied the
+    // write. Committing then would pair a blob with an entry that does not describe it (an
+    // overwritten blob under the old key, a moved blob its folder does not list).
+    if (error.httpStatus >= 400 && error.httpStatus < 500)
+        return;
+    switch (error.code) {
+    case SyncErrorCode::LocalIo:
+    case SyncErrorCode::DiskFull:
+    case SyncErrorCode::FileChanged:
+    case SyncErrorCode::NameNotAllowed:
+        return;
+    default:
+        break;
+    }
+    if (!m_unknownOutcome)
+        m_unknownOutcome = "'" + e2ee::printableName(plainPath) + "' (" + error.message + ")";
+}
+
 Result<void> E2eeTransaction::commit()
 {
     std::lock_guard lock(m_mutex);
     if (m_finished)
         return fail(SyncErrorCode::Internal, "the transaction is already finished");
+    if (m_unknownOutcome)
+        return fail(SyncErrorCode::ServerError,
+                    "the change of " + *m_unknownOutcome +
+                        " failed without a clear refusal, so whether the server applied it is unknown; this run's "
+                        "changes in the encrypted folder '" +
+                        e2ee::printableName(m_root) + "' were rolled back on the server and are sent again next run");
     std::vector<e2ee::MetadataRecipient> recipients;
     if (m_migratedKey)
         recipients.push_back({m_identity->userId, m_identity->certificate.toPem()});

@@ -879,6 +879,13 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
     if (options.cancel && options.cancel->load()) {
         return fail(SyncErrorCode::Cancelled, "upload of " + serverPath + " cancelled");
     }
+    if (running) {
+        // The trailer (the tag) must be known before the file is assembled, also when the chunk
+        // that carries it was already on the server and so never went through a window.
+        auto last = running->copy();
+        if (!last) return std::unexpected(last.error());
+        if (auto trailer = (*last)->finish(); !trailer) return std::unexpected(trailer.error());
+    }
 
     HttpRequest request;
     request.method = "MOVE";

@@ -392,6 +392,73 @@ TEST_F(E2eeSync, ACutEncryptedChunkedUploadResumesWithTheChunksAlreadyThere)
     EXPECT_TRUE(!*pending || **pending == "{}") << **pending;
 }
 
+// A changed file big enough to be chunked, synced by device a and read by device b; a's next
+// upload of it is chunked too.
+std::pair<std::string, std::string> aChunkedFileAndItsEdit(SyncClient& a, SyncClient& b)
+{
+    a.options.chunkThreshold = 1 << 20;
+    a.options.chunkSize = 1 << 20;
+    a.options.maxRetries = 0;
+    const std::string original = sixChunksOfContent();
+    a.write("vault/big.bin", original);
+    a.syncOk();
+    b.syncOk();
+    const std::string edited = original + "edited";
+    a.write("vault/big.bin", edited);
+    return {original, edited};
+}
+
+// The assembly of a changed file failed after every chunk had arrived: the next run finds them
+// all on the server and must still know the tag before it assembles the file (convergence seed
+// 68176913 assembled it without, so the server kept the new blob under the old key and tag).
+TEST_F(E2eeSync, AChangedFileWhoseChunksAllArrivedResumesWithItsTag)
+{
+    auto& a = device("a");
+    auto& b = device("b");
+    const auto [original, edited] = aChunkedFileAndItsEdit(a, b);
+    restartServer({"--faults", "MOVE /remote.php/dav/uploads/*/.file status=500 count=1"});
+    auto first = a.sync();
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_EQ(first->errors.size(), 1u);
+    restartServer({});
+    EXPECT_EQ(a.syncOk().uploaded, 1);
+    b.syncOk();
+    EXPECT_EQ(b.read("vault/big.bin"), edited);
+}
+
+// The server applied the assembly of a changed file, but its answer was lost: whether the blob
+// under the file's id is the new one is unknown, so the run must not commit metadata that still
+// describes the old one. It aborts, the server rolls the folder back, and nothing is lost.
+TEST_F(E2eeSync, AChangedFileWhoseUploadAnswerWasLostIsRolledBackNotLeftUnderItsOldKey)
+{
+    auto& a = device("a");
+    auto& b = device("b");
+    const auto [original, edited] = aChunkedFileAndItsEdit(a, b);
+    a.write("vault/small.txt", "sent in the same run");
+    restartServer({"--faults", "MOVE /remote.php/dav/uploads/*/.file cut"});
+    auto lost = a.sync();
+    ASSERT_TRUE(lost.has_value()) << lost.error().message;
+    ASSERT_FALSE(lost->errors.empty());
+    std::string messages;
+    for (const auto& error : lost->errors)
+        messages += error.message + "\n";
+    EXPECT_NE(messages.find("rolled back"), std::string::npos) << messages;
+    restartServer({});
+    // What the server holds is what its metadata describes: the other device reads the old
+    // version without an error, and sees nothing of the rolled-back run.
+    auto seen = b.sync();
+    ASSERT_TRUE(seen.has_value()) << seen.error().message;
+    EXPECT_TRUE(seen->errors.empty()) << seen->errors.front().message;
+    EXPECT_EQ(b.read("vault/big.bin"), original);
+    EXPECT_FALSE(fs::exists(b.path("vault/small.txt")));
+    a.options.backoffBaseSeconds = 0;
+    a.syncOk();
+    b.syncOk();
+    EXPECT_EQ(b.read("vault/big.bin"), edited);
+    EXPECT_EQ(b.read("vault/small.txt"), "sent in the same run");
+    EXPECT_TRUE(sameTree(a.tree(), b.tree()));
+}
+
 // The plain engine keeps this edit (DataSafety.AFolderDeletedAndRecreatedHere...); inside an
 // encrypted folder it must too (convergence seed 584729800 lost it).
 TEST_F(E2eeSync, AFolderDeletedAndRecreatedHereNeverDeletesAnEditMadeInsideItThere)
