@@ -361,12 +361,32 @@ std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
             m_context.encryptionRoot(action.from) != m_context.encryptionRoot(action.path) && action.remote &&
             action.journal && !action.journal->etag.empty() && action.remote->etag != action.journal->etag)
             editStaysBehind.insert(action.path);
+    // A folder moved into, out of or between encrypted trees is refused (below), and so is
+    // everything at or below its old and new place: the server still has the folder where it
+    // was, so a download or upload at the new place, or a journal record moved along, would
+    // assume a move that never happens (the next run then copied the folder into the vault).
+    std::vector<std::pair<std::string, std::string>> refusedFolderMoves; // from, to
+    const auto crossesBoundary = [&](const Action& action) {
+        return action.kind == ActionKind::MoveRemote && m_context.encryptionRoot &&
+               m_context.encryptionRoot(action.from) != m_context.encryptionRoot(action.path);
+    };
+    for (const Action& action : actions)
+        if (crossesBoundary(action) && action.type == ItemType::Directory)
+            refusedFolderMoves.emplace_back(action.from, action.path);
+    const auto belowRefusedMove = [&](const Action& action) {
+        for (const auto& [from, to] : refusedFolderMoves)
+            for (const std::string* path : {&action.path, &action.from})
+                if (!path->empty() && (isInside(*path, from) || isInside(*path, to)))
+                    return true;
+        return false;
+    };
     for (const Action& action : actions) {
         if ((action.kind == ActionKind::Download || action.kind == ActionKind::Conflict) &&
             editStaysBehind.contains(action.path))
             continue;
-        if (action.kind == ActionKind::MoveRemote && m_context.encryptionRoot &&
-            m_context.encryptionRoot(action.from) != m_context.encryptionRoot(action.path)) {
+        if (!(crossesBoundary(action) && action.type == ItemType::Directory) && belowRefusedMove(action))
+            continue; // waits with its folder; the folder's refusal says so
+        if (crossesBoundary(action)) {
             if (action.type == ItemType::File && editStaysBehind.contains(action.path)) {
                 Action upload;
                 upload.kind = ActionKind::Upload;
@@ -396,7 +416,7 @@ std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
                 Action refused = action;
                 refused.kind = ActionKind::Error;
                 refused.reason = "moving a folder into or out of an end-to-end encrypted folder is not supported yet; "
-                                 "nothing was changed on the server: move it back, or move its files one by one";
+                                 "nothing in it was changed on either side: move it back, or move its files one by one";
                 ordered.push_back(&split.emplace_back(std::move(refused)));
             }
             continue;

@@ -229,6 +229,47 @@ TEST_F(E2eeSync, AFileMovedIntoOrOutOfAnEncryptedFolderIsUploadedOnItsNewSide)
     EXPECT_TRUE(server().stat("inbox/a folder").has_value());
 }
 
+// A refused folder move across the boundary holds back everything below the folder too: what
+// arrived in it on the server, an edit there and a file added here. None of it may be sent into
+// the encrypted tree or recorded at a place the server never got; moved back, all of it syncs.
+TEST_F(E2eeSync, AFolderMoveIntoTheVaultIsRefusedWithEverythingBelowIt)
+{
+    auto& a = device("a");
+    auto& b = device("b");
+    a.write("inbox/a folder/old.txt", "old");
+    a.syncOk();
+    b.syncOk();
+    b.write("inbox/a folder/arrived.txt", "arrived");
+    b.write("inbox/a folder/old.txt", "edited on b");
+    b.syncOk();
+    a.move("inbox/a folder", "vault/a folder");
+    a.write("vault/a folder/added.txt", "added on a");
+    a.options.maxRetries = 0;
+    for (int run = 0; run < 2; ++run) {
+        auto refused = a.sync();
+        ASSERT_TRUE(refused.has_value()) << refused.error().message;
+        ASSERT_EQ(refused->errors.size(), 1u);
+        EXPECT_EQ(refused->errors[0].path, "vault/a folder");
+        auto vault = server().list("vault");
+        ASSERT_TRUE(vault.has_value());
+        EXPECT_TRUE(vault->children.empty()) << "something went into the vault";
+        EXPECT_EQ(a.read("vault/a folder/old.txt"), "old");
+        EXPECT_EQ(a.read("vault/a folder/added.txt"), "added on a");
+    }
+    a.move("vault/a folder", "inbox/a folder");
+    a.options.backoffBaseSeconds = 0;
+    for (int i = 0; i < 2; ++i) {
+        a.syncOk();
+        b.syncOk();
+    }
+    for (auto* device : {&a, &b}) {
+        EXPECT_EQ(device->read("inbox/a folder/arrived.txt"), "arrived");
+        EXPECT_EQ(device->read("inbox/a folder/added.txt"), "added on a");
+        EXPECT_EQ(device->read("inbox/a folder/old.txt"), "edited on b");
+    }
+    EXPECT_TRUE(sameTree(a.tree(), b.tree()));
+}
+
 // A folder an official client before 3.10 wrote (metadata 1.2: no signature, no counter) is read,
 // and the first change rewrites it as signed 2.0 under a new metadata key; 1.x is never written.
 TEST_F(E2eeSync, AFolderWithMetadata12IsReadAndMigratedTo20OnTheFirstWrite)
