@@ -357,7 +357,19 @@ Result<DownloadResult> downloadFile(RemoteFs& remoteFs, const RemoteEntry& remot
                                                      decryptor.error().message + "); nothing was written here");
     options.expectedChecksum.clear(); // the GCM tag checks every byte
     options.decoder = std::make_shared<GcmDecoder>(std::move(*decryptor));
-    return remoteFs.download(serverPath, target, options);
+    auto got = remoteFs.download(serverPath, target, options);
+    if (!got && got.error().code == SyncErrorCode::UntrustedKey && !remote.etag.empty()) {
+        // Another device that replaces the file writes the blob first and the metadata with its
+        // tag at the end of its run: a download in between reads a new blob against the old tag.
+        // Then the blob's ETag moved on since the listing, and the next run reads both again.
+        // (Nothing is written either way; a server that keeps doing this is named as suspect.)
+        if (auto now = remoteFs.stat(serverPath); now && !now->etag.empty() && now->etag != remote.etag)
+            return fail(SyncErrorCode::PreconditionFailed,
+                        "it changed on the server while it was downloaded (most likely another device is writing "
+                        "it right now), so it did not match its metadata; nothing was written here, and it is read "
+                        "again with its new metadata. If this keeps happening, the server may be tampering with it");
+    }
+    return got;
 }
 
 } // namespace nubo::sync

@@ -4,6 +4,8 @@
 // device that has only the 12 words gets the same tree back; renames change metadata only.
 #include "e2ee_fixture.h"
 
+#include <thread>
+
 namespace nubo::sync::test {
 namespace {
 
@@ -498,6 +500,34 @@ TEST_F(E2eeSync, AChangedFileWhoseUploadAnswerWasLostIsRolledBackNotLeftUnderIts
     EXPECT_EQ(b.read("vault/big.bin"), edited);
     EXPECT_EQ(b.read("vault/small.txt"), "sent in the same run");
     EXPECT_TRUE(sameTree(a.tree(), b.tree()));
+}
+
+// Device b replaces a file while device a downloads it: b's blob arrives before b's metadata,
+// so a reads a new blob against the old tag. That is a race, not an attack: a says the file
+// changed while it was downloaded (not that it was tampered with), writes nothing, and its next
+// run reads the new version.
+TEST_F(E2eeSync, AFileReplacedWhileItIsDownloadedIsReadAgainNotCalledTampered)
+{
+    auto& a = device("a");
+    auto& b = device("b");
+    b.write("vault/report.txt", "first version");
+    b.syncOk();
+    b.write("vault/report.txt", "second version, written while a downloads the first");
+    restartServer({"--faults", "GET /remote.php/dav/files/alice/vault/* delay=4000 count=1"});
+    a.options.maxRetries = 0;
+    Result<SyncSummary> raced = fail(SyncErrorCode::Internal, "not run");
+    std::thread downloading([&] { raced = a.sync(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    b.syncOk();
+    downloading.join();
+    ASSERT_TRUE(raced.has_value()) << raced.error().message;
+    ASSERT_EQ(raced->errors.size(), 1u);
+    EXPECT_EQ(raced->errors[0].code, SyncErrorCode::PreconditionFailed) << raced->errors[0].message;
+    EXPECT_NE(raced->errors[0].message.find("changed on the server while it was downloaded"), std::string::npos);
+    EXPECT_FALSE(fs::exists(a.path("vault/report.txt")));
+    a.options.backoffBaseSeconds = 0;
+    a.syncOk();
+    EXPECT_EQ(a.read("vault/report.txt"), "second version, written while a downloads the first");
 }
 
 // The plain engine keeps this edit (DataSafety.AFolderDeletedAndRecreatedHere...); inside an
