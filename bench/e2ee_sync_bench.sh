@@ -5,7 +5,8 @@
 #
 #   bench/e2ee_sync_bench.sh [BUILD_DIR] [--quick] [--only SCENARIO]... [--no-build]
 #
-# SCENARIO: small     1 000 files of 4 KiB up (and down on a second device, which checks them)
+# SCENARIO: small     1 000 files of 4 KiB up, three times alternating (the best counts), and
+#                     down on a second device, which checks them
 #           big       1 MiB then 1 GiB up and down (second device): MB/s and nubocmd's peak RSS
 #           nochange  10 000 files in 100 folders uploaded, then syncs with nothing to do:
 #                     wall time, PROPFIND and GET meta-data requests
@@ -35,7 +36,7 @@ while [[ $# -gt 0 ]]; do
             [[ " ${all_scenarios[*]} " == *" ${2:-} "* ]] ||
                 { echo "unknown scenario '${2:-}' (scenarios: ${all_scenarios[*]})" >&2; exit 2; }
             only+=("$2"); shift ;;
-        -h|--help) sed -n "2,17p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n "2,18p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -264,41 +265,63 @@ end_scenario() {
 # ---- 1. many small files up ---------------------------------------------------------------------
 scenario_small() {
     begin_scenario small
-    make_pair small || exit 1
-    local s=$scenario_dir enc_up plain_up enc_reqs enc_down plain_down enc_up_cpu plain_up_cpu enc_down_cpu plain_down_cpu
+    local s=$scenario_dir enc_up="" plain_up="" enc_reqs="" enc_down plain_down enc_up_cpu="" plain_up_cpu=""
+    local enc_down_cpu plain_down_cpu round kind walls_enc="" walls_plain="" enc_failed=0 plain_failed=0
     python3 "$tool" gen-tree "$s/gen" "$n_small" 10 "$small_size" 11
-    mkdir -p "$s/up-enc" "$s/up-plain"
-    cp -a "$s/gen" "$s/up-enc/vault"
-    cp -a "$s/gen" "$s/up-plain/data"
-    # Encrypted first, then plain: any warm-up (page cache, server database) favours plain.
-    sync_once up "$s/up-enc" /small-enc "upload-${n_small}-enc"
-    [[ $r_rc == 0 ]] && enc_up=$r_wall enc_up_cpu=$r_cpu || enc_up=""
-    enc_reqs=$(requests "$r_from")
-    local blobs
-    blobs=$(remote_files /small-enc/vault)
-    [[ "$blobs" == "$n_small $((n_small * (small_size + 16)))" ]] ||
-        note "the encrypted folder holds '$blobs' (files bytes) on the server, expected $n_small blobs of $((small_size + 16)) B"
-    sync_once up "$s/up-plain" /small-plain "upload-${n_small}-plain"
-    [[ $r_rc == 0 ]] && plain_up=$r_wall plain_up_cpu=$r_cpu || plain_up=""
-    python3 "$tool" verify-remote "$url" "$user" "$password" /small-plain/data "$s/gen" >/dev/null ||
-        note "the plain upload of $n_small files is not what was sent"
+    # Three rounds, each into a fresh pair of remote folders, alternating which goes first (a
+    # warm page cache or server database favours the second); the best wall time of each counts.
+    for round in 1 2 3; do
+        make_pair "small$round" || exit 1
+        local order=(enc plain)
+        [[ $round == 2 ]] && order=(plain enc)
+        for kind in "${order[@]}"; do
+            if [[ $kind == enc ]]; then
+                mkdir -p "$s/up-enc-$round" && cp -a "$s/gen" "$s/up-enc-$round/vault"
+                sync_once up "$s/up-enc-$round" "/small$round-enc" "upload-${n_small}-enc-$round"
+                [[ $r_rc == 0 ]] || { enc_failed=1; continue; }
+                walls_enc+=" $r_wall"
+                if [[ $round == 1 ]]; then
+                    enc_reqs=$(requests "$r_from")
+                    local blobs
+                    blobs=$(remote_files /small1-enc/vault)
+                    [[ "$blobs" == "$n_small $((n_small * (small_size + 16)))" ]] ||
+                        note "the encrypted folder holds '$blobs' (files bytes) on the server, expected $n_small blobs of $((small_size + 16)) B"
+                fi
+                if faster "$r_wall" "$enc_up"; then enc_up=$r_wall enc_up_cpu=$r_cpu; fi
+            else
+                mkdir -p "$s/up-plain-$round" && cp -a "$s/gen" "$s/up-plain-$round/data"
+                sync_once up "$s/up-plain-$round" "/small$round-plain" "upload-${n_small}-plain-$round"
+                [[ $r_rc == 0 ]] || { plain_failed=1; continue; }
+                walls_plain+=" $r_wall"
+                [[ $round == 1 ]] && { python3 "$tool" verify-remote "$url" "$user" "$password" /small1-plain/data "$s/gen" >/dev/null ||
+                    note "the plain upload of $n_small files is not what was sent"; }
+                if faster "$r_wall" "$plain_up"; then plain_up=$r_wall plain_up_cpu=$r_cpu; fi
+            fi
+        done
+    done
+    # A failed run leaves no figure: the row says FAILED rather than the best of the others.
+    [[ $enc_failed == 1 ]] && enc_up=""
+    [[ $plain_failed == 1 ]] && plain_up=""
     local r
     r=$(ratio "$enc_up" "$plain_up")
-    row "upload ${n_small} x 4 KiB: wall (cpu)" "${enc_up:-FAILED} s (${enc_up_cpu:-} s)" "${plain_up:-FAILED} s (${plain_up_cpu:-} s)" "$r" "<= 1.3: $(verdict "$r" '<=' 1.3)"
+    row "upload ${n_small} x 4 KiB, best of 3: wall (cpu)" "${enc_up:-FAILED} s (${enc_up_cpu:-} s)" "${plain_up:-FAILED} s (${plain_up_cpu:-} s)" "$r" "<= 1.3: $(verdict "$r" '<=' 1.3)"
+    row "  the three runs (s)" "${walls_enc# }" "${walls_plain# }" "" ""
     row "  its requests (encrypted)" "lock $(count_of lock "$enc_reqs"), unlock $(count_of unlock "$enc_reqs"), meta-data GET $(count_of meta-GET "$enc_reqs") / PUT $(count_of meta-PUT "$enc_reqs") / POST $(count_of meta-POST "$enc_reqs")" \
         "" "" "1 lock, 1 unlock"
     row "  all requests (encrypted run)" "${enc_reqs#requests=}" "" "" ""
 
     # The second device downloads both folders; that checks the encrypted upload byte by byte.
     mkdir -p "$s/down-enc" "$s/down-plain"
-    sync_once down "$s/down-enc" /small-enc "download-${n_small}-enc"
+    sync_once down "$s/down-enc" /small1-enc "download-${n_small}-enc"
     [[ $r_rc == 0 ]] && same_tree "$s/gen" "$s/down-enc/vault" && enc_down=$r_wall enc_down_cpu=$r_cpu || enc_down=""
-    sync_once down "$s/down-plain" /small-plain "download-${n_small}-plain"
+    sync_once down "$s/down-plain" /small1-plain "download-${n_small}-plain"
     [[ $r_rc == 0 ]] && same_tree "$s/gen" "$s/down-plain/data" && plain_down=$r_wall plain_down_cpu=$r_cpu || plain_down=""
     row "download ${n_small} x 4 KiB: wall (cpu)" "${enc_down:-FAILED} s (${enc_down_cpu:-} s)" "${plain_down:-FAILED} s (${plain_down_cpu:-} s)" "$(ratio "$enc_down" "$plain_down")" ""
     end_scenario
 }
 
+# faster NEW OLD: whether wall time NEW beats OLD (or OLD is empty).
+faster() { [[ -z "$2" ]] || awk -v a="$1" -v b="$2" 'BEGIN{exit !(a < b)}'; }
 # best A B: the smaller of two wall times (A may be empty); most A B: the larger (RSS).
 best() { [[ -z "$1" ]] && echo "$2" || awk -v a="$1" -v b="$2" 'BEGIN{print (b < a ? b : a)}'; }
 most() { [[ -z "$1" ]] && echo "$2" || awk -v a="$1" -v b="$2" 'BEGIN{print (b > a ? b : a)}'; }

@@ -12,6 +12,7 @@
 
 #include <mutex>
 #include <set>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 
 namespace nubo::sync {
@@ -76,6 +77,38 @@ std::string randomId()
 {
     auto random = e2ee::randomBytes(16);
     return random ? e2ee::hexEncode(*random) : std::string();
+}
+
+// The mimetype the metadata announces (official clients show it as the file's icon): the one of
+// the name's extension, looked up once per extension. Qt matches every glob of the MIME database
+// against the whole name, compiling a regular expression per pattern and call: about 6% of the
+// CPU time of uploading many small files. (A name Qt knows whole, such as CMakeLists.txt, gets
+// its extension's type.)
+std::string mimeTypeOf(const std::string& name)
+{
+    const auto lookUp = [](const std::string& fileName) {
+        return QMimeDatabase()
+            .mimeTypeForFile(QString::fromStdString(fileName), QMimeDatabase::MatchExtension)
+            .name()
+            .toStdString();
+    };
+    const auto dot = name.rfind('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == name.size())
+        return lookUp(name);
+    const std::string extension = name.substr(dot + 1);
+    static std::mutex mutex;
+    static std::unordered_map<std::string, std::string> byExtension;
+    {
+        std::lock_guard lock(mutex);
+        if (const auto it = byExtension.find(extension); it != byExtension.end())
+            return it->second;
+    }
+    std::string type = lookUp("file." + extension);
+    std::lock_guard lock(mutex);
+    if (byExtension.size() > 4096)
+        byExtension.clear();
+    byExtension.emplace(extension, type);
+    return type;
 }
 
 // The encrypting pass of an upload: AES-GCM over the content, the tag as trailer. Copies share
@@ -417,9 +450,7 @@ Result<TransactionUpload> E2eeTransaction::upload(RemoteFs& remote, const std::s
 
     e2ee::FileEntry entry;
     entry.filename = name;
-    entry.mimetype = QMimeDatabase().mimeTypeForFile(QString::fromStdString(name), QMimeDatabase::MatchExtension)
-                         .name()
-                         .toStdString();
+    entry.mimetype = mimeTypeOf(name);
     entry.key = e2ee::toSecure(e2ee::ByteView(encoder->encryptor().key()));
     entry.nonce = encoder->encryptor().nonce();
     entry.authenticationTag = *encoder->tag();
