@@ -505,9 +505,10 @@ for n, r in enumerate(rows):
         print("-+-".join("-" * w for w in widths))
 PY
 echo "wall = elapsed seconds of one nubocmd sync (--key-store file in both columns), cpu = its user+sys seconds"
-echo "(best of 3: the cpu is the first run's; downloads of the big files: best of 3 alternating runs each,"
-echo "peak RSS the highest); MiB/s = file size / wall; ratios are of wall times;"
-echo "one sample each, on a machine that may be shared: compare ratios, not absolute figures."
+echo "(small uploads: best of 3 alternating rounds, with that run's cpu; no-change syncs: best of 3, the first"
+echo "run's cpu; big downloads: best of 3 alternating runs, peak RSS the highest); MiB/s = file size / wall;"
+echo "ratios are of wall times; the rest are one sample each, on a machine that may be shared: compare ratios,"
+echo "not absolute figures."
 if [[ -s "$notes" ]]; then
     echo "notes:"
     sed 's/^/  /' "$notes"
