@@ -16,6 +16,8 @@ packages=(
     python3 sqlite3
     # the keychain test: a private D-Bus session (dbus-run-session) with gnome-keyring's Secret Service
     dbus-daemon gnome-keyring
+    # the desktop app's tests: a real X server per test (xvfb-run needs xauth)
+    xvfb xauth
 )
 
 missing=()
