@@ -10,7 +10,7 @@
 //
 // Reproducible: NUBO_CONVERGENCE_SEED=N picks the seed (printed by every run), and
 // NUBO_CONVERGENCE_ROUNDS=N the number of rounds (default 200; the `slow` test runs 3000).
-#include "sync_fixture.h"
+#include "convergence_driver.h"
 
 #include "exclude_list.h"
 #include "journal.h"
@@ -18,49 +18,16 @@
 
 #include <fcntl.h>
 #include <fstream>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <thread>
 #include <tuple>
-#include <random>
 #include <set>
-#include <sstream>
 
 namespace nubo::sync::test {
 namespace {
 
-std::uint64_t envNumber(const char* name, std::uint64_t fallback)
-{
-    const char* value = std::getenv(name);
-    return value && *value ? std::stoull(value) : fallback;
-}
-
-class Convergence : public SyncFixture {
+class Convergence : public ConvergenceDriver<SyncFixture> {
 protected:
-    std::mt19937_64 m_random;
-    std::set<std::string> m_written;    // every content a user wrote
-    std::set<std::string> m_superseded; // contents a user overwrote or deleted on purpose
-    int m_counter = 0;
-    std::ostringstream m_log;           // what happened, printed on failure
-
-    std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(m_random); }
-    bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(m_random) < p; }
-
-    std::string freshContent(const std::string& who)
-    {
-        std::string content = who + " #" + std::to_string(++m_counter) + " ";
-        content.append(pick(3) == 0 ? pick(3000) : pick(40), static_cast<char>('a' + pick(26)));
-        m_written.insert(content);
-        return content;
-    }
-
-    std::string name(bool folder)
-    {
-        static const std::vector<std::string> files{"a", "b", "c.txt", "Notes.md", "x y.bin"};
-        static const std::vector<std::string> folders{"d", "e", "Photos", "ü"};
-        return folder ? folders[pick(folders.size())] : files[pick(files.size())];
-    }
-
     // ---- a client's folder ----
 
     void editLocally(SyncClient& c, const std::string& who)
@@ -170,120 +137,6 @@ protected:
         }
     }
 
-    // ---- the server, as a third device (its requests may hit injected faults: then it gives up) ----
-
-    std::optional<Tree> serverListing()
-    {
-        Tree result;
-        std::vector<std::string> folders{""};
-        while (!folders.empty()) {
-            const std::string folder = folders.back();
-            folders.pop_back();
-            auto listing = server().list(folder);
-            if (!listing)
-                return std::nullopt;
-            for (const auto& [childName, entry] : listing->children) {
-                const std::string path = joinPath(folder, childName);
-                if (isConflictCopyName(childName))
-                    continue;
-                result[path] = entry.type == ItemType::Directory ? kFolder : std::string();
-                if (entry.type == ItemType::Directory)
-                    folders.push_back(path);
-            }
-        }
-        return result;
-    }
-
-    std::optional<std::string> tryServerRead(const std::string& path)
-    {
-        const fs::path temp = m_work / "convergence-read.tmp";
-        auto result = server().download(path, temp, {});
-        if (!result)
-            return std::nullopt;
-        std::string content = readFile(temp);
-        fs::remove(temp);
-        return content;
-    }
-
-    bool tryServerWrite(const std::string& path, const std::string& content)
-    {
-        const fs::path temp = m_work / "convergence-write.tmp";
-        {
-            std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-            out << content;
-        }
-        UploadOptions options;
-        options.mtime = 1700000000 + m_counter;
-        options.checksum = *sha1OfFile(temp);
-        return server().upload(path, temp, options).has_value();
-    }
-
-    void editOnServer()
-    {
-        auto tree = serverListing();
-        if (!tree)
-            return;
-        std::vector<std::string> files, folders{""};
-        for (const auto& [path, content] : *tree)
-            (content == kFolder ? folders : files).push_back(path);
-        const std::string folder = folders[pick(folders.size())];
-        switch (pick(6)) {
-        case 0:
-        case 1: { // create or overwrite
-            const std::string path = joinPath(folder, name(false));
-            if (tree->contains(path) && (*tree)[path] == kFolder)
-                return;
-            std::optional<std::string> old;
-            if (tree->contains(path) && !(old = tryServerRead(path)))
-                return;
-            const std::string content = freshContent("server");
-            if (tryServerWrite(path, content)) {
-                if (old)
-                    m_superseded.insert(*old);
-                m_log << "server write " << path << " #" << m_counter << "\n";
-            } else {
-                m_written.erase(content); // an injected fault refused it: it never existed
-            }
-            return;
-        }
-        case 2: { // delete a file
-            if (files.empty())
-                return;
-            const std::string path = files[pick(files.size())];
-            const auto old = tryServerRead(path);
-            if (old && server().remove(path)) {
-                m_superseded.insert(*old);
-                m_log << "server delete " << path << "\n";
-            }
-            return;
-        }
-        case 3: { // make a folder
-            const std::string path = joinPath(folder, name(true));
-            if (!tree->contains(path) && depth(path) <= 3 && server().makeFolder(path))
-                m_log << "server mkdir " << path << "\n";
-            return;
-        }
-        case 4: { // move a file
-            if (files.empty())
-                return;
-            const std::string from = files[pick(files.size())];
-            const std::string to = joinPath(folders[pick(folders.size())], name(false));
-            if (!tree->contains(to) && server().move(from, to))
-                m_log << "server move " << from << " -> " << to << "\n";
-            return;
-        }
-        case 5: { // move a folder
-            if (folder.empty())
-                return;
-            const std::string parent = folders[pick(folders.size())];
-            const std::string to = joinPath(parent, name(true));
-            if (!isInside(parent, folder) && !tree->contains(to) && depth(to) <= 3 && server().move(folder, to))
-                m_log << "server move folder " << folder << " -> " << to << "\n";
-            return;
-        }
-        }
-    }
-
     // Every content that exists anywhere: files and conflict copies of both clients, the server.
     std::set<std::string> everything(SyncClient& a, SyncClient& b)
     {
@@ -297,37 +150,6 @@ protected:
         }
         for (const auto& [path, content] : serverTree())
             found.insert(content);
-        return found;
-    }
-
-    // Every content present right now: both clients' files and conflict copies, and the server's
-    // blobs (read from its data folder, so injected faults do not get in the way).
-    std::set<std::string> present()
-    {
-        std::set<std::string> found;
-        const auto addFiles = [&](const fs::path& folder) {
-            for (const auto& entry : fs::recursive_directory_iterator(folder)) {
-                if (!entry.is_regular_file() || entry.path().filename().string().starts_with(JOURNAL_FILE_NAME))
-                    continue;
-                found.insert(readFile(entry.path()));
-            }
-        };
-        for (const auto& [name, c] : m_clients)
-            addFiles(c->folder());
-        // Only the blobs the server's tree still points at: it deletes replaced ones after a while.
-        sqlite3* db = nullptr;
-        const fs::path database = m_server->dataDir() / "nubo.sqlite";
-        EXPECT_EQ(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-        sqlite3_busy_timeout(db, 5000);
-        sqlite3_stmt* stmt = nullptr;
-        EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT blob FROM items WHERE blob IS NOT NULL", -1, &stmt, nullptr),
-                  SQLITE_OK);
-        while (stmt && sqlite3_step(stmt) == SQLITE_ROW) {
-            const auto* blob = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-            found.insert(readFile(m_server->dataDir() / "blobs" / blob));
-        }
-        sqlite3_finalize(stmt);
-        sqlite3_close(db);
         return found;
     }
 
@@ -364,25 +186,16 @@ protected:
         racing.join();
         for (auto [c, result, reported] : {std::tuple{&first, &firstResult, firstReported},
                                            std::tuple{&second, &secondResult, secondReported}}) {
-            for (std::size_t i = reported; i < c->finishedItems.size(); ++i) {
-                const ItemReport& item = c->finishedItems[i];
-                m_log << "    " << actionKindName(item.kind) << " " << (item.from.empty() ? "" : item.from + " -> ")
-                      << item.path << (item.ok ? "" : " FAILED: " + item.message) << "\n";
-            }
-            m_log << "  raced sync (round " << round << "): "
-                  << (*result ? "errors " + std::to_string((*result)->errors.size()) : (*result).error().message)
-                  << "\n";
+            logItems(*c, reported);
+            m_log << "  raced sync (round " << round << "): ";
+            logResult(*result);
         }
     }
 
     void sync(SyncClient& c, const std::string& who, int round)
     {
-        // A sync replaces or deletes nothing a user did not replace or delete: what is present
-        // and not superseded before it is still present after it.
-        std::set<std::string> before;
-        for (const std::string& content : present())
-            if (m_written.contains(content) && !m_superseded.contains(content))
-                before.insert(content);
+        // A sync replaces or deletes nothing a user did not replace or delete.
+        const std::set<std::string> before = mustSurvive();
         const std::size_t reported = c.finishedItems.size();
         // A trash that cannot be used now and then (the trash folder replaced by a file).
         setTrashUsable(c, !chance(0.1));
@@ -394,29 +207,13 @@ protected:
         if (fs::is_regular_file(c.trash()))
             m_log << "  (the trash cannot be used)\n";
         auto result = c.sync();
-        const std::set<std::string> after = present();
-        for (std::size_t i = reported; i < c.finishedItems.size(); ++i) {
-            const ItemReport& item = c.finishedItems[i];
-            m_log << "    " << actionKindName(item.kind) << " " << (item.from.empty() ? "" : item.from + " -> ")
-                  << item.path << (item.ok ? "" : " FAILED: " + item.message) << "\n";
-        }
-        for (const std::string& content : before)
-            if (!after.contains(content)) {
-                ADD_FAILURE() << "sync " << who << " in round " << round << " lost '"
-                              << content.substr(0, content.find(' ', content.find('#'))) << "'";
-                m_log << "  LOST by this sync: " << content.substr(0, content.find(' ', content.find('#'))) << "\n";
-            }
+        logItems(c, reported);
+        expectNothingLost(before, who, round);
         m_log << "  sync " << who << " (round " << round << "): ";
+        logResult(result);
         if (!result) {
-            m_log << "failed: " << result.error().message << "\n";
             ASSERT_NE(result.error().code, SyncErrorCode::MassDelete) << "mass delete guard in a small tree";
-            return;
         }
-        m_log << "up " << result->uploaded << " down " << result->downloaded << " moved "
-              << result->movedLocal + result->movedRemote << " deleted " << result->deletedLocal + result->deletedRemote
-              << " conflicts " << result->conflicts << " errors " << result->errors.size() << "\n";
-        for (const ItemReport& error : result->errors)
-            m_log << "    error " << error.path << ": " << error.message << "\n";
     }
 };
 

@@ -17,6 +17,7 @@
 //
 // Reproducible (approximately: races and Ctrl-C timers): NUBO_CONVERGENCE_SEED=N picks the seed
 // (printed by every run), NUBO_CONVERGENCE_ROUNDS=N the number of rounds (default 200).
+#include "convergence_driver.h"
 #include "e2ee_fixture.h"
 
 #include "exclude_list.h"
@@ -31,43 +32,19 @@
 namespace nubo::sync::test {
 namespace {
 
-std::uint64_t envNumber(const char* name, std::uint64_t fallback)
-{
-    const char* value = std::getenv(name);
-    return value && *value ? std::stoull(value) : fallback;
-}
-
 const std::string kVault = "vault";
 
-class E2eeConvergence : public E2eeSync {
+class E2eeConvergence : public ConvergenceDriver<E2eeSync> {
 protected:
-    std::mt19937_64 m_random;
-    std::set<std::string> m_written;    // every content a user wrote
-    std::set<std::string> m_superseded; // contents a user overwrote or deleted on purpose
-    int m_counter = 0;
-    std::ostringstream m_log; // what happened, kept in the work folder
-
-    std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(m_random); }
-    bool chance(double p) { return std::uniform_real_distribution<double>(0, 1)(m_random) < p; }
     static bool encrypted(const std::string& path) { return isInside(path, kVault); }
-
-    std::string freshContent(const std::string& who)
+    // Now and then one above the clients' chunk threshold: an encrypted chunked upload.
+    std::size_t contentSize() override
     {
-        std::string content = who + " #" + std::to_string(++m_counter) + " ";
-        // Now and then one above the clients' chunk threshold: an encrypted chunked upload.
-        const std::size_t size = pick(25) == 0 ? 70000 + pick(100000) : pick(3) == 0 ? pick(3000) : pick(40);
-        content.append(size, static_cast<char>('a' + pick(26)));
-        m_written.insert(content);
-        return content;
+        return pick(25) == 0 ? 70000 + pick(100000) : pick(3) == 0 ? pick(3000) : pick(40);
     }
-    static std::string label(const std::string& content) { return content.substr(0, content.find(' ', content.find('#'))); }
-
-    std::string name(bool folder)
-    {
-        static const std::vector<std::string> files{"a", "b", "c.txt", "Notes.md", "x y.bin"};
-        static const std::vector<std::string> folders{"d", "e", "Photos", "ü"};
-        return folder ? folders[pick(folders.size())] : files[pick(files.size())];
-    }
+    // Inside the encrypted folder the server could only write ciphertext under random names, which
+    // is not what a random WebDAV edit can do.
+    bool serverLeavesAlone(const std::string& path) const override { return encrypted(path); }
 
     // ---- a device's folder: both sides of the boundary ----
 
@@ -160,165 +137,6 @@ protected:
         }
     }
 
-    // ---- the server's plain part, as a third device (an injected fault makes it give up) ----
-
-    std::optional<Tree> serverListing()
-    {
-        Tree result;
-        std::vector<std::string> folders{""};
-        while (!folders.empty()) {
-            const std::string folder = folders.back();
-            folders.pop_back();
-            auto listing = server().list(folder);
-            if (!listing)
-                return std::nullopt;
-            for (const auto& [childName, entry] : listing->children) {
-                const std::string path = joinPath(folder, childName);
-                if (isConflictCopyName(childName) || encrypted(path))
-                    continue;
-                result[path] = entry.type == ItemType::Directory ? kFolder : std::string();
-                if (entry.type == ItemType::Directory)
-                    folders.push_back(path);
-            }
-        }
-        return result;
-    }
-
-    std::optional<std::string> tryServerRead(const std::string& path)
-    {
-        const fs::path temp = m_work / "convergence-read.tmp";
-        if (!server().download(path, temp, {}))
-            return std::nullopt;
-        std::string content = readFile(temp);
-        fs::remove(temp);
-        return content;
-    }
-
-    bool tryServerWrite(const std::string& path, const std::string& content)
-    {
-        const fs::path temp = m_work / "convergence-write.tmp";
-        {
-            std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-            out << content;
-        }
-        UploadOptions options;
-        options.mtime = 1700000000 + m_counter;
-        options.checksum = *sha1OfFile(temp);
-        return server().upload(path, temp, options).has_value();
-    }
-
-    void editOnServer()
-    {
-        auto tree = serverListing();
-        if (!tree)
-            return;
-        std::vector<std::string> files, folders{""};
-        for (const auto& [path, content] : *tree)
-            (content == kFolder ? folders : files).push_back(path);
-        const std::string folder = folders[pick(folders.size())];
-        switch (pick(6)) {
-        case 0:
-        case 1: { // create or overwrite
-            const std::string path = joinPath(folder, name(false));
-            if (tree->contains(path) && (*tree)[path] == kFolder)
-                return;
-            std::optional<std::string> old;
-            if (tree->contains(path) && !(old = tryServerRead(path)))
-                return;
-            const std::string content = freshContent("server");
-            if (tryServerWrite(path, content)) {
-                if (old)
-                    m_superseded.insert(*old);
-                m_log << "server write " << path << " #" << m_counter << "\n";
-            } else {
-                m_written.erase(content); // refused by an injected fault: it never existed
-            }
-            return;
-        }
-        case 2: { // delete a file
-            if (files.empty())
-                return;
-            const std::string path = files[pick(files.size())];
-            const auto old = tryServerRead(path);
-            if (old && server().remove(path)) {
-                m_superseded.insert(*old);
-                m_log << "server delete " << path << "\n";
-            }
-            return;
-        }
-        case 3: { // make a folder
-            const std::string path = joinPath(folder, name(true));
-            if (!tree->contains(path) && depth(path) <= 3 && server().makeFolder(path))
-                m_log << "server mkdir " << path << "\n";
-            return;
-        }
-        case 4: { // move a file
-            if (files.empty())
-                return;
-            const std::string from = files[pick(files.size())];
-            const std::string to = joinPath(folders[pick(folders.size())], name(false));
-            if (!tree->contains(to) && server().move(from, to))
-                m_log << "server move " << from << " -> " << to << "\n";
-            return;
-        }
-        case 5: { // move a folder
-            if (folder.empty())
-                return;
-            const std::string parent = folders[pick(folders.size())];
-            const std::string to = joinPath(parent, name(true));
-            if (!isInside(parent, folder) && !tree->contains(to) && depth(to) <= 3 && server().move(folder, to))
-                m_log << "server move folder " << folder << " -> " << to << "\n";
-            return;
-        }
-        }
-    }
-
-    // Every content in the devices' folders (conflict copies included), and the server's blobs
-    // (ciphertext for the encrypted part: what is only there is checked at the end, decrypted).
-    std::set<std::string> present()
-    {
-        std::set<std::string> found;
-        for (const auto& [clientName, c] : m_clients)
-            for (const auto& entry : fs::recursive_directory_iterator(c->folder()))
-                if (entry.is_regular_file() && !entry.path().filename().string().starts_with(JOURNAL_FILE_NAME))
-                    found.insert(readFile(entry.path()));
-        sqlite3* db = nullptr;
-        EXPECT_EQ(sqlite3_open_v2((m_server->dataDir() / "nubo.sqlite").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
-                  SQLITE_OK);
-        sqlite3_busy_timeout(db, 5000);
-        sqlite3_stmt* stmt = nullptr;
-        EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT blob FROM items WHERE blob IS NOT NULL", -1, &stmt, nullptr),
-                  SQLITE_OK);
-        while (stmt && sqlite3_step(stmt) == SQLITE_ROW)
-            found.insert(readFile(m_server->dataDir() / "blobs" /
-                                  reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))));
-        sqlite3_finalize(stmt);
-        sqlite3_close(db);
-        return found;
-    }
-
-    void logItems(SyncClient& c, std::size_t from)
-    {
-        for (std::size_t i = from; i < c.finishedItems.size(); ++i) {
-            const ItemReport& item = c.finishedItems[i];
-            m_log << "    " << actionKindName(item.kind) << " " << (item.from.empty() ? "" : item.from + " -> ")
-                  << item.path << (item.ok ? "" : " FAILED: " + item.message) << "\n";
-        }
-    }
-
-    void logResult(const Result<SyncSummary>& result)
-    {
-        if (!result) {
-            m_log << "failed: " << result.error().message << "\n";
-            return;
-        }
-        m_log << "up " << result->uploaded << " down " << result->downloaded << " moved "
-              << result->movedLocal + result->movedRemote << " deleted " << result->deletedLocal + result->deletedRemote
-              << " conflicts " << result->conflicts << " errors " << result->errors.size() << "\n";
-        for (const ItemReport& error : result->errors)
-            m_log << "    error " << error.path << ": " << error.message << "\n";
-    }
-
     // Both devices sync at once: one of them finds the encrypted folder locked by the other.
     void race(SyncClient& first, SyncClient& second, int round)
     {
@@ -340,23 +158,15 @@ protected:
     // Returns the run's result; what was present and not superseded before it is still present.
     Result<SyncSummary> sync(SyncClient& c, const std::string& who, int round, bool mayCancel = true)
     {
-        std::set<std::string> before;
-        for (const std::string& content : present())
-            if (m_written.contains(content) && !m_superseded.contains(content))
-                before.insert(content);
+        const std::set<std::string> before = mustSurvive();
         const std::size_t reported = c.finishedItems.size();
         if (mayCancel && chance(0.08)) {
             c.cancelAfter = std::chrono::milliseconds(pick(300));
             m_log << "  (Ctrl-C after " << c.cancelAfter->count() << " ms)\n";
         }
         auto result = c.sync();
-        const std::set<std::string> after = present();
         logItems(c, reported);
-        for (const std::string& content : before)
-            if (!after.contains(content)) {
-                ADD_FAILURE() << "sync " << who << " in round " << round << " lost '" << label(content) << "'";
-                m_log << "  LOST by this sync: " << label(content) << "\n";
-            }
+        expectNothingLost(before, who, round);
         m_log << "  sync " << who << " (round " << round << "): ";
         logResult(result);
         if (!result) {
