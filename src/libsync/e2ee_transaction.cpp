@@ -442,7 +442,8 @@ Result<TransactionUpload> E2eeTransaction::upload(RemoteFs& remote, const std::s
     auto sent = remote.upload(target, file, options);
     if (!sent || !encoder->tag()) {
         const SyncError error =
-            sent ? SyncError{SyncErrorCode::Internal, "the upload ended without the encryption's tag", 0} : sent.error();
+            sent ? SyncError{SyncErrorCode::Internal, "the upload ended without the encryption's tag", 0, true}
+                 : sent.error();
         std::lock_guard lock(m_mutex);
         noteFailedWrite(plainPath, error);
         return std::unexpected(error);
@@ -483,12 +484,21 @@ Result<RemoteEntry> E2eeTransaction::makeFolder(RemoteFs& remote, const std::str
         noteFailedWrite(plainPath, made.error());
         return std::unexpected(made.error());
     }
-    if (made->fileId.empty())
-        return fail(SyncErrorCode::Protocol, "the server gave no file id for the new folder");
+    // The folder exists from here on: a failure leaves it unlisted, so the tree is rolled back.
+    if (made->fileId.empty()) {
+        const SyncError error{SyncErrorCode::Protocol, "the server gave no file id for the new folder", 0, true};
+        noteFailedWrite(plainPath, error);
+        return std::unexpected(error);
+    }
     // Current servers flag a folder made inside an encrypted one themselves; older ones need it.
-    if (!made->encrypted)
-        if (auto flagged = m_api->setEncrypted(made->fileId); !flagged)
-            return std::unexpected(flagged.error());
+    if (!made->encrypted) {
+        if (auto flagged = m_api->setEncrypted(made->fileId); !flagged) {
+            SyncError error = flagged.error();
+            error.outcomeUnknown = true;
+            noteFailedWrite(plainPath, error);
+            return std::unexpected(error);
+        }
+    }
     made->serverPath = target;
     made->encrypted = true;
     Folder created{made->fileId, target, {}, std::nullopt, true, true};
@@ -622,22 +632,10 @@ Result<void> E2eeTransaction::saveResumable()
 
 void E2eeTransaction::noteFailedWrite(const std::string& plainPath, const SyncError& error)
 {
-    // A refusal (4xx) or a local failure changed nothing on the server; a lost or failed answer
-    // (a cut connection, 5xx, a cancelled request) may have come after the server applied the
-    // write. Committing then would pair a blob with an entry that does not describe it (an
-    // overwritten blob under the old key, a moved blob its folder does not list).
-    if (error.httpStatus >= 400 && error.httpStatus < 500)
-        return;
-    switch (error.code) {
-    case SyncErrorCode::LocalIo:
-    case SyncErrorCode::DiskFull:
-    case SyncErrorCode::FileChanged:
-    case SyncErrorCode::NameNotAllowed:
-        return;
-    default:
-        break;
-    }
-    if (!m_unknownOutcome)
+    // Committing after a write the server may have applied would pair a blob with an entry that
+    // does not describe it (an overwritten blob under the old key, a moved blob its folder does
+    // not list). A refusal, or a cut chunk (outside the tree), changed nothing here.
+    if (error.outcomeUnknown && !m_unknownOutcome)
         m_unknownOutcome = "'" + e2ee::printableName(plainPath) + "' (" + error.message + ")";
 }
 

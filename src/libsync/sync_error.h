@@ -39,6 +39,10 @@ struct SyncError {
     SyncErrorCode code = SyncErrorCode::Internal;
     std::string message;
     int httpStatus = 0; // 0 when the error did not come from an HTTP reply
+    // A write (PUT, the MOVE that assembles chunks, MOVE, DELETE, MKCOL) whose answer was lost or
+    // was not a refusal (a cut connection, a 5xx, a cancelled request): the server may have
+    // applied it. A 4xx, or a failure on this side before the request was complete, is not.
+    bool outcomeUnknown = false;
 
     // Whether trying the same request again later can help (network, 5xx, 423, 412, changed file).
     bool retryable() const

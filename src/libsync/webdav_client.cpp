@@ -622,6 +622,16 @@ void addToken(HttpHeaders& headers, const std::string& e2eToken)
 {
     if (!e2eToken.empty()) headers.emplaceBack("e2e-token", QByteArray::fromStdString(e2eToken));
 }
+
+// The error of a write request, marked when the server may have applied the write anyway.
+std::unexpected<SyncError> failedWrite(SyncError error)
+{
+    const bool refused = error.httpStatus >= 400 && error.httpStatus < 500;
+    const bool local = error.code == SyncErrorCode::LocalIo || error.code == SyncErrorCode::FileChanged ||
+                       error.code == SyncErrorCode::DiskFull || error.code == SyncErrorCode::NameNotAllowed;
+    error.outcomeUnknown = !refused && !local;
+    return std::unexpected(std::move(error));
+}
 } // namespace
 
 Result<RemoteEntry> WebDavClient::makeFolder(const std::string& serverPath, const std::string& e2eToken)
@@ -631,8 +641,10 @@ Result<RemoteEntry> WebDavClient::makeFolder(const std::string& serverPath, cons
     request.url = urlFor(serverPath);
     addToken(request.headers, e2eToken);
     auto response = m_http->send(request, {201});
-    if (!response) return std::unexpected(response.error());
-    return stat(serverPath);
+    if (!response) return failedWrite(response.error());
+    auto made = stat(serverPath);
+    if (!made) made.error().outcomeUnknown = true; // the folder was made; only reading it back failed
+    return made;
 }
 
 Result<void> WebDavClient::move(const std::string& fromServerPath, const std::string& toServerPath,
@@ -644,7 +656,7 @@ Result<void> WebDavClient::move(const std::string& fromServerPath, const std::st
     request.headers = {{"Destination", urlFor(toServerPath).toEncoded()}, {"Overwrite", "F"}};
     addToken(request.headers, e2eToken);
     auto response = m_http->send(request, {201, 204});
-    if (!response) return std::unexpected(response.error());
+    if (!response) return failedWrite(response.error());
     return {};
 }
 
@@ -658,7 +670,7 @@ Result<void> WebDavClient::remove(const std::string& serverPath, const std::opti
     addToken(request.headers, e2eToken);
     if (ifMatch) request.headers.emplaceBack("If-Match", '"' + QByteArray::fromStdString(*ifMatch) + '"');
     auto response = m_http->send(request, {200, 204});
-    if (!response) return std::unexpected(response.error());
+    if (!response) return failedWrite(response.error());
     return {};
 }
 
@@ -755,7 +767,7 @@ Result<UploadResult> WebDavClient::uploadSingle(const std::string& serverPath, c
     request.uploadProgress = options.progress;
     request.cancel = options.cancel;
     auto response = m_http->send(request, {200, 201, 204});
-    if (!response) return std::unexpected(response.error());
+    if (!response) return failedWrite(response.error());
     UploadResult result;
     readWriteReply(*response, result);
     return result;
@@ -894,7 +906,7 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
     addWriteHeaders(request.headers, options);
     request.timeout = m_http->options().timeout * kMoveTimeoutFactor;
     auto response = m_http->send(request, {200, 201, 204});
-    if (!response) return std::unexpected(response.error());
+    if (!response) return failedWrite(response.error());
     readWriteReply(*response, result);
     return result;
 }

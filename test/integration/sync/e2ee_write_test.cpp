@@ -502,6 +502,34 @@ TEST_F(E2eeSync, AChangedFileWhoseUploadAnswerWasLostIsRolledBackNotLeftUnderIts
     EXPECT_TRUE(sameTree(a.tree(), b.tree()));
 }
 
+// A chunk that failed on its way changes nothing in the tree (chunks wait outside it), so the other
+// changes of that run are committed: on a flaky link a large upload must not roll back, and so
+// hold back, everything else that went up with it.
+TEST_F(E2eeSync, AFailedChunkKeepsTheRunsOtherChangesAndResumesLater)
+{
+    auto& a = device("a");
+    auto& b = device("b");
+    a.options.chunkThreshold = 1 << 20;
+    a.options.chunkSize = 1 << 20;
+    a.options.maxRetries = 0;
+    a.syncOk();
+    const std::string big = sixChunksOfContent();
+    a.write("vault/big.bin", big);
+    a.write("vault/small.txt", "went up next to a cut chunk");
+    restartServer({"--faults", "PUT /remote.php/dav/uploads/* status=500 after=2 count=1"});
+    auto cut = a.sync();
+    ASSERT_TRUE(cut.has_value()) << cut.error().message;
+    ASSERT_EQ(cut->errors.size(), 1u);
+    EXPECT_EQ(cut->errors[0].path, "vault/big.bin");
+    restartServer({});
+    b.syncOk();
+    EXPECT_EQ(b.read("vault/small.txt"), "went up next to a cut chunk");
+    a.options.backoffBaseSeconds = 0;
+    EXPECT_EQ(a.syncOk().uploaded, 1);
+    b.syncOk();
+    EXPECT_EQ(b.read("vault/big.bin"), big);
+}
+
 // Device b replaces a file while device a downloads it: b's blob arrives before b's metadata,
 // so a reads a new blob against the old tag. That is a race, not an attack: a says the file
 // changed while it was downloaded (not that it was tampered with), writes nothing, and its next
