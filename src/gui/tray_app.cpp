@@ -1,7 +1,9 @@
 #include "tray_app.h"
 
 #include <QApplication>
+#include <QDesktopServices>
 #include <QIcon>
+#include <QUrl>
 
 namespace nubo::gui {
 
@@ -40,6 +42,42 @@ void TrayApp::setState(TrayState state, const QString& lastResult)
     m_state = state;
     m_lastResult = lastResult;
     updateIcon();
+}
+
+void TrayApp::addFolder(FolderRunner* runner)
+{
+    const QString name = runner->name();
+    m_folders[name] = {};
+    if (m_menu) {
+        QMenu* folder = new QMenu(name, m_menu.get());
+        folder->setAccessibleName(tr("Folder %1").arg(name));
+        folder->addAction(tr("&Open"), this, [runner] {
+            QDesktopServices::openUrl(QUrl::fromLocalFile(runner->localFolder()));
+        });
+        QAction* now = folder->addAction(tr("S&ync now"), runner, &FolderRunner::syncNow);
+        now->setObjectName(QStringLiteral("syncNow"));
+        m_menu->insertMenu(m_menu->actions().first(), folder);
+    }
+    connect(runner, &FolderRunner::runStarted, this, [this, name] {
+        m_folders[name].running = true;
+        folderChanged(name, tr("syncing"));
+    });
+    connect(runner, &FolderRunner::runFinished, this, [this, name](bool ok, const QString& summary) {
+        m_folders[name] = {false, !ok};
+        folderChanged(name, summary);
+    });
+}
+
+void TrayApp::folderChanged(const QString& name, const QString& result)
+{
+    TrayState state = TrayState::Idle;
+    for (const auto& [folder, status] : m_folders) {
+        if (status.running)
+            state = TrayState::Syncing;
+        else if (status.failed && state != TrayState::Syncing)
+            state = TrayState::Error;
+    }
+    setState(state, name + QStringLiteral(": ") + result);
 }
 
 void TrayApp::showSettings()

@@ -2,6 +2,7 @@
 // otherwise (closing it then quits, as there is no other way back in).
 #pragma once
 
+#include "folder_runner.h"
 #include "settings_window.h"
 #include "tray_state.h"
 
@@ -9,6 +10,7 @@
 #include <QObject>
 #include <QSystemTrayIcon>
 
+#include <map>
 #include <memory>
 
 namespace nubo::gui {
@@ -21,6 +23,9 @@ public:
     ~TrayApp() override;
 
     void setState(TrayState state, const QString& lastResult = {});
+    // A sync connection: its runs drive the state (syncing while any runs, an error while any
+    // last run failed), and the tray menu gets "Open" and "Sync now" for it.
+    void addFolder(FolderRunner* runner);
     TrayState state() const { return m_state; }
 
     bool usesTray() const { return m_tray != nullptr; }
@@ -37,8 +42,15 @@ private:
     SettingsWindow m_window;
     std::unique_ptr<QMenu> m_menu;
     std::unique_ptr<QSystemTrayIcon> m_tray;
+    void folderChanged(const QString& name, const QString& result);
+
+    struct FolderStatus {
+        bool running = false;
+        bool failed = false;
+    };
     TrayState m_state = TrayState::Idle;
     QString m_lastResult;
+    std::map<QString, FolderStatus> m_folders;
 };
 
 } // namespace nubo::gui
