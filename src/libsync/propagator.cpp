@@ -1082,6 +1082,13 @@ ItemReport Propagator::moveLocal(const Action& action)
     fs::create_directories(to.parent_path(), error);
     if (error)
         return failed(report, errnoError(error.value(), "create folder", to.parent_path()));
+    // Whether the item is, before our rename, the version the journal knows. An edit not yet
+    // uploaded may show only in the change time (same size, the old mtime put back), and the
+    // rename moves the change time too: taking the new one for the synced version would hide the
+    // edit for good, and a later delete on the server would remove it (plain convergence seed
+    // 1232861115 lost it so).
+    const auto before = statLocal(from);
+    const bool asRecorded = before && action.journal && !localChanged(*before, *action.journal);
     if (auto renamed = renameNoReplace(from, to); !renamed)
         return failed(report, renamed.error());
     journal().moveTree(action.from, action.path);
@@ -1090,8 +1097,9 @@ ItemReport Propagator::moveLocal(const Action& action)
         record->fileId = action.remote->fileId;
         // Our rename moved the change time: without this the item would look edited next run.
         // (Size and mtime as recorded: nothing was written to it since the scan.)
-        if (auto moved = statLocal(to); moved && moved->type == record->type && moved->size == record->size &&
-                                        moved->mtime == record->mtime && moved->mtimeNs == record->mtimeNs)
+        if (auto moved = statLocal(to); asRecorded && moved && moved->type == record->type &&
+                                        moved->size == record->size && moved->mtime == record->mtime &&
+                                        moved->mtimeNs == record->mtimeNs)
             setLocalFields(*record, *moved);
         journal().upsert(action.path, std::move(*record));
     }

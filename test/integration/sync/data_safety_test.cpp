@@ -182,6 +182,27 @@ TEST_F(DataSafety, AnEditThatKeepsSizeAndTheSecondIsUploaded)
     EXPECT_TRUE(a.conflictCopies().empty());
 }
 
+// The same edit, when the server moves the file before it went up: applying that move here
+// renames the file, which moves its change time again. The journal must not take the new change
+// time for the synced version, or the edit is never uploaded and a later delete on the server
+// removes it (the plain convergence test lost it so, seed 1232861115 under AddressSanitizer).
+TEST_F(DataSafety, AnUnsyncedSameSizeEditOfAFileTheServerMovedIsStillUploaded)
+{
+    auto& a = client("a");
+    a.write("b", "AAAA", 1700000000);
+    a.syncOk();
+    a.write("b", "BBBB", 1700000000); // `touch -r`: only the change time shows it
+    ASSERT_TRUE(server().makeFolder("moved"));
+    ASSERT_TRUE(server().move("b", "moved/b"));
+    a.options.maxRetries = 0;
+    auto first = a.sync(); // the move comes here; the upload in the same run may find the file renamed
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_EQ(a.read("moved/b"), "BBBB");
+    a.options.backoffBaseSeconds = 0;
+    a.syncOk();
+    EXPECT_EQ(serverRead("moved/b"), "BBBB");
+}
+
 TEST_F(DataSafety, ADownloadNeverReplacesContentTheJournalDoesNotKnow)
 {
     auto& a = client("a");
