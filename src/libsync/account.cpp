@@ -18,6 +18,24 @@ SyncError explainProbeError(SyncError error, const std::string& shownUrl)
     return error;
 }
 
+// status.php, for a server that can take a login now.
+Result<ServerStatus> readyStatus(const OcsClient& ocs, const std::string& shown)
+{
+    auto status = ocs.status();
+    if (!status) return std::unexpected(explainProbeError(status.error(), shown));
+    if (!status->installed) {
+        return fail(SyncErrorCode::Maintenance, shown + " is not set up yet (status.php says installed: false)");
+    }
+    if (status->maintenance) {
+        return fail(SyncErrorCode::Maintenance, shown + " is in maintenance mode: try again later");
+    }
+    if (status->needsDbUpgrade) {
+        return fail(SyncErrorCode::Maintenance,
+                    shown + " needs a database upgrade by its administrator: try again later");
+    }
+    return status;
+}
+
 } // namespace
 
 Result<QUrl> Account::normaliseServerUrl(const std::string& text)
@@ -49,6 +67,21 @@ Result<QUrl> Account::normaliseServerUrl(const std::string& text)
     return url;
 }
 
+Result<ServerProbe> Account::probe(const std::string& serverUrl, bool trustCertificates,
+                                   const std::string& pinnedCertificate)
+{
+    auto url = normaliseServerUrl(serverUrl);
+    if (!url) return std::unexpected(url.error());
+    HttpClientOptions options;
+    options.trustCertificates = trustCertificates;
+    options.pinnedCertificate = pinnedCertificate;
+    const OcsClient ocs(std::make_shared<HttpClient>(std::move(options)), *url);
+    const std::string shown = url->toDisplayString().toStdString();
+    auto status = readyStatus(ocs, shown);
+    if (!status) return std::unexpected(status.error());
+    return ServerProbe{*url, std::move(*status)};
+}
+
 Result<std::shared_ptr<Account>> Account::connect(AccountConfig config)
 {
     auto url = normaliseServerUrl(config.serverUrl);
@@ -61,6 +94,7 @@ Result<std::shared_ptr<Account>> Account::connect(AccountConfig config)
     options.user = config.user;
     options.password = config.password;
     options.trustCertificates = config.trustCertificates;
+    options.pinnedCertificate = config.pinnedCertificate;
     options.timeout = config.timeout;
     account->m_http = std::make_shared<HttpClient>(std::move(options));
     OPENSSL_cleanse(config.password.data(), config.password.size());
@@ -79,18 +113,8 @@ Result<std::shared_ptr<Account>> Account::connect(AccountConfig config)
     account->m_downloadLimiter = std::make_unique<BandwidthLimiter>(account->m_config.downloadLimitKiB);
 
     const std::string shown = url->toDisplayString().toStdString();
-    auto status = account->m_ocs->status();
-    if (!status) return std::unexpected(explainProbeError(status.error(), shown));
-    if (!status->installed) {
-        return fail(SyncErrorCode::Maintenance, shown + " is not set up yet (status.php says installed: false)");
-    }
-    if (status->maintenance) {
-        return fail(SyncErrorCode::Maintenance, shown + " is in maintenance mode: try again later");
-    }
-    if (status->needsDbUpgrade) {
-        return fail(SyncErrorCode::Maintenance,
-                    shown + " needs a database upgrade by its administrator: try again later");
-    }
+    auto status = readyStatus(*account->m_ocs, shown);
+    if (!status) return std::unexpected(status.error());
     account->m_status = std::move(*status);
 
     auto user = account->m_ocs->user();

@@ -20,13 +20,26 @@ struct AccountConfig {
     std::string user;      // login name
     std::string password;  // password or app password
     bool trustCertificates = false;
+    std::string pinnedCertificate; // SHA-256 of a certificate the user accepted (HttpClientOptions)
     std::string remoteRoot; // the server folder to sync (--path); "" or "/" = the user's root
     std::int64_t uploadLimitKiB = 0, downloadLimitKiB = 0; // 0 = unlimited
     std::chrono::seconds timeout{60};
 };
 
+// What status.php says about a server, before any login.
+struct ServerProbe {
+    QUrl serverUrl; // the Nextcloud root, normalised
+    ServerStatus status;
+};
+
 class Account {
 public:
+    // Checks that `serverUrl` is a Nextcloud server ready for a login: reachable, its certificate
+    // trusted (or pinned), status.php answered, installed, not in maintenance. The account wizard's
+    // first step; connect() runs it too.
+    static Result<ServerProbe> probe(const std::string& serverUrl, bool trustCertificates = false,
+                                     const std::string& pinnedCertificate = {});
+
     // Probes status.php, checks the credentials (cloud/user, which also gives the DAV user id)
     // and reads the capabilities. Errors say what to fix: the URL (Config, Network), the
     // certificate (Tls), the credentials (Auth) or to wait (Maintenance).

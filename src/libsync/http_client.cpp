@@ -7,11 +7,15 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QCryptographicHash>
+#include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QSslError>
 #include <QThread>
 #include <QTimer>
 #include <QUuid>
 #include <QXmlStreamReader>
+#include <cctype>
 #include <memory>
 #include <mutex>
 
@@ -46,6 +50,24 @@ struct ThreadNam {
 };
 
 thread_local ThreadNam t_nam;
+
+// Upper-case hex of the SHA-256 over the certificate's DER; "" for a null certificate.
+std::string sha256Hex(const QSslCertificate& certificate)
+{
+    if (certificate.isNull()) return {};
+    return certificate.digest(QCryptographicHash::Sha256).toHex().toUpper().toStdString();
+}
+
+// "ABCD..." -> "AB:CD:..."
+std::string withColons(const std::string& hex)
+{
+    std::string out;
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        if (!out.empty()) out += ':';
+        out += hex.substr(i, 2);
+    }
+    return out;
+}
 
 // The main thread's thread_local outlives QCoreApplication; release its manager while Qt is
 // still there.
@@ -145,6 +167,62 @@ HttpClient::~HttpClient()
 {
     OPENSSL_cleanse(m_options.password.data(), m_options.password.size());
     OPENSSL_cleanse(m_authorization.data(), static_cast<std::size_t>(m_authorization.size()));
+}
+
+std::string normaliseFingerprint(const std::string& text)
+{
+    std::string hex;
+    for (const char c : text) {
+        if (c == ':' || c == ' ') continue;
+        if (!std::isxdigit(static_cast<unsigned char>(c))) return {};
+        hex += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return hex.size() == 64 ? hex : std::string();
+}
+
+Result<PeerCertificate> HttpClient::peerCertificate(const QUrl& url, std::chrono::milliseconds timeout)
+{
+    if (url.scheme() != u"https")
+        return fail(SyncErrorCode::Config, url.toDisplayString().toStdString() + " is not an https:// address");
+    // A manager of its own: a connection whose errors were ignored here must never be reused by
+    // a request that did not accept this certificate.
+    QNetworkAccessManager nam;
+    QNetworkRequest q(url);
+    q.setRawHeader("User-Agent", defaultUserAgent());
+    std::unique_ptr<QNetworkReply, ReplyDeleter> reply(nam.head(q));
+    QNetworkReply* r = reply.get();
+    QEventLoop loop;
+    PeerCertificate result;
+    bool seen = false;
+    const auto take = [&](const QList<QSslError>& errors) {
+        const QSslCertificate certificate = r->sslConfiguration().peerCertificate();
+        if (certificate.isNull()) return;
+        seen = true;
+        result.sha256 = withColons(sha256Hex(certificate));
+        const auto first = [](const QStringList& values) { return values.isEmpty() ? QString() : values.first(); };
+        QString subject = first(certificate.subjectInfo(QSslCertificate::CommonName));
+        if (subject.isEmpty()) subject = certificate.subjectDisplayName();
+        QString issuer = first(certificate.issuerInfo(QSslCertificate::CommonName));
+        if (issuer.isEmpty()) issuer = certificate.issuerDisplayName();
+        result.subject = subject.toStdString();
+        result.issuer = issuer.toStdString();
+        result.notBefore = certificate.effectiveDate().toUTC().toString(Qt::ISODate).toStdString();
+        result.notAfter = certificate.expiryDate().toUTC().toString(Qt::ISODate).toStdString();
+        result.errors.clear();
+        for (const auto& error : errors)
+            result.errors.push_back(error.errorString().toStdString());
+        r->abort();
+    };
+    QObject::connect(r, &QNetworkReply::sslErrors, &loop, [&](const QList<QSslError>& errors) { take(errors); });
+    QObject::connect(r, &QNetworkReply::encrypted, &loop, [&] { take({}); });
+    QObject::connect(r, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(timeout, &loop, [&] { r->abort(); });
+    if (!r->isFinished()) loop.exec();
+    if (seen) return result;
+    const QString why = r->errorString();
+    if (r->error() == QNetworkReply::SslHandshakeFailedError)
+        return fail(SyncErrorCode::Tls, "the TLS handshake with " + hostOf(url) + " failed: " + why.toStdString());
+    return fail(SyncErrorCode::Network, "cannot reach " + hostOf(url) + ": " + why.toStdString());
 }
 
 void HttpClient::releaseThreadResources()
@@ -271,6 +349,7 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) const
     bool cancelled = false;
     std::optional<SyncError> sinkError;
     QStringList tlsErrors;
+    std::optional<std::string> pinMismatch; // the fingerprint seen instead of the pinned one
     int status = 0;
     QNetworkReply* r = reply.get();
 
@@ -337,6 +416,15 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) const
             r->ignoreSslErrors();
             return;
         }
+        if (!m_options.pinnedCertificate.empty()) {
+            const QSslCertificate presented = r->sslConfiguration().peerCertificate();
+            const std::string seen = sha256Hex(presented);
+            if (!seen.empty() && seen == normaliseFingerprint(m_options.pinnedCertificate)) {
+                r->ignoreSslErrors();
+                return;
+            }
+            pinMismatch = withColons(seen);
+        }
         for (const auto& error : errors)
             tlsErrors << error.errorString();
     });
@@ -375,6 +463,14 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) const
     }
 
     const QNetworkReply::NetworkError error = r->error();
+    if (pinMismatch) {
+        return fail(SyncErrorCode::UntrustedKey,
+                    "the certificate of " + hostOf(request.url) +
+                        " is not the one you accepted: it changed from SHA-256 " +
+                        withColons(normaliseFingerprint(m_options.pinnedCertificate)) + " to " + *pinMismatch +
+                        ". If its administrator replaced the certificate, accept the new one; otherwise someone "
+                        "may be intercepting the connection, and nothing is sent until this is settled");
+    }
     if (error == QNetworkReply::SslHandshakeFailedError || !tlsErrors.isEmpty()) {
         const QString reason = tlsErrors.isEmpty() ? r->errorString() : tlsErrors.join("; ");
         return fail(SyncErrorCode::Tls,

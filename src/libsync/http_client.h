@@ -16,6 +16,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sync_error.h"
 
@@ -61,9 +62,26 @@ struct HttpClientOptions {
     std::string user;
     std::string password;
     bool trustCertificates = false;            // ignore TLS errors (self-signed test servers)
+    // SHA-256 of the one certificate (DER) to accept although it does not verify, as the user
+    // accepted it (hex, colons and case ignored). A certificate that verifies is accepted as
+    // well; another one that does not is refused as UntrustedKey ("the certificate changed").
+    std::string pinnedCertificate;
     std::chrono::milliseconds timeout{60'000}; // a request that receives nothing for this long fails
     QByteArray userAgent;                      // defaultUserAgent() when empty
 };
+
+// What a server presents, for the user to accept or refuse (HttpClient::peerCertificate).
+struct PeerCertificate {
+    std::string sha256;    // "AB:CD:..." over the DER, as `openssl x509 -fingerprint -sha256` shows it
+    std::string subject;   // common name (or the whole subject when there is none)
+    std::string issuer;
+    std::string notBefore; // ISO 8601, UTC
+    std::string notAfter;
+    std::vector<std::string> errors; // why it does not verify; empty when it does
+};
+
+// "ab cd:EF" -> "ABCDEF"; "" when it is not 32 bytes of hex.
+std::string normaliseFingerprint(const std::string& text);
 
 class HttpClient {
 public:
@@ -89,6 +107,11 @@ public:
     static std::string serverMessage(const HttpResponse& response);
     // "Mozilla/5.0 (Linux) Nubo/<version> (Nubo desktop client)"
     static QByteArray defaultUserAgent();
+    // Connects to `url` (https) and returns the certificate it presents, whether or not it verifies,
+    // on a connection of its own that is closed afterwards. No request is sent. Network or Tls
+    // errors when no certificate arrives.
+    static Result<PeerCertificate> peerCertificate(const QUrl& url,
+                                                   std::chrono::milliseconds timeout = std::chrono::seconds(30));
     // Deletes the calling thread's QNetworkAccessManager (and its connections and TLS state) now
     // rather than when the thread ends; the next request on this thread makes a new one.
     static void releaseThreadResources();

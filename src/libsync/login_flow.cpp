@@ -25,7 +25,8 @@ bool sameServer(const QUrl& endpoint, const QUrl& server)
 }
 } // namespace
 
-Result<LoginFlow> LoginFlow::start(const std::string& serverUrl, bool trustCertificates)
+Result<LoginFlow> LoginFlow::start(const std::string& serverUrl, bool trustCertificates,
+                                   const std::string& pinnedCertificate)
 {
     auto root = Account::normaliseServerUrl(serverUrl);
     if (!root)
@@ -33,6 +34,7 @@ Result<LoginFlow> LoginFlow::start(const std::string& serverUrl, bool trustCerti
     LoginFlow flow;
     HttpClientOptions options;
     options.trustCertificates = trustCertificates;
+    options.pinnedCertificate = pinnedCertificate;
     flow.m_http = std::make_unique<HttpClient>(std::move(options));
     HttpRequest request;
     request.method = "POST";

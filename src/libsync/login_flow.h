@@ -24,7 +24,9 @@ class LoginFlow {
 public:
     // Starts a flow on the server (a URL as the user typed it). Errors say what to fix: the URL,
     // the certificate, or a server without Login Flow v2 (older than Nextcloud 16).
-    static Result<LoginFlow> start(const std::string& serverUrl, bool trustCertificates = false);
+    // pinnedCertificate: a certificate the user accepted (HttpClientOptions::pinnedCertificate).
+    static Result<LoginFlow> start(const std::string& serverUrl, bool trustCertificates = false,
+                                   const std::string& pinnedCertificate = {});
 
     LoginFlow(LoginFlow&&) noexcept;
     LoginFlow& operator=(LoginFlow&&) noexcept;

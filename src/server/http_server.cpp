@@ -359,6 +359,7 @@ struct HttpServer::Impl {
         request.headers = head.base();
         request.requestId = request.header("X-Request-ID");
         if (request.requestId.empty() || request.requestId.size() > 128) request.requestId = randomHex(16);
+        request.secure = tls != nullptr;
         const bool keepAlive = head.keep_alive();
         const bool targetOk = fillTarget(request);
 

@@ -29,6 +29,7 @@ struct Request {
     std::uint64_t bodySize = 0;
     std::string user;      // authenticated user, empty when the request carried no valid credentials
     std::string requestId; // X-Request-ID, or one made up
+    bool secure = false;   // arrived over TLS: addresses the server hands out are https://
 
     std::string header(std::string_view name) const
     {

@@ -140,7 +140,7 @@ Response Router::ocs(Request& request)
 
 Response Router::loginFlow(Request& request)
 {
-    const std::string base = "http://" + request.header("Host");
+    const std::string base = (request.secure ? "https://" : "http://") + request.header("Host");
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(m_loginMutex);
     std::erase_if(m_logins, [&](const auto& entry) { return now - entry.second.created > std::chrono::minutes(20); });

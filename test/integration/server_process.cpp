@@ -135,7 +135,7 @@ std::vector<std::string> ServerProcess::commandLine() const
 
 std::string ServerProcess::baseUrl() const
 {
-    return "http://" + m_host + ":" + std::to_string(m_port);
+    return m_scheme + "://" + m_host + ":" + std::to_string(m_port);
 }
 
 std::string ServerProcess::stdoutText() const
@@ -282,10 +282,12 @@ void ServerProcess::start()
     }
 
     if (!firstLine.empty() && firstLine.back() == '\r') firstLine.pop_back();
-    static const std::string prefix = "listening on http://";
-    if (firstLine.rfind(prefix, 0) != 0)
-        failStart("first stdout line is not `listening on http://HOST:PORT` but `" + firstLine + "`");
-    std::string hostPort = firstLine.substr(prefix.size());
+    static const std::string prefix = "listening on http://", tlsPrefix = "listening on https://";
+    const bool tls = firstLine.rfind(tlsPrefix, 0) == 0;
+    if (firstLine.rfind(prefix, 0) != 0 && !tls)
+        failStart("first stdout line is not `listening on http(s)://HOST:PORT` but `" + firstLine + "`");
+    m_scheme = tls ? "https" : "http";
+    std::string hostPort = firstLine.substr(tls ? tlsPrefix.size() : prefix.size());
     while (!hostPort.empty() && (hostPort.back() == '/' || hostPort.back() == ' '))
         hostPort.pop_back();
     const auto colon = hostPort.rfind(':');

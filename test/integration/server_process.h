@@ -37,7 +37,7 @@ public:
     ServerProcess& setListen(std::string hostPort);                      // default 127.0.0.1:0
     ServerProcess& setStartupTimeout(std::chrono::milliseconds timeout); // default 10 s
 
-    // Spawns the server (fork + exec) and waits for `listening on http://HOST:PORT` as its first
+    // Spawns the server (fork + exec) and waits for `listening on http(s)://HOST:PORT` as its first
     // stdout line. The child gets SIGKILL when the thread that called start() ends
     // (PR_SET_PDEATHSIG), so a crashed test leaves no server behind: start servers from the test's
     // own thread, not from a short-lived helper thread.
@@ -63,7 +63,7 @@ public:
     pid_t pid() const { return m_pid; }
     const std::string& host() const { return m_host; }
     std::uint16_t port() const { return m_port; }
-    std::string baseUrl() const; // http://HOST:PORT
+    std::string baseUrl() const; // http://HOST:PORT, or https:// when it serves TLS
     const std::filesystem::path& dataDir() const { return m_dataDir; }
     const std::filesystem::path& binary() const { return m_binary; }
     std::vector<std::string> commandLine() const;
@@ -90,6 +90,7 @@ private:
 
     pid_t m_pid = 0;
     std::string m_host;
+    std::string m_scheme = "http";
     std::uint16_t m_port = 0;
     std::optional<int> m_exitStatus;
     bool m_lastStopNeededKill = false;

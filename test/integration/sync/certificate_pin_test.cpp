@@ -1,0 +1,136 @@
+// A self-signed certificate the user accepted once (the account wizard's prompt): its SHA-256 is
+// shown as openssl shows it, accepted by pin for every kind of request afterwards, and a different
+// certificate in its place is refused as a changed one. Against nubo-server serving HTTPS.
+#include "account.h"
+#include "http_client.h"
+#include "login_flow.h"
+#include "server_process.h"
+
+#include <QProcess>
+#include <QStandardPaths>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+using namespace nubo::sync;
+using nubo::itest::ServerProcess;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A fresh self-signed certificate for 127.0.0.1 in `dir` (name.pem, name.key); its SHA-256 as
+// `openssl x509 -fingerprint -sha256` prints it.
+std::string makeCertificate(const fs::path& dir, const std::string& name)
+{
+    QProcess make;
+    make.setWorkingDirectory(QString::fromStdString(dir.string()));
+    make.start("openssl", {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                           "-keyout", QString::fromStdString(name + ".key"), "-out",
+                           QString::fromStdString(name + ".pem"), "-days", "2", "-subj", "/CN=nubo test " +
+                           QString::fromStdString(name), "-addext", "subjectAltName=IP:127.0.0.1"});
+    if (!make.waitForFinished(30000) || make.exitCode() != 0) return {};
+    QProcess print;
+    print.start("openssl", {"x509", "-noout", "-fingerprint", "-sha256", "-in",
+                            QString::fromStdString((dir / (name + ".pem")).string())});
+    if (!print.waitForFinished(30000) || print.exitCode() != 0) return {};
+    const QString line = QString::fromUtf8(print.readAllStandardOutput()).trimmed(); // sha256 Fingerprint=AB:..
+    return line.mid(line.indexOf('=') + 1).toStdString();
+}
+
+class CertificatePin : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        if (QStandardPaths::findExecutable("openssl").isEmpty()) GTEST_SKIP() << "the openssl tool is not installed";
+        dir = fs::temp_directory_path() / ("nubo-pin-" + std::to_string(::getpid()));
+        fs::create_directories(dir);
+        first = makeCertificate(dir, "first");
+        second = makeCertificate(dir, "second");
+        ASSERT_FALSE(first.empty());
+        ASSERT_FALSE(second.empty());
+        server.addUser("alice", "secret");
+        serveWith("first");
+        server.start();
+        url = server.baseUrl();
+    }
+    void TearDown() override
+    {
+        HttpClient::releaseThreadResources();
+        std::error_code ignored;
+        fs::remove_all(dir, ignored);
+    }
+    void serveWith(const std::string& name)
+    {
+        server.clearArguments();
+        server.addArguments({"--tls-cert", (dir / (name + ".pem")).string(), "--tls-key", (dir / (name + ".key")).string()});
+    }
+
+    fs::path dir;
+    std::string first, second;
+    ServerProcess server{NUBO_SERVER_BINARY};
+    std::string url;
+};
+
+TEST_F(CertificatePin, TheServersCertificateIsShownWithTheFingerprintOpensslPrints)
+{
+    auto unpinned = Account::probe(url);
+    ASSERT_FALSE(unpinned);
+    EXPECT_EQ(unpinned.error().code, SyncErrorCode::Tls) << unpinned.error().message;
+
+    auto shown = HttpClient::peerCertificate(QUrl(QString::fromStdString(url)));
+    ASSERT_TRUE(shown) << shown.error().message;
+    EXPECT_EQ(shown->sha256, first);
+    EXPECT_EQ(shown->subject, "nubo test first");
+    EXPECT_EQ(shown->issuer, "nubo test first");
+    EXPECT_FALSE(shown->errors.empty()) << "a self-signed certificate does not verify";
+    EXPECT_FALSE(shown->notAfter.empty());
+
+    EXPECT_EQ(normaliseFingerprint(first), normaliseFingerprint(" " + QString::fromStdString(first).toLower().toStdString()));
+    EXPECT_EQ(normaliseFingerprint("AB:CD"), "") << "too short to be a SHA-256";
+    EXPECT_EQ(normaliseFingerprint(std::string(64, 'g')), "");
+}
+
+TEST_F(CertificatePin, AnAcceptedCertificateOpensTheProbeTheLoginFlowAndTheAccount)
+{
+    auto probed = Account::probe(url, false, first);
+    ASSERT_TRUE(probed) << probed.error().message;
+    EXPECT_EQ(probed->serverUrl.toString().toStdString(), url);
+
+    auto flow = LoginFlow::start(url, false, first);
+    ASSERT_TRUE(flow) << flow.error().message;
+
+    AccountConfig config;
+    config.serverUrl = url;
+    config.user = "alice";
+    config.password = "secret";
+    config.pinnedCertificate = first;
+    auto account = Account::connect(config);
+    ASSERT_TRUE(account) << account.error().message;
+    EXPECT_EQ((*account)->davUser(), "alice");
+}
+
+TEST_F(CertificatePin, AnotherCertificateInItsPlaceIsRefusedAsChanged)
+{
+    serveWith("second");
+    server.restart();
+    url = server.baseUrl();
+
+    auto probed = Account::probe(url, false, first);
+    ASSERT_FALSE(probed);
+    EXPECT_EQ(probed.error().code, SyncErrorCode::UntrustedKey);
+    EXPECT_NE(probed.error().message.find("is not the one you accepted: it changed from SHA-256 " + first + " to " +
+                                          second),
+              std::string::npos)
+        << probed.error().message;
+
+    AccountConfig config;
+    config.serverUrl = url;
+    config.user = "alice";
+    config.password = "secret";
+    config.pinnedCertificate = first;
+    auto account = Account::connect(config);
+    ASSERT_FALSE(account);
+    EXPECT_EQ(account.error().code, SyncErrorCode::UntrustedKey) << account.error().message;
+}
+
+} // namespace
