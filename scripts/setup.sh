@@ -18,6 +18,8 @@ packages=(
     dbus-daemon gnome-keyring
     # the desktop app's tests: a real X server per test (xvfb-run needs xauth)
     xvfb xauth
+    # the desktop integration's tests (test/desktop): desktop-file-validate, appstreamcli
+    desktop-file-utils appstream
 )
 
 missing=()
