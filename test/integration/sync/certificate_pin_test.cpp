@@ -5,8 +5,8 @@
 #include "http_client.h"
 #include "login_flow.h"
 #include "server_process.h"
+#include "test_certificate.h"
 
-#include <QProcess>
 #include <QStandardPaths>
 #include <gtest/gtest.h>
 
@@ -18,24 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh self-signed certificate for 127.0.0.1 in `dir` (name.pem, name.key); its SHA-256 as
-// `openssl x509 -fingerprint -sha256` prints it.
-std::string makeCertificate(const fs::path& dir, const std::string& name)
-{
-    QProcess make;
-    make.setWorkingDirectory(QString::fromStdString(dir.string()));
-    make.start("openssl", {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                           "-keyout", QString::fromStdString(name + ".key"), "-out",
-                           QString::fromStdString(name + ".pem"), "-days", "2", "-subj", "/CN=nubo test " +
-                           QString::fromStdString(name), "-addext", "subjectAltName=IP:127.0.0.1"});
-    if (!make.waitForFinished(30000) || make.exitCode() != 0) return {};
-    QProcess print;
-    print.start("openssl", {"x509", "-noout", "-fingerprint", "-sha256", "-in",
-                            QString::fromStdString((dir / (name + ".pem")).string())});
-    if (!print.waitForFinished(30000) || print.exitCode() != 0) return {};
-    const QString line = QString::fromUtf8(print.readAllStandardOutput()).trimmed(); // sha256 Fingerprint=AB:..
-    return line.mid(line.indexOf('=') + 1).toStdString();
-}
+using nubo::itest::makeTestCertificate;
 
 class CertificatePin : public ::testing::Test {
 protected:
@@ -44,8 +27,8 @@ protected:
         if (QStandardPaths::findExecutable("openssl").isEmpty()) GTEST_SKIP() << "the openssl tool is not installed";
         dir = fs::temp_directory_path() / ("nubo-pin-" + std::to_string(::getpid()));
         fs::create_directories(dir);
-        first = makeCertificate(dir, "first");
-        second = makeCertificate(dir, "second");
+        first = makeTestCertificate(dir, "first");
+        second = makeTestCertificate(dir, "second");
         ASSERT_FALSE(first.empty());
         ASSERT_FALSE(second.empty());
         server.addUser("alice", "secret");

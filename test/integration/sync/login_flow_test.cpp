@@ -3,6 +3,7 @@
 #include "account.h"
 #include "http_client.h"
 #include "login_flow.h"
+#include "browser_login.h"
 #include "server_process.h"
 
 #include <QUrlQuery>
@@ -13,26 +14,7 @@ using nubo::itest::ServerProcess;
 
 namespace {
 
-// What the user does in the browser: the login form, sent with these credentials.
-int logInWithTheBrowser(const std::string& loginUrl, const std::string& user, const std::string& password)
-{
-    HttpClient browser(HttpClientOptions{});
-    HttpRequest page;
-    page.url = QUrl(QString::fromStdString(loginUrl));
-    auto shown = browser.send(page);
-    if (!shown || shown->status != 200)
-        return shown ? shown->status : -1;
-    HttpRequest form;
-    form.method = "POST";
-    form.url = page.url;
-    form.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
-    QUrlQuery fields;
-    fields.addQueryItem(QStringLiteral("user"), QString::fromStdString(user));
-    fields.addQueryItem(QStringLiteral("password"), QString::fromStdString(password));
-    form.body = fields.toString(QUrl::FullyEncoded).toUtf8();
-    auto sent = browser.send(form);
-    return sent ? sent->status : -1;
-}
+using nubo::itest::logInWithTheBrowser;
 
 TEST(LoginFlow, AnAppPasswordArrivesOnceAfterTheBrowserLogsInAndOpensTheAccount)
 {
