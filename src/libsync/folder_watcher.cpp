@@ -57,6 +57,7 @@ void SyncScheduler::stop()
     m_engine->cancel();
     if (m_worker.joinable())
         m_worker.join();
+    m_engine->clearCancel(); // a start() after this stop() runs
     m_running = false;
 }
 

@@ -38,6 +38,10 @@ public:
     // Stops watching and polling; a running sync is cancelled and waited for.
     void stop();
 
+    // A run now (after the one in progress, when one runs), whatever changed.
+    void syncNow() { runNow(); }
+    bool isRunning() const { return m_running; }
+
     // The engine of the runs (connect to its item signals for per-item reports).
     SyncEngine& engine() { return *m_engine; }
     int runs() const { return m_runs; }

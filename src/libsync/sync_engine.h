@@ -95,6 +95,9 @@ public:
 
     // From any thread: stop the current run as soon as running transfers notice.
     void cancel();
+    // Withdraws a cancel() that found no run to stop (it would stop the next run at once). Only
+    // while no run is in progress.
+    void clearCancel() { m_cancel = false; }
 
     const SyncOptions& options() const { return m_options; }
 

@@ -88,10 +88,17 @@ Response ocsReply(bool v2, unsigned httpStatus, const std::string& dataJson, con
     return jsonResponse(v2 ? httpStatus : (httpStatus == 401 ? 401u : 200u), envelope);
 }
 
+namespace {
+// Authorization headers already checked (the password hash is slow on purpose); cleared when an
+// app password is revoked.
+std::mutex authCacheMutex;
+std::unordered_map<std::string, std::string> authCache; // header -> user
+} // namespace
+
 bool Router::authenticate(Request& request)
 {
-    static std::mutex mutex;
-    static std::unordered_map<std::string, std::string> verified; // header -> user
+    std::mutex& mutex = authCacheMutex;
+    auto& verified = authCache;
     const std::string header = request.header("Authorization");
     if (!header.starts_with("Basic ")) return false;
     {
@@ -129,6 +136,18 @@ Response Router::ocs(Request& request)
         endpoint[e2eePrefix.size() + 1] == '/') {
         const int apiVersion = endpoint[e2eePrefix.size()] - '0';
         return m_storage.handleE2ee(request, apiVersion, v2, endpoint.substr(e2eePrefix.size() + 2));
+    }
+    // Nextcloud's AppPasswordController: the app password this request carries is deleted (a client
+    // logging out, or a test revoking it).
+    if (endpoint == "/core/apppassword" && request.method == http::verb::delete_) {
+        const std::string header = request.header("Authorization");
+        const auto decoded = decodeBase64(std::string_view(header).substr(6));
+        const std::size_t colon = decoded ? decoded->find(':') : std::string::npos;
+        if (colon == std::string::npos || !m_storage.revokeAppPassword(request.user, decoded->substr(colon + 1)))
+            return ocsReply(v2, 403, "[]", "the request was not made with an app password");
+        std::lock_guard lock(authCacheMutex);
+        authCache.clear();
+        return ocsReply(v2, 200, "[]");
     }
     if (endpoint == "/cloud/user") {
         const json user = {{"id", request.user}, {"display-name", request.user}, {"displayname", request.user},

@@ -945,6 +945,25 @@ std::string Storage::createAppPassword(const std::string& user)
     return password;
 }
 
+bool Storage::revokeAppPassword(const std::string& user, const std::string& password)
+{
+    const std::lock_guard lock(m_impl->mutex);
+    std::vector<std::pair<std::string, std::string>> rows; // salt, hash
+    {
+        auto s = m_impl->db.prepare("SELECT salt, hash FROM app_passwords WHERE user = ?");
+        s.bind(1, user);
+        while (s.step())
+            rows.emplace_back(s.text(0), s.text(1));
+    }
+    for (const auto& [salt, hash] : rows) {
+        if (constantTimeEqual(sha256Hex(salt, password), hash)) {
+            m_impl->db.prepare("DELETE FROM app_passwords WHERE user = ? AND hash = ?").bind(1, user).bind(2, hash).run();
+            return true;
+        }
+    }
+    return false;
+}
+
 std::filesystem::path Storage::spoolDirectory() const
 {
     return m_impl->tmpDir;

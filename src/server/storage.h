@@ -29,6 +29,8 @@ public:
     std::optional<std::string> authenticate(const std::string& login, const std::string& password);
     // Issues a new app password for the user (login flow v2) and returns it.
     std::string createAppPassword(const std::string& user);
+    // Deletes `user`'s app password `password`; false when it is not one of theirs.
+    bool revokeAppPassword(const std::string& user, const std::string& password);
 
     // Where PUT bodies are spooled, on the same filesystem as the blobs (rename is atomic).
     std::filesystem::path spoolDirectory() const;

@@ -1,12 +1,15 @@
 // A sync connection run from the app: the engine works on its own thread against a real
 // nubo-server while the UI thread keeps turning, and the tray follows (syncing, then the result).
 #include "folder_runner.h"
+#include "browser_login.h"
+#include "login_flow.h"
 #include "server_process.h"
 #include "tray_app.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTest>
 #include <QTimer>
 #include <gtest/gtest.h>
 
@@ -133,6 +136,88 @@ TEST_F(FolderRunnerTest, DestroyingTheRunnerStopsARunningSync)
     timer.start();
     runner.reset(); // waits for the thread, having cancelled the run
     std::cout << "a running sync of 200 MiB stopped in " << timer.elapsed() << " ms\n";
+}
+
+TEST_F(FolderRunnerTest, AWatchedFolderFollowsBothSidesAndAPauseHoldsEverythingUntilResumed)
+{
+    auto watched = [&](const QString& name) {
+        FolderRunner::Connection c = connection(name, folder(name.toStdString()));
+        c.watchOptions.debounce = std::chrono::milliseconds(200);
+        c.watchOptions.pollInterval = std::chrono::milliseconds(300);
+        return c;
+    };
+    FolderRunner a(watched(QStringLiteral("a")));
+    FolderRunner b(watched(QStringLiteral("b")));
+    QSignalSpy aFinished(&a, &FolderRunner::runFinished);
+    QSignalSpy bFinished(&b, &FolderRunner::runFinished);
+    a.syncNow();
+    b.syncNow();
+    ASSERT_TRUE(aFinished.wait(30000));
+    ASSERT_TRUE(bFinished.count() > 0 || bFinished.wait(30000));
+    const fs::path aRoot = a.localFolder().toStdString(), bRoot = b.localFolder().toStdString();
+    const auto waitFor = [](const std::function<bool()>& done) {
+        return QTest::qWaitFor(done, 30000);
+    };
+
+    // A local change goes up by itself (inotify), and reaches the other side by itself (its poll).
+    std::ofstream(aRoot / "from-a.txt") << "a";
+    EXPECT_TRUE(waitFor([&] { return fs::exists(bRoot / "from-a.txt"); }));
+
+    // Paused, b takes nothing in; resumed, it catches up.
+    EXPECT_TRUE(waitFor([&] { return bFinished.count() >= 2 && !b.isRunning(); })) << "the run that took it in";
+    b.setPaused(true);
+    EXPECT_TRUE(b.isPaused());
+    QTest::qWait(100);
+    const int bRuns = bFinished.count();
+    std::ofstream(aRoot / "while-b-paused.txt") << "a";
+    std::ofstream(bRoot / "written-in-b-while-paused.txt") << "b";
+    QTest::qWait(2500); // a's upload (debounce 200 ms), then several of b's poll intervals
+    EXPECT_FALSE(fs::exists(bRoot / "while-b-paused.txt"));
+    EXPECT_EQ(bFinished.count(), bRuns) << "no run while paused";
+    b.setPaused(false);
+    EXPECT_TRUE(waitFor([&] { return fs::exists(bRoot / "while-b-paused.txt"); }));
+    EXPECT_TRUE(waitFor([&] { return fs::exists(aRoot / "written-in-b-while-paused.txt"); }));
+    for (qsizetype i = bRuns; i < bFinished.count(); ++i)
+        EXPECT_NE(bFinished.at(i).at(1).toString(), QStringLiteral("stopped")) << "the pause does not stop a later run";
+}
+
+TEST_F(FolderRunnerTest, ARevokedAppPasswordAsksForALoginOnceInsteadOfRetrying)
+{
+    // An app password of alice's, as the wizard would have stored it.
+    auto flow = sync::LoginFlow::start(m_server.baseUrl());
+    ASSERT_TRUE(flow) << flow.error().message;
+    ASSERT_EQ(itest::logInWithTheBrowser(flow->loginUrl(), "alice", "secret"), 200);
+    auto credentials = flow->poll();
+    ASSERT_TRUE(credentials && credentials->has_value());
+    FolderRunner::Connection c = connection(QStringLiteral("Notes"), folder("Notes"));
+    c.account.password = (*credentials)->appPassword;
+    c.watchOptions.pollInterval = std::chrono::milliseconds(200);
+    FolderRunner runner(c);
+    QSignalSpy finished(&runner, &FolderRunner::runFinished);
+    QSignalSpy needsLogin(&runner, &FolderRunner::needsLogin);
+    runner.syncNow();
+    ASSERT_TRUE(finished.wait(30000));
+    ASSERT_TRUE(finished.at(0).at(0).toBool()) << finished.at(0).at(1).toString().toStdString();
+
+    // Revoked in the web interface (here: Nextcloud's endpoint, with the app password itself).
+    auto account = sync::Account::connect(c.account);
+    ASSERT_TRUE(account);
+    sync::HttpRequest revoke;
+    revoke.method = "DELETE";
+    revoke.url = QUrl(QString::fromStdString(m_server.baseUrl() + "/ocs/v2.php/core/apppassword"));
+    revoke.ocs = true;
+    ASSERT_TRUE((*account)->http()->send(revoke, {200}));
+
+    std::ofstream(fs::path(runner.localFolder().toStdString()) / "note.txt") << "x";
+    ASSERT_TRUE(needsLogin.wait(30000));
+    const int runs = finished.count();
+    EXPECT_FALSE(finished.last().at(0).toBool());
+    QTest::qWait(1500); // several poll intervals and a local change: nothing runs
+    std::ofstream(fs::path(runner.localFolder().toStdString()) / "note2.txt") << "x";
+    runner.syncNow();
+    QTest::qWait(500);
+    EXPECT_EQ(needsLogin.count(), 1);
+    EXPECT_EQ(finished.count(), runs) << "no run against a refused password";
 }
 
 } // namespace

@@ -55,6 +55,27 @@ TEST(LoginFlow, AnAppPasswordArrivesOnceAfterTheBrowserLogsInAndOpensTheAccount)
     auto account = Account::connect(config);
     ASSERT_TRUE(account.has_value()) << account.error().message;
     EXPECT_EQ((*account)->davUser(), "alice");
+
+    // Revoked (Nextcloud's DELETE /ocs/v2.php/core/apppassword), it opens nothing any more; the
+    // user's own password still does.
+    HttpRequest revoke;
+    revoke.method = "DELETE";
+    revoke.url = QUrl(QString::fromStdString(server.baseUrl() + "/ocs/v2.php/core/apppassword"));
+    revoke.ocs = true;
+    auto revoked = (*account)->http()->send(revoke, {200});
+    ASSERT_TRUE(revoked.has_value()) << revoked.error().message;
+    auto refused = Account::connect(config);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, SyncErrorCode::Auth) << refused.error().message;
+    config.password = "secret";
+    EXPECT_TRUE(Account::connect(config).has_value());
+    HttpClientOptions userPassword;
+    userPassword.user = "alice";
+    userPassword.password = "secret";
+    HttpClient withUserPassword(userPassword);
+    auto notAnAppPassword = withUserPassword.send(revoke);
+    ASSERT_TRUE(notAnAppPassword.has_value());
+    EXPECT_EQ(notAnAppPassword->status, 403) << "the user's own password is not revoked this way";
 }
 
 TEST(LoginFlow, ANameThatIsNotAServerIsAClearError)
