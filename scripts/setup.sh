@@ -20,6 +20,8 @@ packages=(
     xvfb xauth
     # the desktop integration's tests (test/desktop): desktop-file-validate, appstreamcli
     desktop-file-utils appstream
+    # the proxy test: private tinyproxy instances (own port and config; the system service is unused)
+    tinyproxy
 )
 
 missing=()

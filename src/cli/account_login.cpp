@@ -133,6 +133,39 @@ std::optional<std::string> readAccountArguments(const Arguments& parsed, std::st
     out.user = parsed.option("--user").value_or("");
     if (parsed.has("--user") && out.user.empty()) return std::string("--user needs a non-empty value");
     out.trust = parsed.has("--trust");
+    if (auto text = parsed.option("--proxy")) {
+        auto proxy = parseProxyUrl(*text);
+        if (!proxy) return "--proxy: " + proxy.error().message;
+        if (!proxy->password.empty()) {
+            OPENSSL_cleanse(proxy->password.data(), proxy->password.size());
+            return std::string("--proxy contains a password: passwords never go on the command line; give "
+                               "http://USER@HOST:PORT and --proxy-password-file F, or set https_proxy/http_proxy "
+                               "in the environment");
+        }
+        proxy->source = "--proxy";
+        out.proxy = std::move(*proxy);
+    }
+    if (auto file = parsed.option("--proxy-password-file")) {
+        if (!out.proxy || out.proxy->user.empty())
+            return std::string("--proxy-password-file needs the proxy's user in --proxy (http://USER@HOST:PORT)");
+        out.proxyPasswordFile = *file;
+    } else if (out.proxy && !out.proxy->user.empty()) {
+        return "--proxy names the user " + out.proxy->user + ": give the proxy's password with --proxy-password-file F";
+    }
+    return std::nullopt;
+}
+
+std::optional<LoginError> applyProxy(const AccountArguments& arguments)
+{
+    ProxySettings settings = arguments.proxy.value_or(ProxySettings{});
+    if (arguments.proxyPasswordFile) {
+        auto read = readPasswordFile(*arguments.proxyPasswordFile);
+        if (!read) return LoginError{2, "--proxy-password-file: " + read.error().message};
+        settings.password = std::move(*read);
+    }
+    auto applied = applyProxySettings(settings);
+    OPENSSL_cleanse(settings.password.data(), settings.password.size());
+    if (!applied) return LoginError{2, applied.error().message};
     return std::nullopt;
 }
 

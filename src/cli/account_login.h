@@ -1,7 +1,8 @@
 // How nubocmd commands that talk to a server get their account: the options they share with
-// nextcloudcmd (--user, --password-file, --app-password-file, --netrc, --trust) and the password
-// sources (a file, ~/.netrc, standard input, a prompt without echo). A password is never taken
-// from the command line or the environment.
+// nextcloudcmd (--user, --password-file, --app-password-file, --netrc, --trust), the proxy
+// (--proxy, --proxy-password-file, else curl's environment variables) and the password sources (a
+// file, ~/.netrc, standard input, a prompt without echo). A password is never taken from the
+// command line or the environment (a proxy's may be in its environment variable, as for curl).
 #pragma once
 
 #include <expected>
@@ -13,6 +14,7 @@
 
 #include "account.h"
 #include "arguments.h"
+#include "network_proxy.h"
 
 namespace nubo::cli {
 
@@ -22,10 +24,13 @@ struct AccountArguments {
     std::optional<std::filesystem::path> passwordFile;
     bool netrc = false;
     bool trust = false;
+    std::optional<sync::ProxySettings> proxy; // --proxy, checked; its password is never set here
+    std::optional<std::filesystem::path> proxyPasswordFile;
 };
 
 // The account options, for parseArguments.
-inline const std::set<std::string> ACCOUNT_OPTIONS = {"--user", "--password-file", "--app-password-file"};
+inline const std::set<std::string> ACCOUNT_OPTIONS = {"--user", "--password-file", "--app-password-file", "--proxy",
+                                                      "--proxy-password-file"};
 inline const std::set<std::string> ACCOUNT_SWITCHES = {"--netrc", "--trust"};
 
 // nextcloudcmd's spellings (-u, -n, -s, --unsyncedfolders) as long names. `refused` is set (and
@@ -46,6 +51,11 @@ struct LoginError {
     int exitCode; // 2: usage (a file that cannot be read, no user); 4: the netrc has no entry
     std::string message;
 };
+
+// Routes every request of this process through --proxy (its password read from
+// --proxy-password-file) or, without it, the proxy the environment variables name; call it before
+// the first request. Exit code 2 for a file or an environment variable that cannot be read.
+std::optional<LoginError> applyProxy(const AccountArguments& arguments);
 
 // The user (option, URL, netrc) and password (file, netrc, standard input, prompt) as an
 // AccountConfig ready for Account::connect. The caller wipes config.password after use.

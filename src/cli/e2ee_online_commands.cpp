@@ -340,7 +340,8 @@ void printE2eeOnlineUsage()
        nubocmd e2ee export  [ACCOUNT] [--key-store keychain|file] SERVER_URL REMOTE_FOLDER OUT_DIR
        nubocmd e2ee forget  [ACCOUNT] [--key-store keychain|file] SERVER_URL
 
-ACCOUNT: --user U, --password-file F | --app-password-file F | --netrc, --trust (as nubocmd sync).
+ACCOUNT: --user U, --password-file F | --app-password-file F | --netrc, --trust,
+         --proxy URL [--proxy-password-file F] (as nubocmd sync).
 
 init     sets this device up. If the account has no key yet, one is made, certified by the server
          and stored there wrapped with 12 new words, printed once (or written to the new file
@@ -372,6 +373,7 @@ int runE2eeOnlineCommand(const std::string& command, const std::vector<std::stri
         }
     Invocation invocation;
     if (auto problem = parse(command, args, invocation)) return usage(command, *problem);
+    if (auto proxy = applyProxy(invocation.account)) return usage(command, proxy->message);
     auto login = loginFor(invocation.account);
     if (!login) {
         std::cerr << "nubocmd e2ee " << command << ": " << login.error().message << "\n";

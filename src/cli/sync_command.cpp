@@ -730,6 +730,12 @@ Account:
                            input, or asked for without echo on a terminal. It is never taken
                            from the command line or the environment.
   --trust                  accept a TLS certificate that is not trusted (self-signed)
+  --proxy URL              send every request through this proxy: http://[USER@]HOST:PORT,
+                           socks5://HOST:PORT (names resolved here), socks5h://HOST:PORT (by
+                           the proxy), or none. Without it: https_proxy, http_proxy, all_proxy
+                           and no_proxy (or in capitals) as curl reads them, else the desktop's
+                           settings. localhost and 127.0.0.0/8 are never proxied
+  --proxy-password-file F  the password of the USER in --proxy, from the first line of F
 
 What to sync:
   --path REMOTE_DIR        the server folder to sync (default: all the user's files); created
@@ -765,8 +771,8 @@ Exit codes:
   2  usage error, including a password, exclude or folder file that cannot be read
   3  mass delete refused: nothing was changed; the message says what would be deleted, and
      --allow-mass-delete lets it happen
-  4  authentication, TLS or server problem: wrong password, untrusted certificate, server
-     unreachable, not a Nextcloud URL, maintenance
+  4  authentication, TLS or server problem: wrong password, untrusted certificate, server or
+     proxy unreachable, proxy credentials refused, not a Nextcloud URL, maintenance
   5  interrupted by SIGINT or SIGTERM (the run stopped cleanly; run it again to finish)
   6  another sync of the same local folder is running (nubocmd or the app); nothing was done
 )";
@@ -804,6 +810,8 @@ int runSyncCommand(const std::vector<std::string>& args, char* program)
         options.unsyncedFolders = std::move(*folders);
     }
 
+    // Before the password prompt: a proxy variable that cannot be read stops here.
+    if (auto proxy = applyProxy(invocation.account)) return usage(proxy->message);
     auto login = loginFor(invocation.account);
     if (!login) {
         if (login.error().exitCode == SyncExitUsage) return usage(login.error().message);

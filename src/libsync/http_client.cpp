@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 
 #include "bandwidth_limiter.h"
+#include "network_proxy.h"
 
 #ifndef NUBO_VERSION
 #define NUBO_VERSION "0.1.0"
@@ -458,7 +459,9 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) const
     if (cancelled) return fail(SyncErrorCode::Cancelled, describeRequest(request) + ": cancelled");
     if (timedOut) {
         const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(idle.intervalAsDuration()).count();
+        const std::string proxy = describeProxyFor(request.url);
         return fail(SyncErrorCode::Network, describeRequest(request) + " on " + hostOf(request.url) +
+                                                (proxy.empty() ? "" : " through " + proxy) +
                                                 ": no answer from the server for " + std::to_string(seconds) + " s");
     }
 
@@ -477,6 +480,10 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) const
                     "the certificate of " + hostOf(request.url) + " is not trusted: " + reason.toStdString());
     }
     response.status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    // A proxy that cannot be reached or wants credentials (407) is named, with the setting to check,
+    // instead of the server being blamed.
+    if (auto proxy = proxyFailure(request.url, error, response.status, r->errorString()))
+        return std::unexpected(*proxy);
     // Errors below 100 are transport failures (refused, reset, cut mid-body); the others only
     // restate the HTTP status, which the caller interprets.
     const bool transport = error != QNetworkReply::NoError && static_cast<int>(error) < 100;

@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QJsonValue>
 
+#include "network_proxy.h"
+
 namespace nubo::sync {
 
 namespace {
@@ -136,6 +138,12 @@ Result<ServerStatus> OcsClient::status() const
     const std::string where = m_serverUrl.toDisplayString().toStdString();
     if (response->status == 503) {
         return fail(SyncErrorCode::Maintenance, where + " is in maintenance mode (status.php answered 503)", 503);
+    }
+    if (response->status == 401 || response->status == 407) {
+        // status.php needs no login: a refusal comes from a proxy in between (some answer 401).
+        if (auto proxy =
+                proxyFailure(request.url, QNetworkReply::ProxyAuthenticationRequiredError, response->status, {}))
+            return std::unexpected(*proxy);
     }
     if (response->status != 200) {
         return fail(SyncErrorCode::Config,
