@@ -559,61 +559,18 @@ int exitCodeFor(const SyncError& error)
     std::_Exit(SyncExitInterrupted);
 }
 
-// --path names a folder that may not exist yet on a first sync; nextcloudcmd users expect
-// `--path /Backup` to just work. A folder that went away after earlier syncs is not re-created:
-// that is the user's call, and the engine would otherwise see everything as deleted remotely.
-Result<void> ensureRemoteRoot(const std::shared_ptr<Account>& account, const fs::path& localDir, Reporter& reporter)
-{
-    const std::string root = account->config().remoteRoot;
-    if (root.empty()) return {};
-    WebDavClient top(account, "");
-    auto stat = top.stat(root);
-    if (stat) {
-        if (stat->type != ItemType::Directory)
-            return fail(SyncErrorCode::Config, "--path " + root + " is a file on the server, not a folder");
-        return {};
-    }
-    if (stat.error().code != SyncErrorCode::NotFound) return std::unexpected(stat.error());
-    std::error_code ignored;
-    if (fs::exists(localDir / JOURNAL_FILE_NAME, ignored)) {
-        return fail(SyncErrorCode::Config, "the server folder '" + root +
-                                               "' that this folder was synced with is gone; check --path, or sync "
-                                               "into a new local folder");
-    }
-    std::string prefix;
-    for (std::size_t start = 0; start <= root.size();) {
-        const std::size_t slash = std::min(root.find('/', start), root.size());
-        prefix = root.substr(0, slash);
-        start = slash + 1;
-        if (auto exists = top.stat(prefix); exists) continue;
-        if (auto made = top.makeFolder(prefix); !made) return std::unexpected(made.error());
-    }
-    reporter.notice("created the folder '" + root + "' on the server");
-    return {};
-}
-
 // End-to-end encrypted folders sync when this device holds the account's key (nubocmd e2ee init).
 // Without one they are left alone with a warning; when the keys cannot be trusted (a changed
 // server key or certificate) every encrypted folder is an error that says why.
 std::shared_ptr<RemoteFolderHook> e2eeHookFor(const std::shared_ptr<Account>& account,
                                               const std::optional<std::string>& keyStore, Reporter& reporter)
 {
-    if (!account->capabilities().e2eeEnabled) return nullptr;
-    auto api = E2eeApiClient::forAccount(*account);
-    if (!api) return nullptr;
-    auto store = openE2eeKeyStore(*account, keyStore == "file" ? KeyStoreKind::File : KeyStoreKind::Keychain);
-    if (!store) {
-        if (!keyStore) return nullptr; // no keychain here and none asked for: encrypted folders wait
-        return std::make_shared<RefusingFolderHook>(store.error());
-    }
-    auto identity = loadE2eeIdentity(&*api, account->davUser(), *store);
-    if (!identity) {
-        reporter.notice("end-to-end encryption: " + identity.error().message);
-        return std::make_shared<RefusingFolderHook>(identity.error());
-    }
-    if (!*identity) return nullptr;
-    return std::make_shared<E2eeFolderHook>(std::make_shared<E2eeApiClient>(std::move(*api)),
-                                            std::make_shared<E2eeIdentity>(std::move(**identity)));
+    std::optional<KeyStoreKind> kind;
+    if (keyStore) kind = *keyStore == "file" ? KeyStoreKind::File : KeyStoreKind::Keychain;
+    E2eeSetup setup = e2eeSetupFor(account, kind);
+    if (setup.problem)
+        reporter.notice("end-to-end encryption: " + setup.problem->message);
+    return setup.hook;
 }
 
 int runOnce(const std::shared_ptr<Account>& account, SyncOptions options, std::shared_ptr<RemoteFolderHook> hook,
@@ -622,9 +579,7 @@ int runOnce(const std::shared_ptr<Account>& account, SyncOptions options, std::s
     // Encrypted folders that cannot be trusted were not synced, even when nothing changed.
     const bool e2eeRefused = std::dynamic_pointer_cast<RefusingFolderHook>(hook) != nullptr;
     SyncEngine engine(std::make_shared<WebDavClient>(account), std::move(options));
-    if (auto e2ee = std::dynamic_pointer_cast<E2eeFolderHook>(hook))
-        engine.setTransactionFactory(std::make_shared<E2eeTransactionFactory>(e2ee));
-    if (hook) engine.setFolderHook(std::move(hook));
+    useFolderHook(engine, std::move(hook));
     connectEngine(engine, reporter);
     // run() clears the cancel flag when it starts, so a stop that lands just before it would be
     // lost; repeating the cancel until the run returns closes that gap.
@@ -663,9 +618,7 @@ int runWatch(const std::shared_ptr<Account>& account, SyncOptions options, std::
              Reporter& reporter)
 {
     SyncScheduler scheduler(std::make_shared<WebDavClient>(account), std::move(options));
-    if (auto e2ee = std::dynamic_pointer_cast<E2eeFolderHook>(hook))
-        scheduler.engine().setTransactionFactory(std::make_shared<E2eeTransactionFactory>(e2ee));
-    if (hook) scheduler.engine().setFolderHook(std::move(hook));
+    useFolderHook(scheduler.engine(), std::move(hook));
     connectEngine(scheduler.engine(), reporter);
     QEventLoop loop;
     int exitCode = SyncExitOk;
@@ -798,7 +751,8 @@ int runSyncCommand(const std::vector<std::string>& args, char* program)
     SyncOptions options;
     options.localRoot = fs::absolute(invocation.localDir, error);
     options.maxRetries = invocation.passes - 1;
-    options.allowMassDelete = invocation.allowMassDelete;
+    options.massDeleteDecision =
+        invocation.allowMassDelete ? MassDeleteDecision::Delete : MassDeleteDecision::Refuse;
     if (invocation.excludeFile) {
         if (!fs::is_regular_file(*invocation.excludeFile, error))
             return usage("cannot read the exclude file " + invocation.excludeFile->string());
@@ -835,7 +789,10 @@ int runSyncCommand(const std::vector<std::string>& args, char* program)
         auto connected = runInWorker([&] {
             auto result = Account::connect(std::move(config));
             if (result) {
-                if (auto root = ensureRemoteRoot(*result, options.localRoot, reporter); !root)
+                auto root = ensureRemoteRoot(*result, options.localRoot);
+                if (root && *root)
+                    reporter.notice("created the folder '" + (*result)->config().remoteRoot + "' on the server");
+                if (!root)
                     return Result<std::shared_ptr<Account>>(std::unexpected(root.error()));
             }
             return result;

@@ -148,6 +148,15 @@ Result<void> saveSecrets(const std::filesystem::path& path, const QJsonObject& s
 }
 
 // Runs a QtKeychain job to completion on a local event loop.
+// QtKeychain's jobs (D-Bus to the Secret Service, or dbus-launch when there is no session bus)
+// crash when several threads run them at once, as the folders of the desktop app would: one at a
+// time in the process.
+std::mutex& keychainMutex()
+{
+    static std::mutex mutex;
+    return mutex;
+}
+
 void runJob(QKeychain::Job& job)
 {
     bool done = false;
@@ -206,6 +215,7 @@ KeychainCredentialStore::KeychainCredentialStore(std::string service) : m_servic
 
 Result<std::optional<std::string>> KeychainCredentialStore::read(const std::string& key)
 {
+    std::lock_guard lock(keychainMutex());
     QKeychain::ReadPasswordJob job(QString::fromStdString(m_service));
     job.setKey(QString::fromStdString(key));
     runJob(job);
@@ -219,6 +229,7 @@ Result<std::optional<std::string>> KeychainCredentialStore::read(const std::stri
 
 Result<void> KeychainCredentialStore::write(const std::string& key, const std::string& secret)
 {
+    std::lock_guard lock(keychainMutex());
     QKeychain::WritePasswordJob job(QString::fromStdString(m_service));
     job.setKey(QString::fromStdString(key));
     job.setTextData(QString::fromStdString(secret));
@@ -229,6 +240,7 @@ Result<void> KeychainCredentialStore::write(const std::string& key, const std::s
 
 Result<void> KeychainCredentialStore::remove(const std::string& key)
 {
+    std::lock_guard lock(keychainMutex());
     QKeychain::DeletePasswordJob job(QString::fromStdString(m_service));
     job.setKey(QString::fromStdString(key));
     runJob(job);

@@ -372,4 +372,36 @@ Result<DownloadResult> downloadFile(RemoteFs& remoteFs, const RemoteEntry& remot
     return got;
 }
 
+E2eeSetup e2eeSetupFor(const std::shared_ptr<const Account>& account, std::optional<KeyStoreKind> kind)
+{
+    if (!account->capabilities().e2eeEnabled)
+        return {};
+    auto api = E2eeApiClient::forAccount(*account);
+    if (!api)
+        return {};
+    auto store = openE2eeKeyStore(*account, kind.value_or(KeyStoreKind::Keychain));
+    if (!store) {
+        if (!kind)
+            return {}; // no keychain here and none asked for: encrypted folders wait
+        return {std::make_shared<RefusingFolderHook>(store.error()), store.error()};
+    }
+    auto identity = loadE2eeIdentity(&*api, account->davUser(), *store);
+    if (!identity)
+        return {std::make_shared<RefusingFolderHook>(identity.error()), identity.error()};
+    if (!*identity)
+        return {};
+    return {std::make_shared<E2eeFolderHook>(std::make_shared<E2eeApiClient>(std::move(*api)),
+                                             std::make_shared<E2eeIdentity>(std::move(**identity))),
+            std::nullopt};
+}
+
+void useFolderHook(SyncEngine& engine, std::shared_ptr<RemoteFolderHook> hook)
+{
+    if (!hook)
+        return;
+    if (auto e2ee = std::dynamic_pointer_cast<E2eeFolderHook>(hook))
+        engine.setTransactionFactory(std::make_shared<E2eeTransactionFactory>(e2ee));
+    engine.setFolderHook(std::move(hook));
+}
+
 } // namespace nubo::sync

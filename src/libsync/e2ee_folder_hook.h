@@ -18,6 +18,7 @@
 #include "journal.h"
 #include "remote_discovery.h"
 #include "secure_bytes.h"
+#include "sync_engine.h"
 #include "trust.h"
 
 namespace nubo::sync {
@@ -98,5 +99,19 @@ public:
 private:
     SyncError m_reason;
 };
+
+// How a sync connection treats end-to-end encrypted folders, from the account and this device's key
+// store: with the key, a hook that reads and writes them; with keys the pins contradict (a changed
+// server key or certificate), a hook that refuses every encrypted folder and the reason, for the
+// user to see; without a key (or without E2EE on the server), no hook: encrypted folders wait.
+// `kind`: where the key is; nullopt means the keychain when there is one, else nothing.
+struct E2eeSetup {
+    std::shared_ptr<RemoteFolderHook> hook;
+    std::optional<SyncError> problem;
+};
+E2eeSetup e2eeSetupFor(const std::shared_ptr<const Account>& account, std::optional<KeyStoreKind> kind);
+
+// Gives `engine` the hook, and with an E2eeFolderHook the transactions that write encrypted folders.
+void useFolderHook(SyncEngine& engine, std::shared_ptr<RemoteFolderHook> hook);
 
 } // namespace nubo::sync

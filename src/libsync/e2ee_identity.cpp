@@ -111,6 +111,27 @@ Result<void> E2eeKeyStore::savePrivateKeyPem(std::string_view pem)
     return written;
 }
 
+Result<std::optional<e2ee::SecureString>> E2eeKeyStore::mnemonic()
+{
+    auto secret = m_store->read("e2ee-mnemonic " + m_account);
+    if (!secret)
+        return std::unexpected(secret.error());
+    if (!*secret)
+        return std::optional<e2ee::SecureString>();
+    e2ee::SecureString words = e2ee::normalizeMnemonic(**secret);
+    OPENSSL_cleanse((*secret)->data(), (*secret)->size());
+    return std::optional<e2ee::SecureString>(std::move(words));
+}
+
+Result<void> E2eeKeyStore::saveMnemonic(std::string_view words)
+{
+    const e2ee::SecureString normalized = e2ee::normalizeMnemonic(words);
+    std::string copy(normalized.begin(), normalized.end());
+    auto written = m_store->write("e2ee-mnemonic " + m_account, copy);
+    OPENSSL_cleanse(copy.data(), copy.size());
+    return written;
+}
+
 Result<E2eePins> E2eeKeyStore::pins()
 {
     auto text = m_store->read("e2ee-pins " + m_account);
@@ -140,6 +161,8 @@ Result<void> E2eeKeyStore::savePins(const E2eePins& pins)
 Result<void> E2eeKeyStore::forget()
 {
     if (auto removed = m_store->remove("e2ee-private-key " + m_account); !removed)
+        return removed;
+    if (auto removed = m_store->remove("e2ee-mnemonic " + m_account); !removed)
         return removed;
     return m_store->remove("e2ee-pins " + m_account);
 }

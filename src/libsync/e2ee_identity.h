@@ -26,17 +26,22 @@ struct E2eePins {
     std::map<std::string, std::string> certificates; // user id -> PEM
 };
 
-// Where one account's key and pins live. Keys: "e2ee-private-key <account>" and
-// "e2ee-pins <account>", where <account> is "<user>@<server URL>".
+// Where one account's key and pins live. Keys: "e2ee-private-key <account>", "e2ee-mnemonic
+// <account>" and "e2ee-pins <account>", where <account> is "<user>@<server URL>".
 class E2eeKeyStore {
 public:
     E2eeKeyStore(std::shared_ptr<CredentialStore> store, std::string account, std::string location);
 
     Result<std::optional<e2ee::SecureString>> privateKeyPem();
     Result<void> savePrivateKeyPem(std::string_view pem);
+    // The 12 words, kept beside the key as the official clients keep them, so the app can show
+    // them again later (after the user logged in again). nullopt when this device has none (set
+    // up by nubocmd, or before the words were kept). Stored normalised (PROTOCOL.md §4.2).
+    Result<std::optional<e2ee::SecureString>> mnemonic();
+    Result<void> saveMnemonic(std::string_view words);
     Result<E2eePins> pins();
     Result<void> savePins(const E2eePins& pins);
-    // Removes the key and the pins of this account from the store.
+    // Removes the key, the 12 words and the pins of this account from the store.
     Result<void> forget();
 
     const std::string& location() const { return m_location; } // for messages: "the OS keychain", a path

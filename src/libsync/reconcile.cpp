@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -169,6 +170,8 @@ public:
         findCaseClashes();
         compareAll();
         m_plan.itemsKnown = static_cast<std::int64_t>(m_journalIn.size()) - (m_journalIn.contains("") ? 1 : 0);
+        m_plan.deletedPaths.assign(std::make_move_iterator(m_deletedPaths.begin()),
+                                   std::make_move_iterator(m_deletedPaths.end()));
         return std::move(m_plan);
     }
 
@@ -456,17 +459,48 @@ private:
         action.reason = std::move(reason);
         if (kind == ActionKind::DeleteLocal || kind == ActionKind::DeleteRemote) {
             std::int64_t count = 1;
+            keepDeletedPath(path);
             if (type == ItemType::Directory) {
                 const std::string prefix = path + '/';
                 for (auto it = m_journalView->lower_bound(prefix);
-                     it != m_journalView->end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+                     it != m_journalView->end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
                     ++count;
+                    keepDeletedPath(it->first);
+                }
             }
             m_plan.itemsDeleted += count;
             if (kind == ActionKind::DeleteLocal)
                 m_plan.localDeletes += count;
         }
         group.push_back(std::move(action));
+    }
+
+    // Whether an item the journal knew as end-to-end encrypted would go up unencrypted if it were
+    // restored on the server: no folder above it there is encrypted any more (the encrypted folder
+    // itself was deleted), so nothing would put its upload into an encrypted folder's transaction.
+    bool wouldGoUpInPlain(const std::string& path, const JournalRecord& record) const
+    {
+        if (!record.encrypted)
+            return false;
+        for (std::string folder = parentPath(path); !folder.empty(); folder = parentPath(folder)) {
+            const auto it = m_remoteView->find(folder);
+            if (it != m_remoteView->end() && it->second.type == ItemType::Directory && it->second.encrypted)
+                return false;
+        }
+        return true;
+    }
+
+    // The first deletedPathsKept deleted paths in path order, whatever order they come in.
+    void keepDeletedPath(const std::string& path)
+    {
+        if (m_options.deletedPathsKept == 0)
+            return;
+        if (m_deletedPaths.size() == m_options.deletedPathsKept) {
+            if (path >= *m_deletedPaths.rbegin())
+                return;
+            m_deletedPaths.erase(std::prev(m_deletedPaths.end()));
+        }
+        m_deletedPaths.insert(path);
     }
 
     void error(const std::string& path, ItemType type, std::string reason)
@@ -591,8 +625,15 @@ private:
             emit(*m_transfers, ActionKind::Download, path, ItemType::File, "changed on the server");
             return false;
         case State::Deleted:
-            if (J.type == ItemType::Directory && m_localDirty.contains(path)) {
-                // Something below was added or changed here: keep the folder, put it back.
+            if (m_options.restoreDeletions && wouldGoUpInPlain(path, J)) {
+                error(path, J.type,
+                      "it was end-to-end encrypted, and its encrypted folder is gone from the server; it is kept "
+                      "here and not uploaded again unencrypted. Encrypt a new folder and move it there");
+                return J.type == ItemType::Directory;
+            }
+            if (m_options.restoreDeletions || (J.type == ItemType::Directory && m_localDirty.contains(path))) {
+                // Restored on the user's word, or something below was added or changed here: keep
+                // it and put it back (a folder's contents follow one by one).
                 createRemote(path, L, remoteParent(path));
                 return false;
             }
@@ -642,8 +683,9 @@ private:
     {
         switch (rs) {
         case State::Same:
-            if (J.type == ItemType::Directory && m_remoteDirty.contains(path)) {
-                // Something below was added or changed on the server: bring the folder back.
+            if (m_options.restoreDeletions || (J.type == ItemType::Directory && m_remoteDirty.contains(path))) {
+                // Restored on the user's word, or something below was added or changed on the
+                // server: bring it back (a folder's contents follow one by one).
                 createLocal(path, *R);
                 return false;
             }
@@ -708,6 +750,7 @@ private:
     std::unordered_set<std::string> m_localDirty;  // folders with something new or changed below, here
     std::unordered_set<std::string> m_remoteDirty; // … on the server
     std::unordered_map<std::string, std::string> m_caseClash;
+    std::set<std::string> m_deletedPaths; // at most m_options.deletedPathsKept
 
     std::vector<Action>* m_early = nullptr;
     std::vector<Action>* m_folders = nullptr;

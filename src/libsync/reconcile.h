@@ -17,6 +17,13 @@
 //   both deleted ..................................... forget
 //   a folder is deleted on one side only if nothing below it is new or changed on the other;
 //   otherwise it is re-created and what changed below it is transferred.
+// With ReconcileOptions::restoreDeletions (the user's "restore them" after a mass deletion), an
+// item deleted on one side only is never deleted on the other: it is brought back from the side
+// that still has it (L deleted -> download, R deleted -> upload as a new item; a folder is made
+// again and everything below it follows). The rows above where a change beats a delete already
+// restore the changed version, so an edit made meanwhile on the surviving side is what comes back.
+// An end-to-end encrypted item whose encrypted folder is gone from the server is not restored
+// there (it would go up unencrypted): it is an error, and it stays here.
 // Moves: a local item whose inode the journal knows under another path that is gone locally is a
 // local move; a remote item whose file id the journal knows under another path that is gone on the
 // server is a remote move. Moves are propagated as MOVE / rename, and what lies below a moved
@@ -68,6 +75,9 @@ struct Plan {
     std::int64_t itemsKnown = 0;  // items in the journal (for the mass-delete guard)
     std::int64_t itemsDeleted = 0; // items that DeleteLocal/DeleteRemote would remove, subtrees counted
     std::int64_t localDeletes = 0; // of those, removed locally
+    // Every item the deletes would remove (subtrees included, both sides), relative and sorted;
+    // only the first ReconcileOptions::deletedPathsKept of them (itemsDeleted counts them all).
+    std::vector<std::string> deletedPaths;
 };
 
 struct ReconcileOptions {
@@ -77,6 +87,11 @@ struct ReconcileOptions {
     // folder is never deleted here because the server deleted it; it is kept (and made again
     // on the server) like a folder with new content.
     std::set<std::string> foldersWithUnsyncedItems;
+    // Bring back what one side deleted instead of deleting it on the other (see the rules above).
+    // A replacement (a file that became a folder) is not a deletion and keeps its rule.
+    bool restoreDeletions = false;
+    // How many paths Plan::deletedPaths keeps: a mass deletion of a huge tree stays small in memory.
+    std::size_t deletedPathsKept = 10'000;
 };
 
 Plan reconcile(const LocalTree& local, const RemoteTree& remote, const JournalTree& journal,

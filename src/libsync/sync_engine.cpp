@@ -9,6 +9,7 @@
 #include "propagator.h"
 #include "remote_discovery.h"
 #include "trash.h"
+#include "webdav_client.h"
 
 #include <chrono>
 #include <ctime>
@@ -75,6 +76,11 @@ void SyncEngine::setTransactionFactory(std::shared_ptr<TransactionFactory> facto
 
 void SyncEngine::cancel() { m_cancel = true; }
 
+void SyncEngine::decideMassDeleteForNextRun(MassDeleteDecision decision)
+{
+    m_nextDecision = static_cast<int>(decision);
+}
+
 Result<SyncSummary> SyncEngine::run()
 {
     const auto startTime = std::chrono::steady_clock::now();
@@ -83,6 +89,9 @@ Result<SyncSummary> SyncEngine::run()
         std::atomic<bool>& flag;
         ~ResetCancel() { flag = false; }
     } resetCancel{m_cancel};
+    const int givenDecision = m_nextDecision.exchange(-1);
+    const MassDeleteDecision massDeleteDecision =
+        givenDecision < 0 ? m_options.massDeleteDecision : static_cast<MassDeleteDecision>(givenDecision);
     const fs::path root = m_options.localRoot;
     std::error_code error;
     if (!fs::is_directory(root, error))
@@ -205,6 +214,20 @@ Result<SyncSummary> SyncEngine::run()
             }
             return std::unexpected(remote.error());
         }
+        // A journal belongs to the server folder it was synced with: pointed at another one (a
+        // changed --path, a connection removed and added elsewhere), its records would make every
+        // file here look deleted there, and be deleted here. Nothing is done then.
+        if (const auto known = journalTree->find(""); known != journalTree->end() && !known->second.fileId.empty()) {
+            const auto given = remote->tree.find("");
+            if (given != remote->tree.end() && !given->second.fileId.empty() &&
+                given->second.fileId != known->second.fileId)
+                return fail(SyncErrorCode::Config,
+                            "'" + root.string() + "' was synced with another server folder (id " +
+                                known->second.fileId + ") than the one it is now given (id " + given->second.fileId +
+                                "); nothing was changed. Sync it with the folder it was synced with, or choose a new "
+                                "local folder. To start afresh with this one, delete its " + JOURNAL_FILE_NAME +
+                                ": the files are then compared with the server's and nothing is deleted");
+        }
         for (std::string& warning : remote->warnings)
             warnings.push_back(std::move(warning));
 
@@ -234,18 +257,32 @@ Result<SyncSummary> SyncEngine::run()
         emit phaseChanged(QStringLiteral("reconcile"));
         keptFolders.erase("");
         Plan plan = reconcile(*local, remote->tree, visibleJournal,
-                              {.caseInsensitive = caseInsensitive, .foldersWithUnsyncedItems = keptFolders});
+                              {.caseInsensitive = caseInsensitive,
+                               .foldersWithUnsyncedItems = keptFolders,
+                               .restoreDeletions = massDeleteDecision == MassDeleteDecision::Restore,
+                               .deletedPathsKept = m_options.massDeletePathsKept});
 
         // The mass-delete guard looks at the whole plan before anything is touched.
-        if (!m_options.allowMassDelete && plan.itemsDeleted >= m_options.massDeleteMinimum &&
+        if (massDeleteDecision == MassDeleteDecision::Refuse && plan.itemsDeleted >= m_options.massDeleteMinimum &&
             plan.itemsDeleted > static_cast<std::int64_t>(m_options.massDeleteShare * double(plan.itemsKnown))) {
             const std::int64_t remoteDeletes = plan.itemsDeleted - plan.localDeletes;
-            return fail(SyncErrorCode::MassDelete,
-                        "this sync would delete " + std::to_string(plan.itemsDeleted) + " of " +
-                            std::to_string(plan.itemsKnown) + " items (" + std::to_string(plan.localDeletes) +
-                            " on this computer, " + std::to_string(remoteDeletes) +
-                            " on the server); nothing was changed. If that is what you want, sync again and allow "
-                            "it (nubocmd: --allow-mass-delete)");
+            // DeleteLocal stands for a deletion on the server, DeleteRemote for one made here.
+            auto report = std::make_shared<MassDeleteReport>();
+            report->onServer = plan.localDeletes;
+            report->here = remoteDeletes;
+            report->deletedOnServer = report->onServer >= report->here;
+            report->total = plan.itemsDeleted;
+            report->known = plan.itemsKnown;
+            report->paths = std::move(plan.deletedPaths);
+            SyncError refused{SyncErrorCode::MassDelete,
+                              "this sync would delete " + std::to_string(plan.itemsDeleted) + " of " +
+                                  std::to_string(plan.itemsKnown) + " items (" + std::to_string(plan.localDeletes) +
+                                  " on this computer, " + std::to_string(remoteDeletes) +
+                                  " on the server); nothing was changed. If that is what you want, sync again and "
+                                  "allow it (nubocmd: --allow-mass-delete)",
+                              0};
+            refused.massDelete = std::move(report);
+            return std::unexpected(std::move(refused));
         }
 
         // Items waiting for their back-off after earlier failures sit this run out.
@@ -467,6 +504,38 @@ Result<SyncSummary> SyncEngine::run()
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - startTime).count();
     emit phaseChanged(QStringLiteral("done"));
     return summary;
+}
+
+Result<bool> ensureRemoteRoot(const std::shared_ptr<const Account>& account, const fs::path& localRoot)
+{
+    const std::string root = account->config().remoteRoot;
+    if (root.empty())
+        return false;
+    WebDavClient top(account, "");
+    auto stat = top.stat(root);
+    if (stat) {
+        if (stat->type != ItemType::Directory)
+            return fail(SyncErrorCode::Config, "the server folder '" + root + "' is a file, not a folder");
+        return false;
+    }
+    if (stat.error().code != SyncErrorCode::NotFound)
+        return std::unexpected(stat.error());
+    std::error_code ignored;
+    if (fs::exists(localRoot / JOURNAL_FILE_NAME, ignored)) {
+        return fail(SyncErrorCode::Config, "the server folder '" + root +
+                                               "' that this folder was synced with is gone; check the server folder "
+                                               "it syncs with, or sync into a new local folder");
+    }
+    for (std::size_t start = 0; start <= root.size();) {
+        const std::size_t slash = std::min(root.find('/', start), root.size());
+        const std::string prefix = root.substr(0, slash);
+        start = slash + 1;
+        if (auto exists = top.stat(prefix); exists)
+            continue;
+        if (auto made = top.makeFolder(prefix); !made)
+            return std::unexpected(made.error());
+    }
+    return true;
 }
 
 } // namespace nubo::sync

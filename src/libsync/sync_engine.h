@@ -23,8 +23,34 @@
 
 namespace nubo::sync {
 
+class Account;
+
 class RemoteFolderHook;
 class TransactionFactory;
+
+// What a run does when it would delete more than the mass-delete guard allows.
+enum class MassDeleteDecision : std::uint8_t {
+    Refuse,  // stop before anything is touched, with SyncErrorCode::MassDelete and a MassDeleteReport
+    Delete,  // propagate the deletions (nubocmd --allow-mass-delete)
+    Restore, // delete nothing on either side; bring every item the run would delete back from the
+             // side that still has it (see ReconcileOptions::restoreDeletions)
+};
+
+// What a refused mass deletion would have removed, in SyncError::massDelete. The run that was
+// refused changed nothing, so the same items are still there to delete or restore.
+struct MassDeleteReport {
+    // Where most of the items were deleted: on the server (the run would delete them here), or
+    // here (the run would delete them on the server). A run where both sides deleted items lists
+    // both sides' items in `paths`; `onServer` and `here` count them apart.
+    bool deletedOnServer = false;
+    std::int64_t total = 0;    // items the run would delete, subtrees counted
+    std::int64_t onServer = 0; // of those, deleted on the server
+    std::int64_t here = 0;     // of those, deleted on this computer
+    std::int64_t known = 0;    // items the journal knew
+    // Relative paths of the items (a deleted folder and everything below it), sorted; only the
+    // first SyncOptions::massDeletePathsKept of them (`total` counts them all).
+    std::vector<std::string> paths;
+};
 
 struct SyncOptions {
     std::filesystem::path localRoot;
@@ -32,10 +58,14 @@ struct SyncOptions {
     ExcludeList excludes = ExcludeList::defaults();
     std::vector<std::string> unsyncedFolders;     // selective sync: relative folder paths, both sides
     // Mass-delete guard: a run that would delete more than this share of the known items (and
-    // at least massDeleteMinimum of them) stops with SyncErrorCode::MassDelete unless allowed.
+    // at least massDeleteMinimum of them) does what massDeleteDecision says; Refuse stops it with
+    // SyncErrorCode::MassDelete and a MassDeleteReport. Delete and Restore apply to every run of
+    // the engine (nubocmd --allow-mass-delete, even with --watch); an app that asks the user gives
+    // the answer for one run with SyncEngine::decideMassDeleteForNextRun instead.
     double massDeleteShare = 0.5;
     std::int64_t massDeleteMinimum = 10;
-    bool allowMassDelete = false;
+    MassDeleteDecision massDeleteDecision = MassDeleteDecision::Refuse;
+    std::size_t massDeletePathsKept = 10'000; // MassDeleteReport::paths at most
     // Local deletions caused by remote ones go to the desktop trash when this is set and a trash
     // is usable; otherwise they are removed.
     bool useTrash = true;
@@ -93,6 +123,12 @@ public:
     // another engine on the same folder: FolderBusy).
     Result<SyncSummary> run();
 
+    // From any thread, while no run is in progress: the next run (only) decides a mass deletion
+    // so, whether or not the guard trips; the run after it follows options().massDeleteDecision
+    // again. Restore then deletes nothing and brings back everything that run would delete. Used
+    // by an app that asked the user after a refused run; a run that fails early still uses it up.
+    void decideMassDeleteForNextRun(MassDeleteDecision decision);
+
     // From any thread: stop the current run as soon as running transfers notice.
     void cancel();
     // Withdraws a cancel() that found no run to stop (it would stop the next run at once). Only
@@ -114,9 +150,16 @@ private:
     std::shared_ptr<RemoteFolderHook> m_hook;
     std::shared_ptr<TransactionFactory> m_transactions;
     std::atomic<bool> m_cancel{false};
+    std::atomic<int> m_nextDecision{-1}; // a MassDeleteDecision for the next run, or -1
     // Taken by the first run and kept while the engine lives (a --watch keeps the folder).
     std::optional<FolderLock> m_lock;
 };
+
+// The server folder a sync connection names (account.config().remoteRoot) may not exist before its
+// first sync: it is made then, with its parents (true when made). Once `localRoot` has a journal it
+// is not made again: a folder gone after earlier syncs is the user's to settle, and the engine would
+// see everything in it as deleted on the server. Config error when it is a file.
+Result<bool> ensureRemoteRoot(const std::shared_ptr<const Account>& account, const std::filesystem::path& localRoot);
 
 } // namespace nubo::sync
 

@@ -3,9 +3,12 @@
 #pragma once
 
 #include <expected>
+#include <memory>
 #include <string>
 
 namespace nubo::sync {
+
+struct MassDeleteReport; // sync_engine.h
 
 enum class SyncErrorCode {
     Network,            // connection refused, reset, timed out, DNS, cut mid-body
@@ -43,6 +46,8 @@ struct SyncError {
     // was not a refusal (a cut connection, a 5xx, a cancelled request): the server may have
     // applied it. A 4xx, or a failure on this side before the request was complete, is not.
     bool outcomeUnknown = false;
+    // MassDelete: which side deleted what, for a program that asks the user (null otherwise).
+    std::shared_ptr<const MassDeleteReport> massDelete = nullptr;
 
     // Whether trying the same request again later can help (network, 5xx, 423, 412, changed file).
     bool retryable() const

@@ -117,6 +117,36 @@ TEST_F(DataSafety, WithTheTrashTurnedOffDeletionsAreFinal)
     EXPECT_FALSE(fs::exists(a.trash() / "files" / "f.txt"));
 }
 
+// A local folder's journal belongs to the server folder it was synced with. Pointed at another
+// one (a changed --path, a connection removed and added again elsewhere), its records would make
+// every file here look deleted there, and be deleted here.
+TEST_F(DataSafety, AFolderPointedAtAnotherServerFolderIsRefusedNotEmptied)
+{
+    serverMkdir("A");
+    serverMkdir("B");
+    serverWrite("B/x.txt", "x");
+    auto& a = client("a");
+    a.remote() = std::make_shared<WebDavClient>(connect(), "A");
+    for (const std::string name : {"f1.txt", "f2.txt", "f3.txt"})
+        a.write(name, name);
+    a.syncOk();
+
+    a.remote() = std::make_shared<WebDavClient>(connect(), "B");
+    auto refused = a.sync();
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, SyncErrorCode::Config);
+    EXPECT_NE(refused.error().message.find("was synced with another server folder"), std::string::npos)
+        << refused.error().message;
+    for (const std::string name : {"f1.txt", "f2.txt", "f3.txt"})
+        EXPECT_EQ(a.read(name), name);
+    EXPECT_FALSE(fs::exists(a.trash() / "files" / "f1.txt"));
+    EXPECT_FALSE(a.exists("x.txt")) << "nothing is done at all";
+
+    // Back at its own server folder, it syncs as before.
+    a.remote() = std::make_shared<WebDavClient>(connect(), "A");
+    EXPECT_EQ(a.syncOk().deletedLocal, 0);
+}
+
 // ---- 3. Ctrl-C before every download ran ---------------------------------------------------------
 
 TEST_F(DataSafety, ServerChangesACancelledRunDidNotDownloadComeDownNextRun)

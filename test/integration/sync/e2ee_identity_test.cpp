@@ -126,6 +126,47 @@ TEST_F(E2eeIdentityTest, ASecondDeviceGetsTheSameKeyFromTheTwelveWords)
     EXPECT_TRUE(added->certificate.matches(created->identity.key)) << "the same private key";
 }
 
+TEST_F(E2eeIdentityTest, TheTwelveWordsAreKeptBesideTheKeyAndForgottenWithIt)
+{
+    auto api = E2eeApiClient::forAccount(*connect("alice"));
+    ASSERT_TRUE(api.has_value());
+    auto laptop = device("laptop");
+    auto none = laptop.mnemonic();
+    ASSERT_TRUE(none.has_value()) << none.error().message;
+    EXPECT_FALSE(none->has_value()) << "no words before they are saved";
+
+    auto created = createE2eeIdentity(*api, "alice", laptop);
+    ASSERT_TRUE(created.has_value()) << created.error().message;
+    const std::string words(created->mnemonic.begin(), created->mnemonic.end());
+    // Kept normalised, whatever spacing and case they were given in.
+    std::string typed = " " + words + "\n";
+    for (char& c : typed)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    ASSERT_TRUE(laptop.saveMnemonic(typed).has_value());
+    auto kept = laptop.mnemonic();
+    ASSERT_TRUE(kept.has_value() && kept->has_value());
+    EXPECT_EQ(std::string((*kept)->begin(), (*kept)->end()), words);
+
+    // Under its own key in the store, like the private key; another account's store sees none.
+    FileCredentialStore file(m_work / "laptop.json");
+    auto raw = file.read("e2ee-mnemonic alice@" + m_server->baseUrl());
+    ASSERT_TRUE(raw.has_value() && raw->has_value());
+    EXPECT_EQ(**raw, words);
+    auto bobOnLaptop = E2eeKeyStore(std::make_shared<FileCredentialStore>(m_work / "laptop.json"),
+                                    "bob@" + m_server->baseUrl(), "laptop.json");
+    EXPECT_FALSE(bobOnLaptop.mnemonic()->has_value());
+
+    // The words that are kept open the key on another device.
+    auto desktop = device("desktop");
+    ASSERT_TRUE(addE2eeDevice(*api, "alice", std::string((*kept)->begin(), (*kept)->end()), desktop).has_value());
+
+    ASSERT_TRUE(laptop.forget().has_value());
+    EXPECT_FALSE(laptop.mnemonic()->has_value());
+    EXPECT_FALSE(laptop.privateKeyPem()->has_value());
+    EXPECT_TRUE(laptop.pins()->serverKeyPem.empty());
+    EXPECT_FALSE(file.read("e2ee-mnemonic alice@" + m_server->baseUrl())->has_value());
+}
+
 TEST_F(E2eeIdentityTest, AWrongMnemonicOrWordIsOneClearError)
 {
     auto api = E2eeApiClient::forAccount(*connect("alice"));

@@ -310,7 +310,7 @@ TEST_F(Sync, MassDeleteIsRefusedUnlessAllowed)
     EXPECT_EQ(refused.error().code, SyncErrorCode::MassDelete);
     EXPECT_NE(refused.error().message.find("20 of 20"), std::string::npos) << refused.error().message;
     EXPECT_TRUE(a.exists("f0"));
-    a.options.allowMassDelete = true;
+    a.options.massDeleteDecision = MassDeleteDecision::Delete;
     EXPECT_EQ(a.syncOk().deletedLocal, 20);
 }
 

@@ -87,9 +87,8 @@ struct FileRow {
 
 class FileRules : public ::testing::TestWithParam<FileRow> {};
 
-TEST_P(FileRules, DecideTheRightAction)
+Plan reconcileRow(const FileRow& row, const ReconcileOptions& options = {})
 {
-    const FileRow& row = GetParam();
     LocalTree local;
     RemoteTree remote;
     JournalTree journal;
@@ -107,7 +106,13 @@ TEST_P(FileRules, DecideTheRightAction)
     case R::Changed: remote["f"] = remoteFile("e2"); break;
     case R::Folder: remote["f"] = remoteFolder("d1", "12"); break;
     }
-    EXPECT_EQ(describe(reconcile(local, remote, journal)), row.expected) << row.rule;
+    return reconcile(local, remote, journal, options);
+}
+
+TEST_P(FileRules, DecideTheRightAction)
+{
+    const FileRow& row = GetParam();
+    EXPECT_EQ(describe(reconcileRow(row)), row.expected) << row.rule;
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -524,6 +529,148 @@ TEST(Reconcile, ItemsInAFolderThatReplacedAFileAreUploaded)
     s.local["d/a/sub"] = localFolder(42);
     EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
               (Lines{"delete-remote d/a", "make-remote-folder d/a", "make-remote-folder d/a/sub", "upload d/a/new.txt"}));
+}
+
+// ---- the user's answer to a mass deletion: restore (ReconcileOptions::restoreDeletions) ----------
+
+ReconcileOptions restoring()
+{
+    ReconcileOptions options;
+    options.restoreDeletions = true;
+    return options;
+}
+
+class RestoreRules : public ::testing::TestWithParam<FileRow> {};
+
+TEST_P(RestoreRules, BringBackWhatOneSideDeleted)
+{
+    const FileRow& row = GetParam();
+    const Plan plan = reconcileRow(row, restoring());
+    EXPECT_EQ(describe(plan), row.expected) << row.rule;
+    if (row.local != L::Folder && row.remote != R::Folder) {
+        EXPECT_EQ(plan.itemsDeleted, 0) << row.rule;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Reconcile, RestoreRules,
+    ::testing::Values(
+        FileRow{"deleted on the server: uploaded again as a new file", true, L::Same, R::Absent, {"upload f"}},
+        FileRow{"deleted here: downloaded again", true, L::Absent, R::Same, {"download f"}},
+        FileRow{"deleted on the server, changed here: the edit goes up", true, L::Changed, R::Absent, {"upload f"}},
+        FileRow{"deleted here, changed on the server: the edit comes down", true, L::Absent, R::Changed,
+                {"download f"}},
+        FileRow{"unchanged on both sides", true, L::Same, R::Same, {}},
+        FileRow{"changed on the server", true, L::Same, R::Changed, {"download f"}},
+        FileRow{"deleted on both sides: nothing to bring back", true, L::Absent, R::Absent, {"forget-journal f"}},
+        FileRow{"replaced by a folder on the server: no deletion, the usual rule", true, L::Same, R::Folder,
+                {"delete-local f", "make-local-folder f"}},
+        FileRow{"replaced by a folder here: no deletion, the usual rule", true, L::Folder, R::Same,
+                {"delete-remote f", "make-remote-folder f"}}));
+
+TEST(Reconcile, FolderDeletedOnServerIsUploadedAgainWholeWhenRestoring)
+{
+    SyncedFolder s;
+    s.remote.clear();
+    const Plan plan = reconcile(s.local, s.remote, s.journal, restoring());
+    EXPECT_EQ(describe(plan), (Lines{"make-remote-folder d", "upload d/a", "upload d/b"}));
+    EXPECT_EQ(plan.itemsDeleted, 0);
+    EXPECT_TRUE(plan.deletedPaths.empty());
+}
+
+TEST(Reconcile, FolderDeletedHereIsDownloadedAgainWholeWhenRestoring)
+{
+    SyncedFolder s;
+    s.local.clear();
+    const Plan plan = reconcile(s.local, s.remote, s.journal, restoring());
+    EXPECT_EQ(describe(plan), (Lines{"make-local-folder d", "download d/a", "download d/b"}));
+    EXPECT_EQ(plan.itemsDeleted, 0);
+}
+
+TEST(Reconcile, FolderDeletedHereComesBackWithTheServersEditWhenRestoring)
+{
+    SyncedFolder s;
+    s.local.clear();
+    s.remote["d"].etag = "d2";
+    s.remote["d/b"].etag = "b2";
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, restoring())),
+              (Lines{"make-local-folder d", "download d/a", "download d/b"}));
+}
+
+// An end-to-end encrypted folder "vault" with "vault/sub/a", synced.
+SyncedFolder encryptedVault()
+{
+    SyncedFolder s;
+    s.local = {{"vault", localFolder(1)}, {"vault/sub", localFolder(2)}, {"vault/sub/a", localFile(3)}};
+    s.remote = {{"vault", remoteFolder("v1", "100")},
+                {"vault/sub", remoteFolder("s1", "101")},
+                {"vault/sub/a", remoteFile("a1", "102")}};
+    s.journal = {{"vault", journalFolder(1, "v1", "100")},
+                 {"vault/sub", journalFolder(2, "s1", "101")},
+                 {"vault/sub/a", journalFile(3, "a1", "102")}};
+    for (auto& [path, entry] : s.remote)
+        entry.encrypted = true;
+    for (auto& [path, record] : s.journal)
+        record.encrypted = true;
+    return s;
+}
+
+TEST(Reconcile, AnEncryptedFolderDeletedOnServerIsNotRestoredUnencrypted)
+{
+    SyncedFolder s = encryptedVault();
+    s.remote.clear();
+    const Plan plan = reconcile(s.local, s.remote, s.journal, restoring());
+    EXPECT_EQ(describe(plan), Lines{"error vault"});
+    ASSERT_EQ(plan.actions.size(), 1u);
+    EXPECT_NE(plan.actions[0].reason.find("not uploaded again unencrypted"), std::string::npos);
+}
+
+TEST(Reconcile, WhatWasDeletedInsideAnEncryptedFolderThatIsStillThereIsRestored)
+{
+    SyncedFolder s = encryptedVault();
+    s.remote.erase("vault/sub");
+    s.remote.erase("vault/sub/a");
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, restoring())),
+              (Lines{"make-remote-folder vault/sub", "upload vault/sub/a"}));
+}
+
+// A synced folder "d" (with "d/a", "d/b") and files "c" and "e".
+SyncedFolder withTwoFiles()
+{
+    SyncedFolder s;
+    s.local["c"] = localFile(20);
+    s.local["e"] = localFile(21);
+    s.remote["c"] = remoteFile("c1", "200");
+    s.remote["e"] = remoteFile("e1", "201");
+    s.journal["c"] = journalFile(20, "c1", "200");
+    s.journal["e"] = journalFile(21, "e1", "201");
+    return s;
+}
+
+TEST(Reconcile, DeletedPathsListEveryItemSortedWithTheSubtreesOfBothSides)
+{
+    SyncedFolder s = withTwoFiles();
+    s.remote.erase("d");
+    s.remote.erase("d/a");
+    s.remote.erase("d/b");
+    s.remote.erase("c");
+    s.local.erase("e");
+    const Plan plan = reconcile(s.local, s.remote, s.journal);
+    EXPECT_EQ(describe(plan), (Lines{"delete-local c", "delete-local d", "delete-remote e"}));
+    EXPECT_EQ(plan.deletedPaths, (std::vector<std::string>{"c", "d", "d/a", "d/b", "e"}));
+    EXPECT_EQ(plan.itemsDeleted, 5);
+    EXPECT_EQ(plan.localDeletes, 4);
+}
+
+TEST(Reconcile, DeletedPathsKeepOnlyTheFirstOnesInPathOrder)
+{
+    SyncedFolder s = withTwoFiles();
+    s.remote.clear();
+    ReconcileOptions options;
+    options.deletedPathsKept = 3;
+    const Plan plan = reconcile(s.local, s.remote, s.journal, options);
+    EXPECT_EQ(plan.deletedPaths, (std::vector<std::string>{"c", "d", "d/a"}));
+    EXPECT_EQ(plan.itemsDeleted, 5);
 }
 
 } // namespace
