@@ -1,4 +1,5 @@
 #include "account_wizard.h"
+#include "ui_helpers.h"
 
 #include "account.h"
 #include "background.h"
@@ -19,18 +20,6 @@ namespace nubo::gui {
 
 namespace {
 
-QLabel* errorLabel(QWidget* parent, const QString& name)
-{
-    auto* label = new QLabel(parent);
-    label->setObjectName(name);
-    label->setWordWrap(true);
-    label->setStyleSheet(QStringLiteral("color: #c0392b;"));
-    label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    label->setAccessibleName(QObject::tr("Error"));
-    label->hide();
-    return label;
-}
-
 // The sync layer's message and what the user can do about it.
 QString explain(const sync::SyncError& error)
 {
@@ -46,6 +35,14 @@ QString explain(const sync::SyncError& error)
     default:
         return said;
     }
+}
+
+// "AB:CD:…" (32 bytes) in two lines of 16, so that it fits and can be compared piece by piece.
+QString twoLines(const QString& fingerprint)
+{
+    const qsizetype half = fingerprint.size() / 2;
+    return fingerprint.size() > 60 ? fingerprint.left(half) + QLatin1Char('\n') + fingerprint.mid(half + 1)
+                                   : fingerprint;
 }
 
 struct ProbeOutcome {
@@ -84,9 +81,7 @@ ServerPage::ServerPage(QWidget* parent) : QWizardPage(parent)
     m_certificate->setFocusPolicy(Qt::StrongFocus);
     m_certificate->setAccessibleName(tr("Certificate details"));
     panel->addWidget(m_certificate);
-    m_trust = new QCheckBox(tr("I have compared this fingerprint with the one my server's administrator gave me, "
-                               "and I trust this certificate"),
-                            m_certificatePanel);
+    m_trust = new QCheckBox(tr("I checked this fingerprint and trust this certificate"), m_certificatePanel);
     m_trust->setObjectName(QStringLiteral("trustCertificate"));
     panel->addWidget(m_trust);
     m_certificatePanel->hide();
@@ -181,7 +176,7 @@ void ServerPage::check()
                        "different certificate later will be refused.")
                         .arg(QString::fromStdString(c.subject), QString::fromStdString(c.issuer),
                              QString::fromStdString(c.notBefore), QString::fromStdString(c.notAfter),
-                             why.join(QStringLiteral("; ")), QString::fromStdString(c.sha256)));
+                             why.join(QStringLiteral("; ")), twoLines(QString::fromStdString(c.sha256))));
                 const bool same = m_offered && m_offered->sha256 == c.sha256 && m_offeredFor == typed;
                 m_offered = c;
                 m_offeredFor = typed;
@@ -502,6 +497,7 @@ AccountWizard::AccountWizard(AppSettings& settings, QWidget* parent) : QWizard(p
     setObjectName(QStringLiteral("accountWizard"));
     setWindowTitle(tr("Connect Nubo to your Nextcloud"));
     setAccessibleName(tr("Account wizard"));
+    resize(640, 540);
     setOption(QWizard::NoBackButtonOnLastPage, false);
     m_server = new ServerPage(this);
     m_login = new LoginPage(settings, this);

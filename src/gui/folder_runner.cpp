@@ -1,5 +1,6 @@
 #include "folder_runner.h"
 
+#include "e2ee_folder_hook.h"
 #include "webdav_client.h"
 
 #include <QMetaObject>
@@ -23,6 +24,10 @@ public:
     {
         if (m_runner->m_paused || m_needsLogin)
             return;
+        if (m_question) {
+            askAgain();
+            return;
+        }
         if (!ensureScheduler())
             return;
         if (!m_started) {
@@ -54,6 +59,23 @@ public:
         }
     }
 
+    void resolveMassDelete(sync::MassDeleteDecision decision)
+    {
+        if (!m_question || !m_scheduler)
+            return;
+        m_question.reset();
+        m_runner->m_waitingForAnswer = false;
+        m_scheduler->engine().decideMassDeleteForNextRun(decision);
+        if (m_runner->m_paused)
+            return; // the run after resuming gets it
+        if (m_connection.watch && !m_started) {
+            m_started = true;
+            m_scheduler->start(); // watching again, and the run right away
+            return;
+        }
+        m_scheduler->syncNow();
+    }
+
     void shutdown()
     {
         m_retry.stop();
@@ -63,12 +85,42 @@ public:
     }
 
 private:
+    // A run stopped at the mass-delete guard: nothing runs until the user answers.
+    void holdForAnswer(std::shared_ptr<const sync::MassDeleteReport> report)
+    {
+        m_question = std::move(report);
+        m_runner->m_waitingForAnswer = true;
+        m_retry.stop();
+        if (m_connection.watch && m_started) {
+            m_scheduler->stop(); // no local change or server poll starts a run meanwhile
+            m_started = false;
+        }
+        const qint64 total = m_question->total;
+        emit m_runner->runFinished(false, m_question->deletedOnServer
+                                              ? FolderRunner::tr("waiting for your answer: %n item(s) deleted on "
+                                                                 "the server", nullptr, static_cast<int>(total))
+                                              : FolderRunner::tr("waiting for your answer: %n item(s) deleted on "
+                                                                 "this computer", nullptr, static_cast<int>(total)));
+        askAgain();
+    }
+
+    void askAgain()
+    {
+        QStringList paths;
+        paths.reserve(static_cast<qsizetype>(m_question->paths.size()));
+        for (const std::string& path : m_question->paths)
+            paths << QString::fromStdString(path);
+        emit m_runner->massDeleteQuestion(m_question->deletedOnServer, paths, m_question->total);
+    }
+
     bool ensureScheduler()
     {
         if (m_scheduler)
             return true;
         auto account = sync::Account::connect(m_connection.account);
         if (!account) {
+            if (account.error().code == sync::SyncErrorCode::Network)
+                emit m_runner->reachable(false);
             emit m_runner->runFinished(false, QString::fromStdString(account.error().message));
             if (account.error().code == sync::SyncErrorCode::Auth) {
                 m_needsLogin = true;
@@ -79,10 +131,23 @@ private:
             return false;
         }
         m_account = *account;
+        // A connection's server folder may not exist before its first sync (nubocmd --path does
+        // the same); gone after earlier syncs, it is not made again.
+        if (auto root = sync::ensureRemoteRoot(m_account, m_connection.options.localRoot); !root) {
+            emit m_runner->runFinished(false, QString::fromStdString(root.error().message));
+            m_account.reset();
+            if (root.error().retryable())
+                m_retry.start();
+            return false;
+        }
         m_scheduler = std::make_unique<sync::SyncScheduler>(std::make_shared<sync::WebDavClient>(m_account),
                                                             m_connection.options, m_connection.watchOptions);
-        if (m_connection.folderHook)
-            m_scheduler->engine().setFolderHook(m_connection.folderHook);
+        if (m_connection.keyStore) {
+            sync::E2eeSetup e2ee = sync::e2eeSetupFor(m_account, m_connection.keyStore);
+            if (e2ee.problem)
+                emit m_runner->encryptionProblem(QString::fromStdString(e2ee.problem->message));
+            sync::useFolderHook(m_scheduler->engine(), std::move(e2ee.hook));
+        }
         FolderRunner* runner = m_runner;
         sync::SyncEngine* engine = &m_scheduler->engine();
         // The engine's signals come from the scheduler's worker: re-emitted right there, they reach
@@ -99,6 +164,12 @@ private:
             [runner](const sync::ItemReport& item) {
                 emit runner->itemFinished(QString::fromStdString(item.path), item.ok,
                                           QString::fromStdString(item.message));
+                if (item.ok && item.kind == sync::ActionKind::Conflict)
+                    emit runner->conflictKept(QString::fromStdString(item.path),
+                                              QString::fromStdString(item.conflictCopy));
+                if (const QString what = describeItem(item); !what.isEmpty())
+                    emit runner->activity(QString::fromStdString(item.path), what, item.ok,
+                                          QString::fromStdString(item.ok ? item.conflictCopy : item.message));
             },
             Qt::DirectConnection);
         connect(m_scheduler.get(), &sync::SyncScheduler::syncStarted, this, [runner] {
@@ -108,6 +179,7 @@ private:
         connect(m_scheduler.get(), &sync::SyncScheduler::syncFinished, this,
                 [runner](const sync::SyncSummary& summary) {
                     runner->m_running = false;
+                    emit runner->reachable(true);
                     emit runner->runFinished(summary.inSync(), describeRun(summary));
                 });
         connect(m_scheduler.get(), &sync::SyncScheduler::syncFailed, this, [this, runner](const sync::SyncError& error) {
@@ -117,6 +189,11 @@ private:
                 emit runner->runFinished(true, runner->m_paused ? FolderRunner::tr("paused") : FolderRunner::tr("stopped"));
                 return;
             }
+            if (error.code == sync::SyncErrorCode::MassDelete && error.massDelete) {
+                holdForAnswer(error.massDelete);
+                return;
+            }
+            emit runner->reachable(error.code != sync::SyncErrorCode::Network);
             emit runner->runFinished(false, QString::fromStdString(error.message));
             if (error.code == sync::SyncErrorCode::Auth) {
                 m_needsLogin = true;
@@ -134,6 +211,7 @@ private:
     QTimer m_retry;
     bool m_started = false;
     bool m_needsLogin = false;
+    std::shared_ptr<const sync::MassDeleteReport> m_question; // while waiting for the user's answer
 };
 
 FolderRunner::FolderRunner(Connection connection, QObject* parent)
@@ -174,6 +252,33 @@ void FolderRunner::setPaused(bool paused)
     m_paused = paused;
     FolderWorker* worker = m_worker;
     QMetaObject::invokeMethod(worker, [worker, paused] { worker->pause(paused); });
+}
+
+void FolderRunner::resolveMassDelete(sync::MassDeleteDecision decision)
+{
+    FolderWorker* worker = m_worker;
+    QMetaObject::invokeMethod(worker, [worker, decision] { worker->resolveMassDelete(decision); });
+}
+
+QString describeItem(const sync::ItemReport& item)
+{
+    if (!item.ok)
+        return FolderRunner::tr("Not synced");
+    switch (item.kind) {
+    case sync::ActionKind::Upload: return FolderRunner::tr("Uploaded");
+    case sync::ActionKind::Download: return FolderRunner::tr("Downloaded");
+    case sync::ActionKind::MakeRemoteFolder: return FolderRunner::tr("Folder made on the server");
+    case sync::ActionKind::MakeLocalFolder: return FolderRunner::tr("Folder made here");
+    case sync::ActionKind::MoveRemote: return FolderRunner::tr("Moved on the server");
+    case sync::ActionKind::MoveLocal: return FolderRunner::tr("Moved here");
+    case sync::ActionKind::DeleteRemote: return FolderRunner::tr("Deleted on the server");
+    case sync::ActionKind::DeleteLocal: return FolderRunner::tr("Deleted here");
+    case sync::ActionKind::Conflict: return FolderRunner::tr("Conflict, both versions kept");
+    case sync::ActionKind::Error: return FolderRunner::tr("Not synced");
+    case sync::ActionKind::UpdateJournal:
+    case sync::ActionKind::ForgetJournal: return {};
+    }
+    return {};
 }
 
 QString describeRun(const sync::SyncSummary& summary)

@@ -6,11 +6,13 @@
 #pragma once
 
 #include "account.h"
+#include "e2ee_identity.h"
 #include "folder_watcher.h"
 #include "sync_engine.h"
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QThread>
 
 #include <atomic>
@@ -28,7 +30,9 @@ public:
         sync::SyncOptions options;   // localRoot and the rest
         bool watch = true;           // run again on local changes and server changes
         sync::WatchOptions watchOptions;
-        std::shared_ptr<sync::RemoteFolderHook> folderHook; // end-to-end encryption, when set up
+        // Where this device's end-to-end encryption key is (the encrypted folders sync when it holds
+        // one); nullopt: encrypted folders are left alone.
+        std::optional<sync::KeyStoreKind> keyStore;
     };
 
     explicit FolderRunner(Connection connection, QObject* parent = nullptr);
@@ -39,6 +43,8 @@ public:
     const QString& localFolder() const { return m_localFolder; }
     bool isRunning() const { return m_running; }
     bool isPaused() const { return m_paused; }
+    // A run stopped at the mass-delete guard, and the folder waits for resolveMassDelete().
+    bool isWaitingForAnswer() const { return m_waitingForAnswer; }
 
 public slots:
     // Starts a run (and, the first time, the watching); asked while one runs, one more follows.
@@ -47,6 +53,12 @@ public slots:
     void stop();
     // Paused: no run starts and the one in progress stops; resumed: a run starts.
     void setPaused(bool paused);
+    // The user's answer to massDeleteQuestion(): one run with it (Delete: the deletions are
+    // carried out; Restore: everything that run would delete is brought back on the side that
+    // deleted it), then the folder is back to normal, where a mass deletion is asked about
+    // again. Refuse runs once as usual (and asks again if the deletion is still there). When
+    // paused, the answer waits for the run after resuming. Ignored when no question waits.
+    void resolveMassDelete(nubo::sync::MassDeleteDecision decision);
 
 signals:
     void runStarted();
@@ -54,11 +66,29 @@ signals:
     void itemStarted(const QString& path);
     void transferProgress(qint64 bytesDone, qint64 bytesTotal);
     void itemFinished(const QString& path, bool ok, const QString& message);
+    // For the activity list: what was done to the item in words ("Uploaded", "Moved to the trash",
+    // "Conflict: both kept", "Not synced"); items that only had their record updated are left out.
+    void activity(const QString& path, const QString& what, bool ok, const QString& message);
+    // The server could not be reached (true) or could again (false): the tray shows "offline".
+    void reachable(bool reachable);
+    // Both sides changed a file: the other version was kept as `copy` (for a notification).
+    void conflictKept(const QString& path, const QString& copy);
     // ok: the run finished with every item in sync. summary: what it did, or what went wrong.
     void runFinished(bool ok, const QString& summary);
     // The server refused the app password (revoked, changed): runs stop until the user logs in
     // again, rather than being refused over and over.
     void needsLogin(const QString& message);
+    // The encrypted folders cannot be trusted (a changed server key or certificate: the pins say
+    // otherwise) or the key cannot be read; they are left alone and this says why.
+    void encryptionProblem(const QString& message);
+    // A run stopped at the mass-delete guard: `total` items were deleted on the server
+    // (deletedOnServer) or on this computer, and the run would delete them on the other side.
+    // Nothing was changed. `paths` are the first of them in path order (at most 10 000, relative,
+    // '/'-separated; a deleted folder is listed with what was in it). The run also ends with
+    // runFinished(false, "waiting for your answer: …"), just before this signal. Until
+    // resolveMassDelete() is called no run of this folder starts: watching, polling and the
+    // retry hold, and syncNow() (or resuming) only emits the question again.
+    void massDeleteQuestion(bool deletedOnServer, const QStringList& paths, qint64 total);
 
 private:
     friend class FolderWorker;
@@ -66,9 +96,13 @@ private:
     QString m_localFolder;
     std::atomic<bool> m_running{false};
     std::atomic<bool> m_paused{false};
+    std::atomic<bool> m_waitingForAnswer{false};
     QThread m_thread;
     FolderWorker* m_worker = nullptr; // lives on m_thread
 };
+
+// What an item report says happened, for the activity list; "" for record-only items.
+QString describeItem(const sync::ItemReport& item);
 
 // "3 up, 2 down, 1 moved" or "up to date"; failed items and conflicts first.
 QString describeRun(const sync::SyncSummary& summary);

@@ -1,6 +1,7 @@
 // nubo, the desktop app. One per session: a second launch brings up the running one's window.
+#include "app_controller.h"
+#include "background.h"
 #include "single_instance.h"
-#include "tray_app.h"
 
 #include <QApplication>
 #include <QSystemTrayIcon>
@@ -26,9 +27,19 @@ int main(int argc, char** argv)
     case nubo::gui::SingleInstance::Claim::Primary:
         break;
     }
-    const bool tray = QSystemTrayIcon::isSystemTrayAvailable();
-    nubo::gui::TrayApp shell(tray);
-    QObject::connect(&instance, &nubo::gui::SingleInstance::showRequested, &shell, &nubo::gui::TrayApp::showSettings);
-    std::fprintf(stderr, "nubo: running (%s)\n", tray ? "in the system tray" : "no system tray: in a window");
-    return app.exec();
+    nubo::gui::AppController::Options options;
+    options.tray = QSystemTrayIcon::isSystemTrayAvailable();
+    int status = 0;
+    {
+        nubo::gui::AppController controller(options);
+        QObject::connect(&instance, &nubo::gui::SingleInstance::showRequested, &controller.shell(),
+                         &nubo::gui::TrayApp::showSettings);
+        std::fprintf(stderr, "nubo: running (%s), settings in %s\n",
+                     options.tray ? "in the system tray" : "no system tray: in a window",
+                     qPrintable(controller.settings().file()));
+        controller.start();
+        status = app.exec();
+    } // the folders stop their runs and threads here
+    nubo::gui::finishBackgroundWork();
+    return status;
 }

@@ -1,6 +1,7 @@
 #include "settings_window.h"
 
 #include <QLabel>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 namespace nubo::gui {
@@ -17,13 +18,26 @@ SettingsWindow::SettingsWindow(QWidget* parent) : QWidget(parent)
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_status->setFocusPolicy(Qt::StrongFocus); // reachable with the keyboard, read by a screen reader
     layout->addWidget(m_status);
-    layout->addStretch();
-    resize(480, 320);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("panes"));
+    m_tabs->setAccessibleName(tr("Settings sections"));
+    layout->addWidget(m_tabs, 1);
+    resize(640, 520);
 }
 
 void SettingsWindow::setStatus(TrayState state, const QString& lastResult)
 {
     m_status->setText(trayTooltip(state, lastResult));
+}
+
+void SettingsWindow::addPane(QWidget* pane, const QString& title)
+{
+    m_tabs->addTab(pane, title);
+}
+
+void SettingsWindow::showPane(QWidget* pane)
+{
+    m_tabs->setCurrentWidget(pane);
 }
 
 QString SettingsWindow::statusText() const

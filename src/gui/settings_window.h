@@ -1,5 +1,5 @@
 // The settings window: what the tray's "Settings…" opens, and what a second launch brings up.
-// For now it shows the app's state; the account, folder and encryption panes grow into it.
+// The app's state on top, the panes (folders, account, ...) as tabs below.
 #pragma once
 
 #include "tray_state.h"
@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QLabel;
+class QTabWidget;
 
 namespace nubo::gui {
 
@@ -21,8 +22,14 @@ public:
 
     QString statusText() const;
 
+    // A pane (account, folders, encryption, ...) as a tab; the window takes ownership.
+    void addPane(QWidget* pane, const QString& title);
+    void showPane(QWidget* pane);
+    QTabWidget* tabs() const { return m_tabs; }
+
 private:
     QLabel* m_status = nullptr;
+    QTabWidget* m_tabs = nullptr;
 };
 
 } // namespace nubo::gui

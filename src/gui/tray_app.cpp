@@ -47,7 +47,9 @@ void TrayApp::setState(TrayState state, const QString& lastResult)
 void TrayApp::addFolder(FolderRunner* runner)
 {
     const QString name = runner->name();
-    m_folders[name] = {};
+    FolderStatus& status = m_folders[name];
+    status = {};
+    status.localPath = runner->localFolder();
     if (m_menu) {
         QMenu* folder = new QMenu(name, m_menu.get());
         folder->setAccessibleName(tr("Folder %1").arg(name));
@@ -56,27 +58,74 @@ void TrayApp::addFolder(FolderRunner* runner)
         });
         QAction* now = folder->addAction(tr("S&ync now"), runner, &FolderRunner::syncNow);
         now->setObjectName(QStringLiteral("syncNow"));
+        QAction* pause = folder->addAction(tr("&Pause"));
+        pause->setObjectName(QStringLiteral("pause"));
+        connect(pause, &QAction::triggered, this, [this, name] {
+            const auto it = m_folders.find(name);
+            if (it != m_folders.end())
+                emit pauseToggled(it->second.localPath, !it->second.paused);
+        });
         m_menu->insertMenu(m_menu->actions().first(), folder);
+        status.menu = folder;
+        status.pause = pause;
     }
     connect(runner, &FolderRunner::runStarted, this, [this, name] {
         m_folders[name].running = true;
         folderChanged(name, tr("syncing"));
     });
+    connect(runner, &FolderRunner::reachable, this, [this, name](bool reachable) {
+        m_folders[name].offline = !reachable;
+    });
     connect(runner, &FolderRunner::runFinished, this, [this, name](bool ok, const QString& summary) {
-        m_folders[name] = {false, !ok};
+        FolderStatus& folder = m_folders[name];
+        folder.running = false;
+        folder.failed = !ok;
         folderChanged(name, summary);
     });
+}
+
+void TrayApp::removeFolder(FolderRunner* runner)
+{
+    runner->disconnect(this);
+    const auto it = m_folders.find(runner->name());
+    if (it == m_folders.end())
+        return;
+    delete it->second.menu;
+    m_folders.erase(it);
+    folderChanged(runner->name(), tr("removed"));
+}
+
+void TrayApp::setFolderPaused(const QString& localPath, bool paused)
+{
+    for (auto& [name, status] : m_folders) {
+        if (status.localPath != localPath)
+            continue;
+        status.paused = paused;
+        if (paused)
+            status.running = false;
+        if (status.pause)
+            status.pause->setText(paused ? tr("&Resume") : tr("&Pause"));
+        folderChanged(name, paused ? tr("paused") : tr("resumed"));
+    }
 }
 
 void TrayApp::folderChanged(const QString& name, const QString& result)
 {
     TrayState state = TrayState::Idle;
+    bool allPaused = !m_folders.empty();
+    bool allOffline = !m_folders.empty();
     for (const auto& [folder, status] : m_folders) {
+        allPaused = allPaused && status.paused;
+        allOffline = allOffline && (status.offline || status.paused) && !status.running;
         if (status.running)
             state = TrayState::Syncing;
-        else if (status.failed && state != TrayState::Syncing)
+        else if (status.failed && !status.paused && state != TrayState::Syncing)
             state = TrayState::Error;
     }
+    if (allPaused)
+        state = TrayState::Paused;
+    else if (allOffline)
+        state = TrayState::Offline; // the server cannot be reached: not an error of the user's
     setState(state, name + QStringLiteral(": ") + result);
 }
 

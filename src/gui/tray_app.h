@@ -26,6 +26,9 @@ public:
     // A sync connection: its runs drive the state (syncing while any runs, an error while any
     // last run failed), and the tray menu gets "Open" and "Sync now" for it.
     void addFolder(FolderRunner* runner);
+    void removeFolder(FolderRunner* runner);
+    // The folder's "Pause"/"Resume" follows this (the app decides, the menu asks through pauseToggled).
+    void setFolderPaused(const QString& localPath, bool paused);
     TrayState state() const { return m_state; }
 
     bool usesTray() const { return m_tray != nullptr; }
@@ -35,6 +38,9 @@ public:
 
 public slots:
     void showSettings();
+
+signals:
+    void pauseToggled(const QString& localPath, bool paused);
 
 private:
     void updateIcon();
@@ -47,6 +53,11 @@ private:
     struct FolderStatus {
         bool running = false;
         bool failed = false;
+        bool paused = false;
+        bool offline = false;
+        QString localPath;
+        QMenu* menu = nullptr;
+        QAction* pause = nullptr;
     };
     TrayState m_state = TrayState::Idle;
     QString m_lastResult;

@@ -4,6 +4,7 @@
 #include "account.h"
 #include "account_wizard.h"
 #include "browser_login.h"
+#include "screenshot.h"
 #include "server_process.h"
 #include "test_certificate.h"
 
@@ -137,6 +138,7 @@ TEST_F(AccountWizardTest, TheBrowserLoginEndsWithTheAppPasswordStoredAndTheAccou
     ASSERT_EQ(m_opened.size(), 1) << "the browser is opened at the login page by itself";
     EXPECT_EQ(m_opened.first().toString(), m_wizard->loginPage()->loginUrl());
     EXPECT_FALSE(m_wizard->button(QWizard::FinishButton)->isEnabled()) << "not before the login";
+    test::saveScreenshot(m_wizard.get(), QStringLiteral("wizard-login"));
 
     m_wizard->findChild<QPushButton*>(QStringLiteral("copyLink"))->click();
     EXPECT_EQ(QGuiApplication::clipboard()->text(), m_wizard->loginPage()->loginUrl());
@@ -243,8 +245,11 @@ TEST_F(SelfSignedWizardTest, ASelfSignedCertificateIsShownWithItsFingerprintAndU
     auto* panel = m_wizard->findChild<QGroupBox*>(QStringLiteral("certificatePanel"));
     ASSERT_TRUE(panel->isVisible());
     const QString details = m_wizard->findChild<QLabel*>(QStringLiteral("certificateDetails"))->text();
-    EXPECT_TRUE(details.contains(QString::fromStdString(m_fingerprint))) << details.toStdString();
+    // In two lines of 16 bytes each, as the user compares it.
+    const QString fingerprint = QString::fromStdString(m_fingerprint);
+    EXPECT_TRUE(details.contains(fingerprint.left(47) + "\n" + fingerprint.mid(48))) << details.toStdString();
     EXPECT_TRUE(details.contains("nubo test server")) << details.toStdString();
+    test::saveScreenshot(m_wizard.get(), QStringLiteral("wizard-certificate"));
 
     EXPECT_FALSE(next()) << "not without the user's consent";
     EXPECT_EQ(m_wizard->currentPage(), m_wizard->serverPage());
