@@ -1,15 +1,31 @@
 #!/usr/bin/env bash
-# Installs what the build needs, builds nubocmd and nubo-server (release preset), and shows a
-# real sync: the embedded reference server on a free loopback port with a demo user, a "laptop"
-# and a "desktop" folder that sync through it, a change on each side, and a conflict. Then it
-# walks through the offline E2EE tools on real key material (alice and bob, from the Nextcloud
-# E2EE app's fixtures). Everything lives in a temporary folder that is removed at the end.
+# Installs what the build needs, builds nubocmd and nubo-server (release preset), and starts the
+# embedded reference server on a free loopback port with a demo user.
+#
+# With a display ($DISPLAY or $WAYLAND_DISPLAY, or --app): builds the desktop app too and starts
+# it already set up for the demo user, syncing a folder "Nubo" in the demo's temporary folder
+# with the server, which holds a few files; quit it from its menu (or close its window) to end.
+# Without one (or with --headless): a real sync walkthrough with nubocmd: a "laptop" and a
+# "desktop" folder that sync through the server, a change on each side, and a conflict; then the
+# offline E2EE tools on real key material (alice and bob, from the Nextcloud E2EE app's fixtures).
+# Everything lives in a temporary folder that is removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode=headless
+if [[ -n "${DISPLAY:-}" || -n "${WAYLAND_DISPLAY:-}" ]]; then mode=app; fi
+case "${1:-}" in
+--app) mode=app ;;
+--headless) mode=headless ;;
+"") ;;
+*) echo "usage: $0 [--app | --headless]" >&2; exit 2 ;;
+esac
+
 bash scripts/setup.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target nubocmd nubo-server
+targets=(nubocmd nubo-server)
+[[ $mode == app ]] && targets+=(nubo)
+cmake --build --preset release --target "${targets[@]}"
 nubocmd=$PWD/build/release/src/cli/nubocmd
 server=$PWD/build/release/src/server/nubo-server
 data=test/data/cli
@@ -44,6 +60,43 @@ echo "listening on $url"
 # The password comes from a file (or ~/.netrc, or standard input), never from the command line.
 (umask 077 && echo correct-horse >"$work/password")
 sync() { "$nubocmd" sync --user demo --password-file "$work/password" "$@"; }
+
+if [[ $mode == app ]]; then
+    step "2. A few files on the server, as another device would leave them"
+    mkdir -p "$work/seed/notes" "$work/seed/photos"
+    echo "buy milk" >"$work/seed/notes/todo.txt"
+    echo "Nubo demo" >"$work/seed/README.txt"
+    head -c 3000000 /dev/urandom >"$work/seed/photos/beach.jpg"
+    sync "$work/seed" "$url"
+
+    step "3. The desktop app, set up for 'demo' and syncing $work/Nubo"
+    # What the account wizard leaves behind (docs: README, "The desktop app"): the account and one
+    # folder in nubo.conf, the password in the private file the wizard offers when there is no
+    # keychain. Its own config and runtime folders keep it apart from a Nubo you may run.
+    export XDG_CONFIG_HOME="$work/config" XDG_RUNTIME_DIR="$work/runtime"
+    mkdir -p "$XDG_CONFIG_HOME/Nubo" "$work/Nubo"
+    (umask 077 && mkdir -p "$XDG_RUNTIME_DIR")
+    cat >"$XDG_CONFIG_HOME/Nubo/nubo.conf" <<CONF
+[account]
+server=$url
+user=demo
+pinnedCertificate=
+secretsInFile=true
+
+[folders]
+1\\local=$work/Nubo
+1\\remote=/
+1\\paused=false
+size=1
+CONF
+    (umask 077 && printf '{"version": 1, "secrets": {"app-password:demo@%s": "correct-horse"}}\n' "$url" \
+        >"$XDG_CONFIG_HOME/Nubo/secrets.json")
+    echo "Nubo syncs $work/Nubo with $url as 'demo'. Put files there, or open the settings from the tray."
+    echo "Quit Nubo from its tray menu (or close its window) to end the demo."
+    "$PWD/build/release/src/gui/nubo"
+    printf '\nDemo finished.\n'
+    exit 0
+fi
 
 step "2. A small tree on the 'laptop', synced up"
 mkdir -p "$work/laptop/notes" "$work/laptop/photos" "$work/desktop"
