@@ -4,10 +4,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QString>
+#include <QThread>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <future>
 #include <qt6keychain/keychain.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -170,6 +172,35 @@ void runJob(QKeychain::Job& job)
     if (!done) loop.exec();
 }
 
+// QtKeychain hands every job to one object of its own (its JobExecutor), which lives on the thread
+// that ran the first job and hears that a job finished through that thread's event loop. Once that
+// thread no longer runs one (a pool thread back in its pool), a job started on any other thread
+// waits forever: the desktop app's folder threads did, reading the end-to-end encryption key. So
+// every job runs on one thread that does nothing else and always runs its event loop, and the
+// caller waits for it.
+QObject* keychainThreadContext()
+{
+    static QObject* const context = [] {
+        auto* thread = new QThread; // never destroyed: it serves until the process ends
+        thread->setObjectName(QStringLiteral("keychain"));
+        thread->start();
+        auto* object = new QObject;
+        object->moveToThread(thread);
+        return object;
+    }();
+    return context;
+}
+
+template <typename Work>
+std::invoke_result_t<Work> onKeychainThread(Work work)
+{
+    QObject* context = keychainThreadContext();
+    if (QThread::currentThread() == context->thread()) return work();
+    std::promise<std::invoke_result_t<Work>> promise;
+    QMetaObject::invokeMethod(context, [&] { promise.set_value(work()); }, Qt::QueuedConnection);
+    return promise.get_future().get();
+}
+
 SyncError keychainError(const QKeychain::Job& job, const std::string& what)
 {
     return SyncError{SyncErrorCode::Config, "the system keychain could not " + what + ": " +
@@ -216,38 +247,44 @@ KeychainCredentialStore::KeychainCredentialStore(std::string service) : m_servic
 Result<std::optional<std::string>> KeychainCredentialStore::read(const std::string& key)
 {
     std::lock_guard lock(keychainMutex());
-    QKeychain::ReadPasswordJob job(QString::fromStdString(m_service));
-    job.setKey(QString::fromStdString(key));
-    runJob(job);
-    if (job.error() == QKeychain::EntryNotFound) return std::optional<std::string>();
-    if (job.error() != QKeychain::NoError) return std::unexpected(keychainError(job, "read '" + key + "'"));
-    QByteArray data = job.textData().toUtf8();
-    std::string secret = data.toStdString();
-    wipe(data);
-    return std::optional<std::string>(std::move(secret));
+    return onKeychainThread([&]() -> Result<std::optional<std::string>> {
+        QKeychain::ReadPasswordJob job(QString::fromStdString(m_service));
+        job.setKey(QString::fromStdString(key));
+        runJob(job);
+        if (job.error() == QKeychain::EntryNotFound) return std::optional<std::string>();
+        if (job.error() != QKeychain::NoError) return std::unexpected(keychainError(job, "read '" + key + "'"));
+        QByteArray data = job.textData().toUtf8();
+        std::string secret = data.toStdString();
+        wipe(data);
+        return std::optional<std::string>(std::move(secret));
+    });
 }
 
 Result<void> KeychainCredentialStore::write(const std::string& key, const std::string& secret)
 {
     std::lock_guard lock(keychainMutex());
-    QKeychain::WritePasswordJob job(QString::fromStdString(m_service));
-    job.setKey(QString::fromStdString(key));
-    job.setTextData(QString::fromStdString(secret));
-    runJob(job);
-    if (job.error() != QKeychain::NoError) return std::unexpected(keychainError(job, "store '" + key + "'"));
-    return {};
+    return onKeychainThread([&]() -> Result<void> {
+        QKeychain::WritePasswordJob job(QString::fromStdString(m_service));
+        job.setKey(QString::fromStdString(key));
+        job.setTextData(QString::fromStdString(secret));
+        runJob(job);
+        if (job.error() != QKeychain::NoError) return std::unexpected(keychainError(job, "store '" + key + "'"));
+        return {};
+    });
 }
 
 Result<void> KeychainCredentialStore::remove(const std::string& key)
 {
     std::lock_guard lock(keychainMutex());
-    QKeychain::DeletePasswordJob job(QString::fromStdString(m_service));
-    job.setKey(QString::fromStdString(key));
-    runJob(job);
-    if (job.error() != QKeychain::NoError && job.error() != QKeychain::EntryNotFound) {
-        return std::unexpected(keychainError(job, "remove '" + key + "'"));
-    }
-    return {};
+    return onKeychainThread([&]() -> Result<void> {
+        QKeychain::DeletePasswordJob job(QString::fromStdString(m_service));
+        job.setKey(QString::fromStdString(key));
+        runJob(job);
+        if (job.error() != QKeychain::NoError && job.error() != QKeychain::EntryNotFound) {
+            return std::unexpected(keychainError(job, "remove '" + key + "'"));
+        }
+        return {};
+    });
 }
 
 Result<std::string> readPasswordFile(const std::filesystem::path& file)
