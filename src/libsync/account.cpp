@@ -109,8 +109,12 @@ Result<std::shared_ptr<Account>> Account::connect(AccountConfig config)
     }();
     account->m_config = std::move(config);
     account->m_ocs = std::make_unique<OcsClient>(account->m_http, account->m_serverUrl);
-    account->m_uploadLimiter = std::make_unique<BandwidthLimiter>(account->m_config.uploadLimitKiB);
-    account->m_downloadLimiter = std::make_unique<BandwidthLimiter>(account->m_config.downloadLimitKiB);
+    account->m_uploadLimiter = account->m_config.uploadLimiter
+                                   ? account->m_config.uploadLimiter
+                                   : std::make_shared<BandwidthLimiter>(account->m_config.uploadLimitKiB);
+    account->m_downloadLimiter = account->m_config.downloadLimiter
+                                     ? account->m_config.downloadLimiter
+                                     : std::make_shared<BandwidthLimiter>(account->m_config.downloadLimitKiB);
 
     const std::string shown = url->toDisplayString().toStdString();
     auto status = readyStatus(*account->m_ocs, shown);

@@ -23,6 +23,9 @@ struct AccountConfig {
     std::string pinnedCertificate; // SHA-256 of a certificate the user accepted (HttpClientOptions)
     std::string remoteRoot; // the server folder to sync (--path); "" or "/" = the user's root
     std::int64_t uploadLimitKiB = 0, downloadLimitKiB = 0; // 0 = unlimited
+    // Limiters shared with other accounts (the app's folders), so that one limit holds for their
+    // sum and a change reaches transfers under way; when null, made from the limits above.
+    std::shared_ptr<BandwidthLimiter> uploadLimiter = {}, downloadLimiter = {};
     std::chrono::seconds timeout{60};
 };
 
@@ -78,8 +81,8 @@ private:
     Capabilities m_capabilities;
     std::shared_ptr<const HttpClient> m_http;
     std::unique_ptr<OcsClient> m_ocs;
-    std::unique_ptr<BandwidthLimiter> m_uploadLimiter;
-    std::unique_ptr<BandwidthLimiter> m_downloadLimiter;
+    std::shared_ptr<BandwidthLimiter> m_uploadLimiter;
+    std::shared_ptr<BandwidthLimiter> m_downloadLimiter;
 };
 
 } // namespace nubo::sync

@@ -171,6 +171,19 @@ Result<QByteArray> OcsClient::ocsGet(const QString& endpoint) const
     return response->body;
 }
 
+Result<void> OcsClient::revokeAppPassword() const
+{
+    HttpRequest request;
+    request.method = "DELETE";
+    request.url = withPath(m_serverUrl, "/ocs/v2.php/core/apppassword");
+    request.url.setQuery("format=json");
+    request.ocs = true;
+    request.headers.emplaceBack("Accept", "application/json");
+    auto response = m_http->send(request, {200});
+    if (!response) return std::unexpected(response.error());
+    return {};
+}
+
 Result<Capabilities> OcsClient::capabilities() const
 {
     auto body = ocsGet("/cloud/capabilities");

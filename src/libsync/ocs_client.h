@@ -51,6 +51,9 @@ public:
     Result<ServerStatus> status() const;
     Result<Capabilities> capabilities() const;
     Result<UserInfo> user() const;
+    // DELETE /ocs/v2.php/core/apppassword: the server forgets the app password this client logs in
+    // with (logging out). Only an app password can be revoked; the server refuses a real password.
+    Result<void> revokeAppPassword() const;
 
     static Result<ServerStatus> parseStatus(const QByteArray& json);
     static Result<Capabilities> parseCapabilities(const QByteArray& json);

@@ -206,6 +206,18 @@ Result<SyncSummary> SyncEngine::run()
         if (m_hook)
             if (auto saved = m_hook->afterDiscovery(**journal); !saved)
                 return std::unexpected(saved.error());
+        const auto rootGone = [&] {
+            const auto top = m_remote->stat("");
+            return !top && top.error().code == SyncErrorCode::NotFound;
+        };
+        if (!remote && remote.error().code == SyncErrorCode::NotFound && rootGone()) {
+            // The server folder itself went away (deleted in the web interface, by another client):
+            // nothing is done here, and it is not made again behind the user's back.
+            return fail(SyncErrorCode::Config,
+                        "the server folder this folder syncs with is gone (deleted or moved on the server); nothing "
+                        "was changed here. Restore it on the server (the web interface's trash), or remove this "
+                        "sync connection and add it again with another server folder");
+        }
         if (!remote) {
             // A server that is briefly unreachable or busy gets the same passes as failed items.
             if (remote.error().retryable() && pass < passes && !m_cancel) {
