@@ -137,6 +137,15 @@ Result<void> writeNewMnemonic(const fs::path& file, const e2ee::SecureString& wo
     return {};
 }
 
+// The 12 words go into the key store next to the key, as the desktop app keeps them (its
+// "Show the 12 words" reads them there). The key works without them: a failure is a warning.
+void keepMnemonic(E2eeKeyStore& store, std::string_view words)
+{
+    if (auto kept = store.saveMnemonic(words); !kept)
+        std::cerr << "nubocmd e2ee init: warning: the 12 words could not be kept in " << store.location() << ": "
+                  << kept.error().message << " (the key works; keep the words written down)\n";
+}
+
 int init(const Invocation& invocation, const Account& account)
 {
     auto api = E2eeApiClient::forAccount(account);
@@ -160,6 +169,7 @@ int init(const Invocation& invocation, const Account& account)
                                         "run init without --mnemonic-file to create the key");
         auto created = createE2eeIdentity(*api, user, store);
         if (!created) return failure("init", created.error());
+        keepMnemonic(store, std::string_view(created->mnemonic.data(), created->mnemonic.size()));
         if (invocation.newMnemonicFile) {
             if (auto written = writeNewMnemonic(*invocation.newMnemonicFile, created->mnemonic); !written) {
                 // The key exists now; the words must not be lost: show them instead.
@@ -191,6 +201,7 @@ int init(const Invocation& invocation, const Account& account)
     }
     auto added = addE2eeDevice(*api, user, words, store);
     if (!added) return failure("init", added.error());
+    keepMnemonic(store, words);
     std::cout << "this device can now read and write " << user << "'s encrypted folders (key " << added->fingerprint()
               << ", kept in " << store.location() << ")\n";
     return E2eeExitOk;

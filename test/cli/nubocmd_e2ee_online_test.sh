@@ -62,6 +62,8 @@ check "init on the first device: exit 0" rc_is 0 "$WORK/laptop.out"
 check "  the 12 words are in the new file, mode 0600" twelve_words "$WORK/words"
 check "  the key file is private (0600)" mode_600 "$WORK/laptop/home/.local/share/nubo/e2ee-keys.json"
 check "  and no word is printed" bash -c "! grep -qw \"$(cut -d' ' -f1 "$WORK/words")\" '$WORK/laptop.out'"
+check "  the 12 words are kept with the key (the app's \"Show the 12 words\" reads them)" \
+    grep -qF "$(cat "$WORK/words")" "$WORK/laptop/home/.local/share/nubo/e2ee-keys.json"
 e2ee laptop init "$URL"
 check "init again: exit 0, already set up" bash -c "[[ $RC == 0 ]] && grep -q 'already set up' '$WORK/laptop.out'"
 e2ee laptop status "$URL"

@@ -250,15 +250,11 @@ check "d: the refusals took seconds, not a hang (< 30 s for three: $ELAPSED s)" 
 # Through CONNECT (an https:// server, as real ones are): the same proxy, the same answers.
 if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -keyout "$WORK/tls.key" \
     -out "$WORK/tls.crt" >/dev/null 2>&1; then
-    "$SERVER_BIN" --data "$WORK/tls-data" --listen 127.0.0.1:0 --add-user alice:secret \
-        --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key" >"$WORK/tls-server.out" 2>&1 &
-    TLS_PID=$!
-    TLS_PORT=""
-    for _ in $(seq 100); do
-        TLS_PORT=$(sed -n 's|^listening on https://[^ ]*:\([0-9][0-9]*\)/\{0,1\}$|\1|p' "$WORK/tls-server.out" 2>/dev/null)
-        [[ -n "$TLS_PORT" ]] && break
-        sleep 0.1
-    done
+    # A second server: start_nubo_server's variables are the first one's, kept aside meanwhile.
+    read -r FIRST_PID FIRST_PORT <<<"$SERVER_PID $PORT"
+    start_nubo_server "$SERVER_BIN" "$WORK/tls" --add-user alice:secret \
+        --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key" || true
+    read -r TLS_PID TLS_PORT SERVER_PID PORT <<<"$SERVER_PID $PORT $FIRST_PID $FIRST_PORT"
     T=$WORK/t
     mkdir -p "$T"
     echo "over tls" >"$T/tls.txt"
