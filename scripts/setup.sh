@@ -18,10 +18,15 @@ packages=(
     dbus-daemon gnome-keyring
     # the desktop app's tests: a real X server per test (xvfb-run needs xauth)
     xvfb xauth
+    # Qt's own texts in German and French (standard buttons and dialogs) for the app's translations
+    qt6-translations-l10n
     # the desktop integration's tests (test/desktop): desktop-file-validate, appstreamcli
     desktop-file-utils appstream
     # the proxy test: private tinyproxy instances (own port and config; the system service is unused)
     tinyproxy
+    # the desktop app's end-to-end test (test/e2e): AT-SPI to drive it, a tray host, headless
+    # Chromium through selenium for the browser login, xdotool for the tray click, import for screenshots
+    at-spi2-core python3-pyatspi python3-selenium chromium chromium-driver trayer xdotool imagemagick
 )
 
 missing=()

@@ -16,7 +16,7 @@ AccountPane::AccountPane(QWidget* parent) : QWidget(parent)
     m_problem->setWordWrap(true);
     m_problem->setStyleSheet(QStringLiteral("background: #c0392b; color: white; padding: 8px;"));
     m_problem->setFocusPolicy(Qt::StrongFocus);
-    m_problem->setAccessibleName(tr("Account problem"));
+    m_problem->setAccessibleDescription(tr("Account problem"));
     m_problem->hide();
     layout->addWidget(m_problem);
     m_logInAgain = new QPushButton(tr("Log &in again…"), this);
@@ -28,7 +28,7 @@ AccountPane::AccountPane(QWidget* parent) : QWidget(parent)
     m_details->setWordWrap(true);
     m_details->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_details->setFocusPolicy(Qt::StrongFocus);
-    m_details->setAccessibleName(tr("Account details"));
+    m_details->setAccessibleDescription(tr("Account details"));
     layout->addWidget(m_details);
     m_logOut = new QPushButton(tr("Log &out…"), this);
     m_logOut->setObjectName(QStringLiteral("logOut"));

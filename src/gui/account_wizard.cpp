@@ -79,7 +79,7 @@ ServerPage::ServerPage(QWidget* parent) : QWizardPage(parent)
     m_certificate->setWordWrap(true);
     m_certificate->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_certificate->setFocusPolicy(Qt::StrongFocus);
-    m_certificate->setAccessibleName(tr("Certificate details"));
+    m_certificate->setAccessibleDescription(tr("Certificate details"));
     panel->addWidget(m_certificate);
     m_trust = new QCheckBox(tr("I checked this fingerprint and trust this certificate"), m_certificatePanel);
     m_trust->setObjectName(QStringLiteral("trustCertificate"));
@@ -209,7 +209,7 @@ LoginPage::LoginPage(AppSettings& settings, QWidget* parent)
     m_status->setObjectName(QStringLiteral("loginStatus"));
     m_status->setWordWrap(true);
     m_status->setFocusPolicy(Qt::StrongFocus);
-    m_status->setAccessibleName(tr("Login status"));
+    m_status->setAccessibleDescription(tr("Login status"));
     layout->addWidget(m_status);
     auto* buttons = new QHBoxLayout;
     m_openBrowser = new QPushButton(tr("&Open the browser"), this);

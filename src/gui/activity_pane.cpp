@@ -76,8 +76,8 @@ void ActivityPane::addEntries(const QList<ActivityEntry>& entries)
             m_filter->addItem(entry.folder, entry.folder);
         auto* item = new ActivityItem({QLocale().toString(entry.time.time(), QLocale::ShortFormat), entry.folder,
                                        entry.path,
-                                       entry.message.isEmpty() ? entry.what
-                                                               : entry.what + QStringLiteral(": ") + entry.message});
+                                       //: What happened to a file, then the details
+                                       entry.message.isEmpty() ? entry.what : tr("%1: %2").arg(entry.what, entry.message)});
         item->setData(0, kErrorRole, entry.error);
         item->setData(0, kTimeRole, entry.time);
         item->setData(0, kLocalRole, entry.localFolder + QLatin1Char('/') + entry.path);

@@ -50,7 +50,7 @@ QLabel* errorLabel(QWidget* parent, const QString& name)
 {
     auto* label = textLabel({}, parent, name);
     label->setStyleSheet(QStringLiteral("color: #c0392b;"));
-    label->setAccessibleName(QObject::tr("Error"));
+    label->setAccessibleDescription(QObject::tr("Error"));
     label->hide();
     return label;
 }
@@ -173,13 +173,13 @@ EncryptionPane::EncryptionPane(AccountSettings account, QString appPassword, syn
            "with your 12 words."),
         m_trustBanner, QStringLiteral("trustExplanation")));
     m_trustDetails = textLabel({}, m_trustBanner, QStringLiteral("trustDetails"));
-    m_trustDetails->setAccessibleName(tr("Details"));
+    m_trustDetails->setAccessibleDescription(tr("Details"));
     banner->addWidget(m_trustDetails);
     m_trustBanner->hide();
     layout->addWidget(m_trustBanner);
 
     m_status = textLabel({}, this, QStringLiteral("encryptionStatus"));
-    m_status->setAccessibleName(tr("Status"));
+    m_status->setAccessibleDescription(tr("Status"));
     layout->addWidget(m_status);
     m_pages = new QStackedWidget(this);
     layout->addWidget(m_pages);
@@ -236,7 +236,7 @@ EncryptionPane::EncryptionPane(AccountSettings account, QString appPassword, syn
                "Write them down on paper now, in this order, and keep the paper somewhere safe. Nubo shows them "
                "again only after you log in again (\"Show the 12 words\")."),
             m_newWordsPage, QStringLiteral("wordsWarning"));
-        warning->setAccessibleName(tr("About your 12 words"));
+        warning->setAccessibleDescription(tr("About your 12 words"));
         page->addWidget(warning);
         m_newWordsGrid = new MnemonicGrid(m_newWordsPage);
         m_newWordsGrid->setObjectName(QStringLiteral("newWordsGrid"));
@@ -311,11 +311,11 @@ EncryptionPane::EncryptionPane(AccountSettings account, QString appPassword, syn
                                   m_setUpPage, QStringLiteral("setUpText")));
         auto* form = new QFormLayout;
         m_fingerprint = textLabel({}, m_setUpPage, QStringLiteral("keyFingerprint"));
-        m_fingerprint->setAccessibleName(tr("Your key's fingerprint"));
+        m_fingerprint->setAccessibleDescription(tr("Your key's fingerprint"));
         m_location = textLabel({}, m_setUpPage, QStringLiteral("keyLocation"));
-        m_location->setAccessibleName(tr("Where the key is kept"));
+        m_location->setAccessibleDescription(tr("Where the key is kept"));
         m_serverKey = textLabel({}, m_setUpPage, QStringLiteral("serverKeyFingerprint"));
-        m_serverKey->setAccessibleName(tr("The server key's fingerprint"));
+        m_serverKey->setAccessibleDescription(tr("The server key's fingerprint"));
         for (QLabel* label : {m_fingerprint, m_serverKey}) {
             label->setFont(QFont(QStringLiteral("monospace")));
             label->setFocusPolicy(Qt::StrongFocus);

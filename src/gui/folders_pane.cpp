@@ -41,10 +41,10 @@ FolderRow::FolderRow(FolderRunner* runner, const FolderSettings& folder, QWidget
     m_status->setObjectName(QStringLiteral("folderStatus"));
     m_status->setWordWrap(true);
     m_status->setFocusPolicy(Qt::StrongFocus);
-    m_status->setAccessibleName(tr("Status of %1").arg(folder.name()));
+    m_status->setAccessibleDescription(tr("Status of %1").arg(folder.name()));
     m_current = new QLabel(this);
     m_current->setObjectName(QStringLiteral("currentFile"));
-    m_current->setAccessibleName(tr("File in transfer"));
+    m_current->setAccessibleDescription(tr("File in transfer"));
     m_current->hide();
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("folderProgress"));

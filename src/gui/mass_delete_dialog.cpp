@@ -42,7 +42,7 @@ MassDeleteDialog::MassDeleteDialog(const QString& folderName, bool deletedOnServ
     m_question->setObjectName(QStringLiteral("question"));
     m_question->setTextFormat(Qt::PlainText); // a folder name is not markup
     m_question->setWordWrap(true);
-    m_question->setAccessibleName(tr("Question"));
+    m_question->setAccessibleDescription(tr("Question"));
 
     auto* listLabel = new QLabel(tr("&Items:"), this);
     m_list = new QListWidget(this);

@@ -374,7 +374,7 @@ MnemonicEntry::MnemonicEntry(QWidget* parent) : QWidget(parent)
         hint->setWordWrap(true);
         hint->setTextFormat(Qt::RichText);
         hint->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
-        hint->setAccessibleName(tr("Suggestions for word %1").arg(i + 1));
+        hint->setAccessibleDescription(tr("Suggestions for word %1").arg(i + 1));
         hint->setStyleSheet(QStringLiteral("color: #c0392b;"));
         hint->hide();
         cell->addWidget(hint);

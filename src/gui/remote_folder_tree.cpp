@@ -243,7 +243,15 @@ void RemoteFolderTree::showMenu(const QPoint& at)
     encryptAction->setToolTip(rule.reason);
     encryptAction->setStatusTip(rule.reason);
     menu.setToolTipsVisible(true);
-    if (menu.exec(viewport()->mapToGlobal(at)) != encryptAction)
+    // Chosen when the action is triggered, not by what exec() returns: a screen reader's "press"
+    // (AT-SPI) triggers the action without making it exec()'s answer.
+    bool chosen = false;
+    connect(encryptAction, &QAction::triggered, &menu, [&chosen, &menu] {
+        chosen = true;
+        menu.close();
+    });
+    menu.exec(viewport()->mapToGlobal(at));
+    if (!chosen)
         return;
     const auto answer = QMessageBox::question(
         this, tr("Encrypt this folder?"),
@@ -275,7 +283,8 @@ void RemoteFolderTree::encrypt(QTreeWidgetItem* item)
                 return std::unexpected(identity.error());
             if (!*identity)
                 return sync::fail(sync::SyncErrorCode::Config,
-                                  "end-to-end encryption is not set up on this computer");
+                                  RemoteFolderTree::tr("end-to-end encryption is not set up on this computer")
+                                      .toStdString());
             auto done = sync::encryptEmptyFolder(*api, **identity, fileId);
             sync::HttpClient::releaseThreadResources();
             return done;

@@ -14,7 +14,7 @@ SettingsWindow::SettingsWindow(QWidget* parent) : QWidget(parent)
     auto* layout = new QVBoxLayout(this);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("status"));
-    m_status->setAccessibleName(tr("Sync status"));
+    m_status->setAccessibleDescription(tr("Sync status"));
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_status->setFocusPolicy(Qt::StrongFocus); // reachable with the keyboard, read by a screen reader
     layout->addWidget(m_status);

@@ -126,7 +126,8 @@ void TrayApp::folderChanged(const QString& name, const QString& result)
         state = TrayState::Paused;
     else if (allOffline)
         state = TrayState::Offline; // the server cannot be reached: not an error of the user's
-    setState(state, name + QStringLiteral(": ") + result);
+    //: A folder's name, then the result of its last sync run (French: "%1 : %2")
+    setState(state, tr("%1: %2").arg(name, result));
 }
 
 void TrayApp::showSettings()

@@ -54,7 +54,7 @@ QString trayTooltip(TrayState state, const QString& lastResult)
         what = QCoreApplication::translate("Tray", "offline");
         break;
     }
-    QString tooltip = QStringLiteral("Nubo: ") + what;
+    QString tooltip = QCoreApplication::translate("Tray", "Nubo: %1").arg(what);
     if (!lastResult.isEmpty())
         tooltip += QLatin1Char('\n') + lastResult;
     return tooltip;

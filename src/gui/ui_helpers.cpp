@@ -11,7 +11,9 @@ QLabel* errorLabel(QWidget* parent, const QString& objectName)
     label->setWordWrap(true);
     label->setStyleSheet(QStringLiteral("color: #c0392b;"));
     label->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    label->setAccessibleName(QObject::tr("Error"));
+    // A label's text reaches a screen reader (AT-SPI) only as its accessible name: the name stays the
+    // message, and what kind of text it is goes into the description.
+    label->setAccessibleDescription(QObject::tr("Error"));
     label->hide();
     return label;
 }

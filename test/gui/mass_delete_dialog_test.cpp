@@ -36,7 +36,7 @@ TEST(MassDeleteDialog, ADeletionOnTheServerAsksWhetherToDeleteHereToo)
 {
     MassDeleteDialog dialog(QStringLiteral("Documents"), true, somePaths(3), 3);
     EXPECT_EQ(dialog.question()->text(),
-              QStringLiteral("3 item(s) in “Documents” were deleted on the server.\n"
+              QStringLiteral("3 items in “Documents” were deleted on the server.\n"
                              "Delete them on this computer too, or restore them on the server from the copies here?\n"
                              "Nothing changes in this folder until you answer."));
     EXPECT_EQ(dialog.windowTitle(), QStringLiteral("Deleted items in “Documents”"));
@@ -53,7 +53,7 @@ TEST(MassDeleteDialog, ADeletionHereAsksWhetherToDeleteOnTheServerToo)
 {
     MassDeleteDialog dialog(QStringLiteral("Photos & <b>more</b>"), false, somePaths(2), 2);
     EXPECT_EQ(dialog.question()->text(),
-              QStringLiteral("2 item(s) in “Photos & <b>more</b>” were deleted on this computer.\n"
+              QStringLiteral("2 items in “Photos & <b>more</b>” were deleted on this computer.\n"
                              "Delete them on the server too, or restore them here from the server?\n"
                              "Nothing changes in this folder until you answer."));
     EXPECT_EQ(dialog.question()->textFormat(), Qt::PlainText) << "a folder name is shown as it is";
@@ -70,7 +70,7 @@ TEST(MassDeleteDialog, TheListShowsTheFirstThousandAndHowManyMore)
     EXPECT_EQ(dialog.list()->item(0)->text(), QStringLiteral("docs/file-00000.txt"));
     EXPECT_EQ(dialog.list()->item(999)->text(), QStringLiteral("docs/file-00999.txt"));
     EXPECT_EQ(dialog.list()->item(1000)->text(), QStringLiteral("… and 11345 more"));
-    EXPECT_TRUE(dialog.question()->text().startsWith(QStringLiteral("12345 item(s) in")));
+    EXPECT_TRUE(dialog.question()->text().startsWith(QStringLiteral("12345 items in")));
 
     MassDeleteDialog exact(QStringLiteral("Documents"), true, somePaths(1000), 1000);
     EXPECT_EQ(exact.list()->count(), 1000) << "no 'more' line when all are shown";

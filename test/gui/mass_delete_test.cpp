@@ -127,7 +127,7 @@ protected:
         EXPECT_EQ(question.at(0).at(1).toStringList(), expectedList());
         EXPECT_EQ(question.at(0).at(2).toLongLong(), 16);
         EXPECT_FALSE(finished.last().at(0).toBool());
-        EXPECT_EQ(finished.last().at(1).toString(), QStringLiteral("waiting for your answer: 16 item(s) deleted on the server"));
+        EXPECT_EQ(finished.last().at(1).toString(), QStringLiteral("waiting for your answer: 16 items deleted on the server"));
         EXPECT_TRUE(runner.isWaitingForAnswer());
     }
 
