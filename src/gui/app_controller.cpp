@@ -6,15 +6,18 @@
 #include "add_folder_dialog.h"
 #include "background.h"
 #include "encryption_pane.h"
+#include "general_pane.h"
 #include "mass_delete_dialog.h"
 #include "remote_folder_tree.h"
 
 #include <QDialogButtonBox>
+#include <QFileInfo>
 #include <QLabel>
-#include <QVBoxLayout>
-
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QVBoxLayout>
+
+#include <openssl/crypto.h>
 
 namespace nubo::gui {
 
@@ -46,7 +49,38 @@ AppController::AppController(Options options, QObject* parent)
         if (answer == QMessageBox::Yes)
             removeFolder(localPath);
     });
+    m_uploadLimiter = std::make_shared<sync::BandwidthLimiter>(m_settings.uploadLimitKiB());
+    m_downloadLimiter = std::make_shared<sync::BandwidthLimiter>(m_settings.downloadLimitKiB());
+    m_general = new GeneralPane(m_settings, &window);
+    window.addPane(m_general, tr("&General"));
+    connect(m_general, &GeneralPane::bandwidthChanged, this, [this](qint64 up, qint64 down) {
+        m_uploadLimiter->setLimit(up);
+        m_downloadLimiter->setLimit(down);
+    });
+    connect(m_general, &GeneralPane::excludesChanged, this, [this] {
+        restartFolders(); // each runner reads the patterns when it starts
+        m_general->setExcludesResult({});
+    });
+    connect(m_general, &GeneralPane::proxyApplyRequested, this,
+            [this](const sync::ProxySettings& proxy, const QString& password) {
+                applyProxy(proxy, password, [this](const QString& error) {
+                    m_general->setProxyResult(error);
+                    emit proxyApplied(error);
+                });
+            });
     connect(m_accountPane, &AccountPane::logInAgainRequested, this, &AppController::showWizard);
+    connect(m_accountPane, &AccountPane::logOutRequested, this, [this] {
+        if (!m_accountSettings)
+            return;
+        const auto answer = QMessageBox::question(
+            &m_shell->window(), tr("Log out of %1?").arg(m_accountSettings->serverUrl),
+            tr("Nubo stops syncing and forgets this account on this computer: its app password is revoked on the "
+               "server and removed here. Your files stay on this computer and on the server, and the end-to-end "
+               "encryption key stays on this device (the Encryption pane can remove it)."),
+            QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer == QMessageBox::Yes)
+            logOut();
+    });
     connect(m_shell.get(), &TrayApp::pauseToggled, this, &AppController::setPaused);
 }
 
@@ -58,7 +92,59 @@ AppController::~AppController()
 
 void AppController::start()
 {
-    m_accountSettings = m_settings.account();
+    m_accountSettings = m_settings.account(); // also says where the proxy password is
+    // The proxy first: the wizard's and the folders' requests go through it.
+    applyProxy(m_settings.proxy(), {}, [this](const QString& error) {
+        if (!error.isEmpty())
+            m_general->setProxyResult(error);
+        continueStart();
+    });
+}
+
+void AppController::applyProxy(sync::ProxySettings proxy, QString newPassword,
+                               std::function<void(const QString&)> done)
+{
+    const auto apply = [done](sync::ProxySettings settings) {
+        const auto applied = sync::applyProxySettings(settings);
+        OPENSSL_cleanse(settings.password.data(), settings.password.size());
+        done(applied ? QString() : QString::fromStdString(applied.error().message));
+    };
+    if (proxy.mode != sync::ProxySettings::Mode::Manual || proxy.user.empty()) {
+        apply(std::move(proxy)); // no secret to fetch: at once
+        return;
+    }
+    // The password is kept where the app password is (the keychain, or the private file).
+    std::shared_ptr<sync::CredentialStore> store = secretStore(m_accountSettings.value_or(AccountSettings{}));
+    struct Fetched {
+        sync::Result<std::optional<std::string>> password;
+    };
+    runInBackground(
+        this,
+        [store, password = newPassword.toStdString()]() mutable {
+            Fetched fetched{std::optional<std::string>{}};
+            if (!password.empty()) {
+                const auto written = store->write(AppSettings::proxyPasswordKey, password);
+                fetched.password = written ? sync::Result<std::optional<std::string>>(std::move(password))
+                                           : std::unexpected(written.error());
+                OPENSSL_cleanse(password.data(), password.size());
+            } else
+                fetched.password = store->read(AppSettings::proxyPasswordKey);
+            return fetched;
+        },
+        [proxy = std::move(proxy), apply, done](Fetched fetched) mutable {
+            if (!fetched.password) {
+                done(tr("Nubo cannot keep or read the proxy password: %1. The proxy was not changed.")
+                         .arg(QString::fromStdString(fetched.password.error().message)));
+                return;
+            }
+            if (*fetched.password)
+                proxy.password = std::move(**fetched.password);
+            apply(std::move(proxy));
+        });
+}
+
+void AppController::continueStart()
+{
     m_accountPane->setAccount(m_accountSettings);
     if (!m_accountSettings) {
         showWizard();
@@ -95,11 +181,7 @@ void AppController::accountReady(const AccountSettings& account)
     m_accountPane->setAccount(account);
     m_accountPane->setProblem({});
     // A new login (a new app password): the runners start again with it.
-    for (auto& [path, runner] : m_runners) {
-        m_shell->removeFolder(runner.get());
-        m_folders->removeFolder(path);
-    }
-    m_runners.clear();
+    stopFolders();
     delete m_encryption; // made again with the new app password
     m_encryption = nullptr;
     loadSecretAndStart();
@@ -184,9 +266,14 @@ void AppController::startFolder(const FolderSettings& folder)
     c.account.password = m_appPassword;
     c.account.pinnedCertificate = m_accountSettings->pinnedCertificate.toStdString();
     c.account.remoteRoot = folder.remotePath.toStdString();
+    c.account.uploadLimiter = m_uploadLimiter;
+    c.account.downloadLimiter = m_downloadLimiter;
     c.options.localRoot = folder.localPath.toStdString();
     for (const QString& unsynced : folder.unsyncedFolders)
         c.options.unsyncedFolders.push_back(unsynced.toStdString());
+    if (QFileInfo::exists(m_settings.excludeFile()))
+        if (const auto added = c.options.excludes.addFile(m_settings.excludeFile().toStdString()); !added)
+            m_general->setExcludesResult(QString::fromStdString(added.error().message));
     if (m_options.trashFolder)
         c.options.trashFolder = *m_options.trashFolder;
     c.watchOptions = m_options.watch;
@@ -258,13 +345,56 @@ sync::KeyStoreKind AppController::keyStoreKind() const
                                                                  : sync::KeyStoreKind::Keychain;
 }
 
+void AppController::logOut()
+{
+    stopFolders();
+    delete m_encryption; // it holds the app password
+    m_encryption = nullptr;
+    const AccountSettings account = *m_accountSettings;
+    std::shared_ptr<sync::CredentialStore> store = secretStore(account);
+    std::shared_ptr<const sync::Account> connected = std::move(m_account);
+    runInBackground(
+        this,
+        [store, connected, key = account.secretKey()] {
+            // Revoked first: an app password that stays valid on the server is a loose key. Offline,
+            // it stays valid there (the web interface's security settings list it).
+            if (connected) {
+                (void)connected->ocs().revokeAppPassword();
+                sync::HttpClient::releaseThreadResources();
+            }
+            return store->remove(key);
+        },
+        [](const sync::Result<void>&) {});
+    std::fill(m_appPassword.begin(), m_appPassword.end(), '\0');
+    m_appPassword.clear();
+    m_settings.removeAccount();
+    m_accountSettings.reset();
+    m_accountPane->setAccount(std::nullopt);
+    m_accountPane->setProblem({});
+    m_shell->setState(TrayState::Idle, tr("Not logged in"));
+    showWizard();
+    emit loggedOut();
+}
+
+void AppController::stopFolder(const QString& localPath)
+{
+    const auto it = m_runners.find(localPath);
+    if (it == m_runners.end())
+        return;
+    m_shell->removeFolder(it->second.get());
+    m_folders->removeFolder(localPath);
+    m_runners.erase(it); // stops its run and waits for its thread
+}
+
+void AppController::stopFolders()
+{
+    while (!m_runners.empty())
+        stopFolder(m_runners.begin()->first);
+}
+
 void AppController::restartFolders()
 {
-    for (auto& [path, runner] : m_runners) {
-        m_shell->removeFolder(runner.get());
-        m_folders->removeFolder(path);
-    }
-    m_runners.clear();
+    stopFolders();
     for (const FolderSettings& folder : m_settings.folders())
         startFolder(folder);
 }
@@ -342,11 +472,7 @@ void AppController::showFolderTree(const QString& localPath)
             f.unsyncedFolders = unsynced;
             m_settings.setFolders(all);
             // The runner starts again with the new list (what is left out is kept where it is).
-            if (auto it = m_runners.find(localPath); it != m_runners.end()) {
-                m_shell->removeFolder(it->second.get());
-                m_folders->removeFolder(localPath);
-                m_runners.erase(it);
-            }
+            stopFolder(localPath);
             startFolder(f);
             return;
         }
@@ -367,11 +493,7 @@ void AppController::addFolder(const FolderSettings& folder)
 
 void AppController::removeFolder(const QString& localPath)
 {
-    if (auto it = m_runners.find(localPath); it != m_runners.end()) {
-        m_shell->removeFolder(it->second.get());
-        m_folders->removeFolder(localPath);
-        m_runners.erase(it); // stops its run and waits
-    }
+    stopFolder(localPath);
     auto folders = m_settings.folders();
     std::erase_if(folders, [&](const FolderSettings& f) { return f.localPath == localPath; });
     m_settings.setFolders(folders);

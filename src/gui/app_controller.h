@@ -30,6 +30,7 @@ class ActivityPane;
 struct ActivityEntry;
 class AddFolderDialog;
 class EncryptionPane;
+class GeneralPane;
 class RemoteFolderTree;
 
 class AppController : public QObject {
@@ -56,6 +57,7 @@ public:
     AccountPane& accountPane() { return *m_accountPane; }
     EncryptionPane* encryptionPane() const { return m_encryption; } // once the account is loaded
     ActivityPane& activity() { return *m_activity; }
+    GeneralPane& general() { return *m_general; }
     AccountWizard* wizard() const { return m_wizard.get(); }
     AddFolderDialog* addFolderDialog() const { return m_addFolder.get(); }
     FolderRunner* runner(const QString& localPath) const;
@@ -75,15 +77,26 @@ public:
 signals:
     void accountConnected(); // m_account is set: the folder dialog can browse
     void accountProblem(const QString& message);
+    void loggedOut(); // the account is forgotten here and the wizard is up
+    void proxyApplied(const QString& error); // "" when applied
     void folderAdded(const QString& localPath);
     void massDeleteAsked(QDialog* question); // the mass-delete question is on screen
 
 private:
     void showWizard();
+    // Stops the folders, revokes the app password on the server (when it can be reached) and
+    // removes it here, forgets the account and opens the wizard. Files and the E2EE key stay.
+    void logOut();
+    // Stores or reads the proxy password (off the UI thread), then makes `proxy` the process's
+    // proxy; `done` gets "" or what went wrong.
+    void applyProxy(sync::ProxySettings proxy, QString newPassword, std::function<void(const QString&)> done);
+    void continueStart();
     void accountReady(const AccountSettings& account);
     void loadSecretAndStart();
     void startFolder(const FolderSettings& folder);
-    void restartFolders(); // after the E2EE key changed on this device
+    void stopFolder(const QString& localPath); // its run stops; the settings stay
+    void stopFolders();
+    void restartFolders(); // after the E2EE key or the exclude patterns changed
     sync::KeyStoreKind keyStoreKind() const;
     std::unique_ptr<sync::CredentialStore> secretStore(const AccountSettings& account) const;
 
@@ -94,6 +107,9 @@ private:
     AccountPane* m_accountPane = nullptr;
     EncryptionPane* m_encryption = nullptr; // owned by the settings window
     ActivityPane* m_activity = nullptr;
+    GeneralPane* m_general = nullptr;
+    // Shared by every folder's transfers, so a limit holds for their sum (the General pane).
+    std::shared_ptr<sync::BandwidthLimiter> m_uploadLimiter, m_downloadLimiter;
     QList<ActivityEntry> m_pendingActivity; // shown in batches: a large sync reports many items
     QTimer m_activityFlush;
     std::unique_ptr<AccountWizard> m_wizard;

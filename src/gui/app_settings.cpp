@@ -97,6 +97,92 @@ void AppSettings::setFolders(const std::vector<FolderSettings>& folders)
     settings.endArray();
 }
 
+std::int64_t AppSettings::uploadLimitKiB() const
+{
+    return QSettings(m_file, QSettings::IniFormat).value(QStringLiteral("network/uploadLimitKiB"), 0).toLongLong();
+}
+
+std::int64_t AppSettings::downloadLimitKiB() const
+{
+    return QSettings(m_file, QSettings::IniFormat).value(QStringLiteral("network/downloadLimitKiB"), 0).toLongLong();
+}
+
+void AppSettings::setBandwidthLimits(std::int64_t uploadKiB, std::int64_t downloadKiB)
+{
+    QSettings settings(m_file, QSettings::IniFormat);
+    settings.setValue(QStringLiteral("network/uploadLimitKiB"), qint64(std::max<std::int64_t>(uploadKiB, 0)));
+    settings.setValue(QStringLiteral("network/downloadLimitKiB"), qint64(std::max<std::int64_t>(downloadKiB, 0)));
+}
+
+namespace {
+// How the proxy's mode and type are written in the settings file.
+constexpr std::pair<sync::ProxySettings::Mode, const char*> proxyModes[] = {
+    {sync::ProxySettings::Mode::System, "system"},
+    {sync::ProxySettings::Mode::None, "none"},
+    {sync::ProxySettings::Mode::Manual, "manual"}};
+constexpr std::pair<sync::ProxySettings::Type, const char*> proxyTypes[] = {
+    {sync::ProxySettings::Type::Http, "http"},
+    {sync::ProxySettings::Type::Socks5, "socks5"},
+    {sync::ProxySettings::Type::Socks5h, "socks5h"}};
+} // namespace
+
+sync::ProxySettings AppSettings::proxy() const
+{
+    QSettings settings(m_file, QSettings::IniFormat);
+    settings.beginGroup(QStringLiteral("proxy"));
+    sync::ProxySettings proxy;
+    const QString mode = settings.value(QStringLiteral("mode"), QStringLiteral("system")).toString();
+    for (const auto& [value, name] : proxyModes)
+        if (mode == QLatin1String(name))
+            proxy.mode = value;
+    const QString type = settings.value(QStringLiteral("type"), QStringLiteral("http")).toString();
+    for (const auto& [value, name] : proxyTypes)
+        if (type == QLatin1String(name))
+            proxy.type = value;
+    proxy.host = settings.value(QStringLiteral("host")).toString().toStdString();
+    proxy.port = static_cast<std::uint16_t>(std::clamp(settings.value(QStringLiteral("port"), 0).toInt(), 0, 65535));
+    proxy.user = settings.value(QStringLiteral("user")).toString().toStdString();
+    proxy.source = "Nubo's settings";
+    if (proxy.mode == sync::ProxySettings::Mode::Manual && (proxy.host.empty() || proxy.port == 0))
+        proxy.mode = sync::ProxySettings::Mode::System; // half written by hand: not a proxy to use
+    return proxy;
+}
+
+void AppSettings::setProxy(const sync::ProxySettings& proxy)
+{
+    QSettings settings(m_file, QSettings::IniFormat);
+    settings.remove(QStringLiteral("proxy"));
+    settings.beginGroup(QStringLiteral("proxy"));
+    for (const auto& [value, name] : proxyModes)
+        if (proxy.mode == value)
+            settings.setValue(QStringLiteral("mode"), QLatin1String(name));
+    for (const auto& [value, name] : proxyTypes)
+        if (proxy.type == value)
+            settings.setValue(QStringLiteral("type"), QLatin1String(name));
+    settings.setValue(QStringLiteral("host"), QString::fromStdString(proxy.host));
+    settings.setValue(QStringLiteral("port"), int(proxy.port));
+    settings.setValue(QStringLiteral("user"), QString::fromStdString(proxy.user));
+}
+
+QString AppSettings::excludeFile() const
+{
+    return directory() + QStringLiteral("/sync-exclude.lst");
+}
+
+QString AppSettings::language() const
+{
+    return QSettings(m_file, QSettings::IniFormat).value(QStringLiteral("general/language")).toString();
+}
+
+void AppSettings::setLanguage(const QString& language)
+{
+    QSettings settings(m_file, QSettings::IniFormat);
+    if (language.isEmpty())
+        settings.remove(QStringLiteral("general/language"));
+    else
+        settings.setValue(QStringLiteral("general/language"), language);
+}
+
 namespace {
 bool sameOrInside(const QString& inner, const QString& outer)
 {

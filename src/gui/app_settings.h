@@ -6,6 +6,7 @@
 #pragma once
 
 #include "credential_store.h"
+#include "network_proxy.h"
 
 #include <QString>
 #include <QStringList>
@@ -52,6 +53,22 @@ public:
 
     std::vector<FolderSettings> folders() const;
     void setFolders(const std::vector<FolderSettings>& folders);
+
+    // The General pane's settings. Bandwidth limits in KiB/s for the sum of all folders, 0: none.
+    std::int64_t uploadLimitKiB() const;
+    std::int64_t downloadLimitKiB() const;
+    void setBandwidthLimits(std::int64_t uploadKiB, std::int64_t downloadKiB);
+    // The network proxy (System unless the user chose otherwise), without its password: that is
+    // kept where the app password is, under proxyPasswordKey.
+    sync::ProxySettings proxy() const;
+    void setProxy(const sync::ProxySettings& proxy);
+    static constexpr const char* proxyPasswordKey = "proxy-password";
+    // The user's own exclude patterns (sync-exclude.lst syntax, on top of the built-in ones), in a
+    // file next to this one, as the Nextcloud client keeps them.
+    QString excludeFile() const;
+    // The language of the app's texts ("de", "fr", ...: translations.h), "" for the system's.
+    QString language() const;
+    void setLanguage(const QString& language);
 
     // Why `localPath` cannot become a new sync connection, or "" when it can: not an absolute
     // path, not a writable folder (it is made when missing), or inside, above or equal to a folder

@@ -3,6 +3,7 @@
 #include "e2ee_folder_hook.h"
 #include "webdav_client.h"
 
+#include <QLocale>
 #include <QMetaObject>
 #include <QTimer>
 
@@ -167,6 +168,9 @@ private:
                 if (item.ok && item.kind == sync::ActionKind::Conflict)
                     emit runner->conflictKept(QString::fromStdString(item.path),
                                               QString::fromStdString(item.conflictCopy));
+                // A lock held by another client is reported once per run, with its age (below).
+                if (item.code == sync::SyncErrorCode::Locked && !item.ok)
+                    return;
                 if (const QString what = describeItem(item); !what.isEmpty())
                     emit runner->activity(QString::fromStdString(item.path), what, item.ok,
                                           QString::fromStdString(item.ok ? item.conflictCopy : item.message));
@@ -177,9 +181,17 @@ private:
             emit runner->runStarted();
         });
         connect(m_scheduler.get(), &sync::SyncScheduler::syncFinished, this,
-                [runner](const sync::SyncSummary& summary) {
+                [this, runner](const sync::SyncSummary& summary) {
                     runner->m_running = false;
                     emit runner->reachable(true);
+                    QStringList locked;
+                    for (const sync::ItemReport& error : summary.errors)
+                        if (error.code == sync::SyncErrorCode::Locked)
+                            locked << QString::fromStdString(error.path);
+                    const QDateTime now = QDateTime::currentDateTime();
+                    for (const auto& [path, since] : m_locks.update(locked, now))
+                        emit runner->activity(path, FolderRunner::tr("Locked by another client"), false,
+                                              describeLock(since, now));
                     emit runner->runFinished(summary.inSync(), describeRun(summary));
                 });
         connect(m_scheduler.get(), &sync::SyncScheduler::syncFailed, this, [this, runner](const sync::SyncError& error) {
@@ -208,6 +220,7 @@ private:
     FolderRunner::Connection m_connection;
     std::shared_ptr<sync::Account> m_account;
     std::unique_ptr<sync::SyncScheduler> m_scheduler;
+    LockWatch m_locks;
     QTimer m_retry;
     bool m_started = false;
     bool m_needsLogin = false;
@@ -281,26 +294,56 @@ QString describeItem(const sync::ItemReport& item)
     return {};
 }
 
+std::vector<std::pair<QString, QDateTime>> LockWatch::update(const QStringList& locked, const QDateTime& now)
+{
+    std::map<QString, QDateTime> still;
+    std::vector<std::pair<QString, QDateTime>> result;
+    for (const QString& path : locked) {
+        const auto known = m_since.find(path);
+        const QDateTime since = known == m_since.end() ? now : known->second;
+        if (still.emplace(path, since).second)
+            result.emplace_back(path, since);
+    }
+    m_since = std::move(still);
+    return result;
+}
+
+QString describeLock(const QDateTime& since, const QDateTime& now)
+{
+    const qint64 minutes = since.secsTo(now) / 60;
+    const QString held = minutes < 1    ? FolderRunner::tr("since moments ago")
+                         : minutes < 60 ? FolderRunner::tr("for %n minute(s)", nullptr, static_cast<int>(minutes))
+                                        : FolderRunner::tr("for %n hour(s)", nullptr, static_cast<int>(minutes / 60));
+    //: %1: "for 12 minutes" or "since moments ago"; %2: the time it was first found locked
+    return FolderRunner::tr("Another client (another of your devices, or someone the folder is shared with) holds "
+                            "the lock of this encrypted folder while it changes it: found locked %1 (first at %2). "
+                            "Nubo changes nothing in it until the lock is released: your files here stay as they "
+                            "are and go up at the first sync after that. Nubo tries again by itself, waiting a "
+                            "little longer each time; the rest of the folder syncs as usual. A lock that stays for hours was left by a client that "
+                            "stopped half-way; it is released when that client syncs again.")
+        .arg(held, QLocale().toString(since.time(), QLocale::ShortFormat));
+}
+
 QString describeRun(const sync::SyncSummary& summary)
 {
     QStringList parts;
     if (!summary.errors.empty()) {
         const auto& first = summary.errors.front();
-        parts << QObject::tr("%n item(s) not synced", nullptr, static_cast<int>(summary.errors.size())) +
-                     QStringLiteral(" (") + QString::fromStdString(first.path) + QStringLiteral(": ") +
-                     QString::fromStdString(first.message) + QLatin1Char(')');
+        //: %1 is the first item's path, %2 why it was not synced
+        parts << QObject::tr("%n item(s) not synced (%1: %2)", nullptr, static_cast<int>(summary.errors.size()))
+                     .arg(QString::fromStdString(first.path), QString::fromStdString(first.message));
     }
     if (summary.conflicts > 0)
         parts << QObject::tr("%n conflict(s) kept as copies", nullptr, static_cast<int>(summary.conflicts));
     if (summary.uploaded > 0)
-        parts << QObject::tr("%1 up").arg(summary.uploaded);
+        parts << QObject::tr("%n up", "items uploaded", static_cast<int>(summary.uploaded));
     if (summary.downloaded > 0)
-        parts << QObject::tr("%1 down").arg(summary.downloaded);
+        parts << QObject::tr("%n down", "items downloaded", static_cast<int>(summary.downloaded));
     if (summary.movedLocal + summary.movedRemote > 0)
-        parts << QObject::tr("%1 moved").arg(summary.movedLocal + summary.movedRemote);
+        parts << QObject::tr("%n moved", "items", static_cast<int>(summary.movedLocal + summary.movedRemote));
     if (summary.deletedLocal + summary.deletedRemote > 0)
-        parts << QObject::tr("%1 deleted").arg(summary.deletedLocal + summary.deletedRemote);
-    return parts.isEmpty() ? QObject::tr("up to date") : parts.join(QStringLiteral(", "));
+        parts << QObject::tr("%n deleted", "items", static_cast<int>(summary.deletedLocal + summary.deletedRemote));
+    return parts.isEmpty() ? QObject::tr("up to date") : parts.join(QObject::tr(", ", "between the parts of a sync result"));
 }
 
 } // namespace nubo::gui

@@ -13,9 +13,13 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
+#include <QDateTime>
 #include <QThread>
 
 #include <atomic>
+#include <map>
+#include <utility>
+#include <vector>
 
 namespace nubo::gui {
 
@@ -103,6 +107,22 @@ private:
 
 // What an item report says happened, for the activity list; "" for record-only items.
 QString describeItem(const sync::ItemReport& item);
+
+// The encrypted folders a sync connection found locked by another client, and since when: from
+// the first run that found each locked until a run no longer does. The server does not say how
+// old a lock is, so "since" is when this device first met it.
+class LockWatch {
+public:
+    // After a run: `locked` holds the paths its errors reported as locked. Returns, for each,
+    // since when it has been found locked; the others are forgotten.
+    std::vector<std::pair<QString, QDateTime>> update(const QStringList& locked, const QDateTime& now);
+
+private:
+    std::map<QString, QDateTime> m_since;
+};
+
+// The activity text for a lock held by another client: for how long, and what Nubo does meanwhile.
+QString describeLock(const QDateTime& since, const QDateTime& now);
 
 // "3 up, 2 down, 1 moved" or "up to date"; failed items and conflicts first.
 QString describeRun(const sync::SyncSummary& summary);

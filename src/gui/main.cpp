@@ -1,7 +1,10 @@
 // nubo, the desktop app. One per session: a second launch brings up the running one's window.
 #include "app_controller.h"
+#include "app_settings.h"
 #include "background.h"
+#include "quit_signals.h"
 #include "single_instance.h"
+#include "translations.h"
 
 #include <QApplication>
 #include <QSystemTrayIcon>
@@ -15,6 +18,7 @@ int main(int argc, char** argv)
     QApplication::setOrganizationName(QStringLiteral("Nubo"));
     QApplication::setApplicationVersion(QStringLiteral(NUBO_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("nubo"));
+    nubo::gui::installTranslations(app, nubo::gui::AppSettings().language()); // "": the system's language
 
     nubo::gui::SingleInstance instance(nubo::gui::SingleInstance::defaultDirectory());
     switch (instance.claim()) {
@@ -37,9 +41,11 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "nubo: running (%s), settings in %s\n",
                      options.tray ? "in the system tray" : "no system tray: in a window",
                      qPrintable(controller.settings().file()));
+        nubo::gui::quitOnTerminationSignals(app);
         controller.start();
         status = app.exec();
     } // the folders stop their runs and threads here
     nubo::gui::finishBackgroundWork();
+    std::fprintf(stderr, "nubo: stopped\n");
     return status;
 }

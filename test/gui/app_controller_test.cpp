@@ -6,11 +6,11 @@
 #include "activity_pane.h"
 #include "add_folder_dialog.h"
 #include "app_controller.h"
+#include "app_fixture.h"
 #include "mass_delete_dialog.h"
 #include "webdav_client.h"
 #include "browser_login.h"
 #include "screenshot.h"
-#include "server_process.h"
 
 #include <QLabel>
 #include <QLineEdit>
@@ -30,54 +30,7 @@ namespace fs = std::filesystem;
 namespace nubo::gui {
 namespace {
 
-constexpr int kWait = 30000;
-
-class AppControllerTest : public ::testing::Test {
-protected:
-    void SetUp() override
-    {
-        m_server.addUser("alice", "secret");
-        m_server.start();
-        m_settingsFile = m_work.filePath(QStringLiteral("config/nubo.conf"));
-    }
-
-    AppController::Options options()
-    {
-        AppController::Options o;
-        o.settingsFile = m_settingsFile;
-        o.tray = true;
-        o.trashFolder = fs::path(m_work.path().toStdString()) / "trash";
-        o.watch.debounce = std::chrono::milliseconds(200);
-        o.watch.pollInterval = std::chrono::milliseconds(500);
-        o.urlOpener = [this](const QUrl& url) {
-            m_opened << url;
-            return true;
-        };
-        return o;
-    }
-
-    // An account as the wizard leaves it, with its password in the private file.
-    void configureAccount(const std::string& password = "secret")
-    {
-        AppSettings settings(m_settingsFile);
-        AccountSettings account{QString::fromStdString(m_server.baseUrl()), QStringLiteral("alice"), {}, true};
-        settings.setAccount(account);
-        sync::FileCredentialStore store((settings.directory() + QStringLiteral("/secrets.json")).toStdString());
-        ASSERT_TRUE(store.write(account.secretKey(), password));
-    }
-
-    QString localFolder(const std::string& name)
-    {
-        const fs::path path = fs::path(m_work.path().toStdString()) / name;
-        fs::create_directories(path);
-        return QString::fromStdString(path.string());
-    }
-
-    itest::ServerProcess m_server{NUBO_SERVER_BINARY};
-    QTemporaryDir m_work;
-    QString m_settingsFile;
-    QList<QUrl> m_opened;
-};
+class AppControllerTest : public test::AppFixture {};
 
 TEST_F(AppControllerTest, AnEmptyConfigurationStartsTheWizardWhoseEndLeadsToAddingAFolder)
 {

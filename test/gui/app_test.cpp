@@ -91,8 +91,13 @@ TEST(NuboProgram, ASecondLaunchBringsUpTheFirstOnesWindowAndExits)
     EXPECT_TRUE(waitForLine(first, QStringLiteral("settings window shown"), firstOutput)) << firstOutput.toStdString();
     EXPECT_EQ(first.state(), QProcess::Running);
 
+    // SIGTERM (a session that ends) stops it as "Quit" does: cleanly, with status 0.
     first.terminate();
     EXPECT_TRUE(first.waitForFinished(10000));
+    firstOutput += QString::fromUtf8(first.readAllStandardError());
+    EXPECT_EQ(first.exitStatus(), QProcess::NormalExit) << firstOutput.toStdString();
+    EXPECT_EQ(first.exitCode(), 0);
+    EXPECT_TRUE(firstOutput.contains(QStringLiteral("nubo: stopped"))) << firstOutput.toStdString();
 }
 
 } // namespace

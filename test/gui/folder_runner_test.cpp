@@ -2,6 +2,10 @@
 // nubo-server while the UI thread keeps turning, and the tray follows (syncing, then the result).
 #include "folder_runner.h"
 #include "browser_login.h"
+#include "e2ee_api_client.h"
+#include "e2ee_folder_hook.h"
+#include "e2ee_identity.h"
+#include "webdav_client.h"
 #include "login_flow.h"
 #include "server_process.h"
 #include "tray_app.h"
@@ -222,11 +226,7 @@ TEST_F(FolderRunnerTest, ARevokedAppPasswordAsksForALoginOnceInsteadOfRetrying)
     // Revoked in the web interface (here: Nextcloud's endpoint, with the app password itself).
     auto account = sync::Account::connect(c.account);
     ASSERT_TRUE(account);
-    sync::HttpRequest revoke;
-    revoke.method = "DELETE";
-    revoke.url = QUrl(QString::fromStdString(m_server.baseUrl() + "/ocs/v2.php/core/apppassword"));
-    revoke.ocs = true;
-    ASSERT_TRUE((*account)->http()->send(revoke, {200}));
+    ASSERT_TRUE((*account)->ocs().revokeAppPassword());
 
     std::ofstream(fs::path(runner.localFolder().toStdString()) / "note.txt") << "x";
     ASSERT_TRUE(needsLogin.wait(30000));
@@ -238,6 +238,127 @@ TEST_F(FolderRunnerTest, ARevokedAppPasswordAsksForALoginOnceInsteadOfRetrying)
     QTest::qWait(500);
     EXPECT_EQ(needsLogin.count(), 1);
     EXPECT_EQ(finished.count(), runs) << "no run against a refused password";
+}
+
+TEST(LockWatch, SaysSinceWhenAFolderHasBeenFoundLockedAndForgetsItOnceFree)
+{
+    LockWatch watch;
+    const QDateTime first = QDateTime::currentDateTime();
+    auto found = watch.update({QStringLiteral("vault")}, first);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].second, first);
+    found = watch.update({QStringLiteral("vault"), QStringLiteral("vault")}, first.addSecs(25 * 60));
+    ASSERT_EQ(found.size(), 1u) << "one entry per folder";
+    EXPECT_EQ(found[0].second, first) << "since the first run that found it";
+    EXPECT_TRUE(describeLock(found[0].second, first.addSecs(25 * 60)).contains(QStringLiteral("for 25 minutes")));
+    EXPECT_TRUE(describeLock(first, first.addSecs(3 * 3600)).contains(QStringLiteral("for 3 hours")));
+    EXPECT_TRUE(describeLock(first, first.addSecs(10)).contains(QStringLiteral("since moments ago")));
+    EXPECT_TRUE(describeLock(first, first.addSecs(60)).contains(QStringLiteral("for 1 minute ")))
+        << "English has its plural forms (translations/nubo_en.ts)";
+    EXPECT_TRUE(watch.update({}, first.addSecs(26 * 60)).empty());
+    found = watch.update({QStringLiteral("vault")}, first.addSecs(40 * 60));
+    EXPECT_EQ(found[0].second, first.addSecs(40 * 60)) << "released in between: a new lock";
+}
+
+TEST_F(FolderRunnerTest, AnEncryptedFolderLockedByAnotherClientIsInTheActivityWithWhatNuboDoes)
+{
+    // This device's key (in the private key file under a temporary XDG_DATA_HOME) and an encrypted
+    // folder "vault", synced once.
+    const QByteArray oldDataHome = qgetenv("XDG_DATA_HOME");
+    qputenv("XDG_DATA_HOME", m_work.filePath(QStringLiteral("data")).toUtf8());
+    const auto restore = qScopeGuard([&] { qputenv("XDG_DATA_HOME", oldDataHome); });
+    FolderRunner::Connection c = connection(QStringLiteral("Docs"), folder("Docs"));
+    c.keyStore = sync::KeyStoreKind::File;
+    std::string vaultId;
+    std::shared_ptr<sync::E2eeApiClient> api;
+    {
+        auto account = sync::Account::connect(c.account);
+        ASSERT_TRUE(account) << account.error().message;
+        auto client = sync::E2eeApiClient::forAccount(**account);
+        ASSERT_TRUE(client);
+        api = std::make_shared<sync::E2eeApiClient>(std::move(*client));
+        auto store = sync::openE2eeKeyStore(**account, sync::KeyStoreKind::File);
+        ASSERT_TRUE(store) << store.error().message;
+        auto created = sync::createE2eeIdentity(*api, (*account)->davUser(), *store);
+        ASSERT_TRUE(created) << created.error().message;
+        sync::WebDavClient dav(*account, "");
+        ASSERT_TRUE(dav.makeFolder("vault"));
+        auto vault = dav.stat("vault");
+        ASSERT_TRUE(vault);
+        vaultId = vault->fileId;
+        ASSERT_TRUE(sync::encryptEmptyFolder(*api, created->identity, vaultId));
+    }
+    c.options.maxRetries = 0;
+    c.options.backoffBaseSeconds = 0; // the release is tried at once, not after the error's back-off
+    FolderRunner runner(c);
+    QSignalSpy finished(&runner, &FolderRunner::runFinished);
+    QSignalSpy activity(&runner, &FolderRunner::activity);
+    runner.syncNow();
+    ASSERT_TRUE(finished.wait(30000));
+    ASSERT_TRUE(finished.last().at(0).toBool()) << finished.last().at(1).toString().toStdString();
+
+    // Another client takes the lock; a file put in the folder here must wait for it.
+    auto token = api->lock(vaultId, 50);
+    ASSERT_TRUE(token) << token.error().message;
+    const fs::path waiting = fs::path(runner.localFolder().toStdString()) / "vault" / "waiting.txt";
+    std::ofstream(waiting) << "waits for the lock";
+    activity.clear();
+    runner.syncNow();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return finished.size() >= 2; }, 30000));
+    QStringList locked;
+    for (const QList<QVariant>& entry : activity)
+        if (entry.at(1).toString() == QStringLiteral("Locked by another client"))
+            locked << entry.at(3).toString();
+    ASSERT_EQ(locked.size(), 1) << "once per run and folder";
+    EXPECT_TRUE(locked[0].contains(QStringLiteral("since moments ago"))) << locked[0].toStdString();
+    EXPECT_TRUE(locked[0].contains(QStringLiteral("tries again by itself"))) << locked[0].toStdString();
+    EXPECT_TRUE(fs::exists(waiting));
+
+    // Released: the next run takes the file up, and the lock is no longer reported.
+    ASSERT_TRUE(api->unlock(vaultId, *token, true));
+    activity.clear();
+    runner.syncNow();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return finished.size() >= 3; }, 30000));
+    EXPECT_TRUE(finished.last().at(0).toBool()) << finished.last().at(1).toString().toStdString();
+    bool uploaded = false;
+    for (const QList<QVariant>& entry : activity) {
+        EXPECT_NE(entry.at(1).toString(), QStringLiteral("Locked by another client"));
+        uploaded = uploaded || (entry.at(0).toString() == QStringLiteral("vault/waiting.txt") &&
+                                entry.at(1).toString() == QStringLiteral("Uploaded"));
+    }
+    EXPECT_TRUE(uploaded);
+}
+
+TEST_F(FolderRunnerTest, AServerFolderThatDisappearsIsReportedAndNothingHereIsTouched)
+{
+    const fs::path local = folder("Docs");
+    std::ofstream(local / "a.txt") << "a";
+    fs::create_directories(local / "sub");
+    std::ofstream(local / "sub" / "b.txt") << "b";
+    FolderRunner::Connection c = connection(QStringLiteral("Docs"), local);
+    c.account.remoteRoot = "/Docs";
+    FolderRunner runner(c);
+    QSignalSpy finished(&runner, &FolderRunner::runFinished);
+    runner.syncNow();
+    ASSERT_TRUE(finished.wait(30000));
+    ASSERT_TRUE(finished.last().at(0).toBool()) << finished.last().at(1).toString().toStdString();
+
+    // The server folder is deleted (in the web interface, by another client) while the app runs.
+    auto account = sync::Account::connect(connection(QStringLiteral("Docs"), local).account);
+    ASSERT_TRUE(account) << account.error().message;
+    sync::WebDavClient dav(*account, "");
+    ASSERT_TRUE(dav.remove("Docs", std::nullopt, ""));
+    std::ofstream(local / "c.txt") << "written meanwhile";
+    runner.syncNow();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return finished.size() >= 2 && !runner.isRunning(); }, 30000));
+    EXPECT_FALSE(finished.last().at(0).toBool());
+    const QString message = finished.last().at(1).toString();
+    EXPECT_TRUE(message.contains(QStringLiteral("gone"))) << "[" << message.toStdString() << "]";
+    EXPECT_TRUE(fs::exists(local / "a.txt"));
+    EXPECT_TRUE(fs::exists(local / "sub" / "b.txt"));
+    EXPECT_TRUE(fs::exists(local / "c.txt"));
+    EXPECT_FALSE(dav.stat("Docs").has_value()) << "not made again behind the user's back";
+    EXPECT_FALSE(fs::exists(fs::path(m_work.path().toStdString()) / "trash" / "a.txt")) << "nothing to the trash";
 }
 
 } // namespace
