@@ -82,14 +82,9 @@ class AccessibilityTest : public test::AppFixture {};
 TEST_F(AccessibilityTest, EveryControlOfTheSettingsWindowHasANameAndTakesTheKeyboard)
 {
     configureAccount();
-    {
-        AppSettings settings(m_settingsFile);
-        settings.setFolders({FolderSettings{localFolder("Docs"), QStringLiteral("/Docs"), false, {}}});
-    }
+    setFolders({FolderSettings{localFolder("Docs"), QStringLiteral("/Docs"), false, {}}});
     AppController app(options());
-    QSignalSpy connected(&app, &AppController::accountConnected);
-    app.start();
-    ASSERT_TRUE(connected.wait(kWait));
+    ASSERT_TRUE(startConnected(app));
     ASSERT_NE(app.encryptionPane(), nullptr);
     ASSERT_TRUE(QTest::qWaitFor([&] { return app.encryptionPane()->state() != EncryptionPane::State::Loading; }, kWait));
     SettingsWindow& window = app.shell().window();

@@ -71,14 +71,9 @@ TEST_F(AppControllerTest, FoldersAreAddedCheckedPausedAndRemovedAndTheSettingsFo
     configureAccount();
     const QString docs = localFolder("Docs");
     std::ofstream(fs::path(docs.toStdString()) / "a.txt") << "a";
-    {
-        AppSettings settings(m_settingsFile);
-        settings.setFolders({FolderSettings{docs, QStringLiteral("/Documents"), false, {}}});
-    }
+    setFolders({FolderSettings{docs, QStringLiteral("/Documents"), false, {}}});
     AppController app(options());
-    QSignalSpy connected(&app, &AppController::accountConnected);
-    app.start();
-    ASSERT_TRUE(connected.wait(kWait));
+    ASSERT_TRUE(startConnected(app));
     EXPECT_NE(app.encryptionPane(), nullptr) << "the encryption pane comes with the account";
     FolderRunner* first = app.runner(docs);
     ASSERT_NE(first, nullptr);
@@ -137,14 +132,9 @@ TEST_F(AppControllerTest, AMassDeletionOnTheServerIsAskedAboutAndRestoreBringsTh
     const QString docs = localFolder("Docs");
     for (int i = 0; i < 12; ++i)
         std::ofstream(fs::path(docs.toStdString()) / ("f" + std::to_string(i) + ".txt")) << i;
-    {
-        AppSettings settings(m_settingsFile);
-        settings.setFolders({FolderSettings{docs, QStringLiteral("/Docs"), false, {}}});
-    }
+    setFolders({FolderSettings{docs, QStringLiteral("/Docs"), false, {}}});
     AppController app(options());
-    QSignalSpy connected(&app, &AppController::accountConnected);
-    app.start();
-    ASSERT_TRUE(connected.wait(kWait));
+    ASSERT_TRUE(startConnected(app));
     QSignalSpy done(app.runner(docs), &FolderRunner::runFinished);
     ASSERT_TRUE(done.wait(kWait));
     ASSERT_TRUE(done.first().first().toBool()) << done.first().at(1).toString().toStdString();
@@ -169,10 +159,7 @@ TEST_F(AppControllerTest, AMassDeletionOnTheServerIsAskedAboutAndRestoreBringsTh
 TEST_F(AppControllerTest, ARevokedAppPasswordAtStartIsABannerAskingForANewLogin)
 {
     configureAccount("not the password any more");
-    {
-        AppSettings settings(m_settingsFile);
-        settings.setFolders({FolderSettings{localFolder("Docs"), QStringLiteral("/"), false, {}}});
-    }
+    setFolders({FolderSettings{localFolder("Docs"), QStringLiteral("/"), false, {}}});
     AppController app(options());
     QSignalSpy problem(&app, &AppController::accountProblem);
     app.start();

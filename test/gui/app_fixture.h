@@ -7,6 +7,7 @@
 #include "app_controller.h"
 #include "server_process.h"
 
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <gtest/gtest.h>
 
@@ -48,6 +49,17 @@ protected:
         settings.setAccount(account);
         sync::FileCredentialStore store(secretsFile());
         ASSERT_TRUE(store.write(account.secretKey(), password));
+    }
+
+    // The sync connections the app finds at its start.
+    void setFolders(const std::vector<FolderSettings>& folders) { AppSettings(m_settingsFile).setFolders(folders); }
+
+    // Starts the app (with an account configured) and waits until the account is connected.
+    static bool startConnected(AppController& app)
+    {
+        QSignalSpy connected(&app, &AppController::accountConnected);
+        app.start();
+        return connected.wait(kWait);
     }
 
     std::filesystem::path secretsFile() const

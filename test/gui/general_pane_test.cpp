@@ -107,15 +107,10 @@ TEST_F(GeneralPaneTest, AnUploadLimitHoldsForAllFoldersTogether)
 {
     configureAccount();
     const QString one = localFolder("One"), two = localFolder("Two");
-    {
-        AppSettings settings(m_settingsFile);
-        settings.setFolders({FolderSettings{one, QStringLiteral("/One"), true, {}},
-                             FolderSettings{two, QStringLiteral("/Two"), true, {}}});
-    }
+    setFolders({FolderSettings{one, QStringLiteral("/One"), true, {}},
+                FolderSettings{two, QStringLiteral("/Two"), true, {}}});
     AppController app(options());
-    QSignalSpy connected(&app, &AppController::accountConnected);
-    app.start();
-    ASSERT_TRUE(connected.wait(kWait));
+    ASSERT_TRUE(startConnected(app));
     find<QSpinBox>(app, "uploadLimit")->setValue(64);
     EXPECT_EQ(app.settings().uploadLimitKiB(), 64);
     EXPECT_EQ(app.settings().downloadLimitKiB(), 0);
@@ -149,14 +144,9 @@ TEST_F(GeneralPaneTest, ExcludePatternsAreFollowedAndWhatTheyLeaveOutIsNeverDele
     const QString docs = localFolder("Docs");
     std::ofstream(fs::path(docs.toStdString()) / "a.txt") << "a";
     std::ofstream(fs::path(docs.toStdString()) / "old.bak") << "synced before the pattern";
-    {
-        AppSettings settings(m_settingsFile);
-        settings.setFolders({FolderSettings{docs, QStringLiteral("/Docs"), false, {}}});
-    }
+    setFolders({FolderSettings{docs, QStringLiteral("/Docs"), false, {}}});
     AppController app(options());
-    QSignalSpy connected(&app, &AppController::accountConnected);
-    app.start();
-    ASSERT_TRUE(connected.wait(kWait));
+    ASSERT_TRUE(startConnected(app));
     sync::WebDavClient dav(app.account(), "Docs");
     ASSERT_TRUE(QTest::qWaitFor([&] { return dav.stat("old.bak").has_value() && dav.stat("a.txt").has_value(); }, kWait));
 
@@ -195,9 +185,7 @@ TEST_F(GeneralPaneTest, AManualProxyIsAppliedWithItsPasswordFromTheStoreNeverFro
     const QUrl away(QStringLiteral("https://cloud.example.org/remote.php/dav"));
     {
         AppController app(options());
-        QSignalSpy connected(&app, &AppController::accountConnected);
-        app.start();
-        ASSERT_TRUE(connected.wait(kWait));
+        ASSERT_TRUE(startConnected(app));
         find<QRadioButton>(app, "proxyManual")->click();
         auto* apply = find<QPushButton>(app, "applyProxy");
         auto* status = find<QLabel>(app, "proxyStatus");
@@ -283,14 +271,9 @@ TEST_F(GeneralPaneTest, LogOutRevokesTheAppPasswordForgetsTheAccountAndOpensTheW
     configureAccount(appPassword);
     const QString docs = localFolder("Docs");
     std::ofstream(fs::path(docs.toStdString()) / "kept.txt") << "kept";
-    {
-        AppSettings settings(m_settingsFile);
-        settings.setFolders({FolderSettings{docs, QStringLiteral("/Docs"), false, {}}});
-    }
+    setFolders({FolderSettings{docs, QStringLiteral("/Docs"), false, {}}});
     AppController app(options());
-    QSignalSpy connected(&app, &AppController::accountConnected);
-    app.start();
-    ASSERT_TRUE(connected.wait(kWait));
+    ASSERT_TRUE(startConnected(app));
     QSignalSpy done(app.runner(docs), &FolderRunner::runFinished);
     ASSERT_TRUE(done.wait(kWait));
 
