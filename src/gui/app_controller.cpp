@@ -115,30 +115,25 @@ void AppController::applyProxy(sync::ProxySettings proxy, QString newPassword,
     }
     // The password is kept where the app password is (the keychain, or the private file).
     std::shared_ptr<sync::CredentialStore> store = secretStore(m_accountSettings.value_or(AccountSettings{}));
-    struct Fetched {
-        sync::Result<std::optional<std::string>> password;
-    };
+    using Fetched = sync::Result<std::optional<std::string>>;
     runInBackground(
         this,
-        [store, password = newPassword.toStdString()]() mutable {
-            Fetched fetched{std::optional<std::string>{}};
-            if (!password.empty()) {
-                const auto written = store->write(AppSettings::proxyPasswordKey, password);
-                fetched.password = written ? sync::Result<std::optional<std::string>>(std::move(password))
-                                           : std::unexpected(written.error());
-                OPENSSL_cleanse(password.data(), password.size());
-            } else
-                fetched.password = store->read(AppSettings::proxyPasswordKey);
+        [store, password = newPassword.toStdString()]() mutable -> Fetched {
+            if (password.empty())
+                return store->read(AppSettings::proxyPasswordKey);
+            const auto written = store->write(AppSettings::proxyPasswordKey, password);
+            Fetched fetched = written ? Fetched(password) : std::unexpected(written.error());
+            OPENSSL_cleanse(password.data(), password.size());
             return fetched;
         },
         [proxy = std::move(proxy), apply, done](Fetched fetched) mutable {
-            if (!fetched.password) {
+            if (!fetched) {
                 done(tr("Nubo cannot keep or read the proxy password: %1. The proxy was not changed.")
-                         .arg(QString::fromStdString(fetched.password.error().message)));
+                         .arg(QString::fromStdString(fetched.error().message)));
                 return;
             }
-            if (*fetched.password)
-                proxy.password = std::move(**fetched.password);
+            if (*fetched)
+                proxy.password = std::move(**fetched);
             apply(std::move(proxy));
         });
 }
