@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include "bulk_upload.h"
 #include "server_util.h"
 #include "webdav.h"
 
@@ -382,8 +383,10 @@ struct HttpServer::Impl {
         }
 
         std::optional<std::filesystem::path> spooled;
-        // File uploads (WebDAV PUT) are spooled to disk as they arrive; OCS PUTs carry small forms.
-        if (request.method == http::verb::put && request.target.starts_with("/remote.php/")) {
+        // File uploads (WebDAV PUT, bulk POST) are spooled to disk as they arrive; OCS PUTs carry
+        // small forms.
+        if ((request.method == http::verb::put && request.target.starts_with("/remote.php/")) ||
+            (request.method == http::verb::post && targetOk && request.path == kBulkUploadPath)) {
             spooled = options.spoolDirectory / ("put-" + randomHex(12));
             http::request_parser<http::file_body> parser{std::move(headerParser)};
             parser.body_limit(std::numeric_limits<std::uint64_t>::max());

@@ -24,8 +24,8 @@ struct Request {
     std::string path;                         // percent-decoded path, no query
     std::map<std::string, std::string> query; // percent-decoded
     http::fields headers;
-    std::string body;                         // every body but a WebDAV PUT (at most 16 MiB)
-    std::optional<std::filesystem::path> bodyFile; // WebDAV PUT: the spooled body; a handler may rename it away
+    std::string body;                         // every body but a WebDAV PUT or bulk POST (at most 16 MiB)
+    std::optional<std::filesystem::path> bodyFile; // WebDAV PUT, bulk POST: the spooled body; a handler may rename it away
     std::uint64_t bodySize = 0;
     std::string user;      // authenticated user, empty when the request carried no valid credentials
     std::string requestId; // X-Request-ID, or one made up

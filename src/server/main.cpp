@@ -28,6 +28,12 @@ A Nextcloud-compatible server for tests, benchmarks and demos. Never a productio
   --e2ee-api-version V    the end-to-end-encryption api-version the capabilities advertise:
                           2.0 (default) or 2.1, what current Nextcloud servers say; the API
                           served is the same (v1 and v2 endpoints)
+  --bulk-upload           advertise dav.bulkupload "1.0" and serve POST /remote.php/dav/bulk,
+                          as Nextcloud does unless bulkupload.enabled is false. Off by
+                          default: nextcloudcmd 3.7 (Debian 12) then sends every new small
+                          file in bulk, and fails client-side on any batch that holds an
+                          empty file (fixed in desktop 3.9, nextcloud/desktop#5871)
+  --no-bulk-upload        neither advertise nor serve it (the default)
   --faults SPEC           inject faults into matching requests, for reliability tests (below);
                           repeatable, the rules add up in order
   --seed N                seed (unsigned 64-bit, default 0) of the --faults probabilities
@@ -102,6 +108,7 @@ int main(int argc, char** argv)
     std::chrono::seconds lockTimeout = std::chrono::minutes(30);
     std::string e2eeApiVersion = "2.0";
     std::string faultSpec;
+    bool bulkUpload = false;
     std::uint64_t seed = 0;
     std::string tlsCertificate, tlsKey;
     const std::vector<std::string> args(argv + 1, argv + argc);
@@ -115,6 +122,10 @@ int main(int argc, char** argv)
             if (i + 1 >= args.size()) return std::nullopt;
             return args[++i];
         };
+        if (arg == "--bulk-upload" || arg == "--no-bulk-upload") {
+            bulkUpload = arg == "--bulk-upload";
+            continue;
+        }
         if (arg == "--data" || arg == "--listen" || arg == "--add-user" || arg == "--quota" || arg == "--lock-timeout" ||
             arg == "--e2ee-api-version" || arg == "--faults" || arg == "--seed" || arg == "--tls-cert" ||
             arg == "--tls-key") {
@@ -190,7 +201,7 @@ int main(int argc, char** argv)
         for (const auto& [name, password] : users) storage.addUser(name, password);
         for (const auto& [name, bytes] : quotas) storage.setQuota(name, bytes);
 
-        Router router(storage, e2eeApiVersion);
+        Router router(storage, e2eeApiVersion, bulkUpload);
         HttpServerOptions options;
         options.host = hostPort->first;
         options.port = static_cast<std::uint16_t>(port);

@@ -1,5 +1,6 @@
 #include "router.h"
 
+#include "bulk_upload.h"
 #include "server_util.h"
 
 #include <nlohmann/json.hpp>
@@ -32,14 +33,18 @@ Response unauthorized()
     return r;
 }
 
-json capabilities(const std::string& e2eeApiVersion)
+json capabilities(const std::string& e2eeApiVersion, bool bulkUpload)
 {
+    // Nextcloud adds dav.bulkupload "1.0" unless the config says bulkupload.enabled = false.
+    json dav = {{"chunking", "1.0"}};
+    if (bulkUpload)
+        dav["bulkupload"] = "1.0";
     return {{"version",
              {{"major", 28}, {"minor", 0}, {"micro", 4}, {"string", kVersionString}, {"edition", ""},
               {"extendedSupport", false}}},
             {"capabilities",
              {{"core", {{"pollinterval", 60}, {"webdav-root", "remote.php/webdav"}}},
-              {"dav", {{"chunking", "1.0"}}},
+              {"dav", dav},
               {"files", {{"bigfilechunking", true}, {"undelete", false}, {"versioning", false}}},
               {"checksums", {{"supportedTypes", {"SHA1", "MD5"}}, {"preferredUploadType", "SHA1"}}},
               {"end-to-end-encryption", {{"enabled", true}, {"api-version", e2eeApiVersion}, {"keys-exist", false}}}}}};
@@ -127,7 +132,7 @@ Response Router::ocs(Request& request)
     const std::string endpoint = request.path.substr(std::string("/ocs/v1.php").size());
     if (endpoint == "/cloud/capabilities") {
         authenticate(request);
-        return ocsReply(v2, 200, capabilities(m_e2eeApiVersion).dump());
+        return ocsReply(v2, 200, capabilities(m_e2eeApiVersion, m_bulkUpload).dump());
     }
     if (!authenticate(request)) return ocsReply(v2, 401, "{}", "Unauthorised");
     static const std::string e2eePrefix = "/apps/end_to_end_encryption/api/v";
@@ -228,6 +233,10 @@ Response Router::operator()(Request& request)
     if (path.starts_with("/remote.php/dav/uploads/")) {
         if (!authenticate(request)) return unauthorized();
         return m_storage.handleUploads(request);
+    }
+    if (path == kBulkUploadPath && m_bulkUpload) {
+        if (!authenticate(request)) return unauthorized();
+        return m_storage.handleBulk(request);
     }
     if (path.starts_with("/index.php/login/v2")) return loginFlow(request);
     if (path == "/" || path == "/index.php") return textResponse(200, "nubo-server: a Nextcloud-compatible test server\n");

@@ -15,9 +15,10 @@ namespace nubo::server {
 class Router {
 public:
     // `e2eeApiVersion`: what the capabilities advertise as end-to-end-encryption.api-version
-    // ("2.0" or "2.1"; both are served by the same v2 API).
-    explicit Router(Storage& storage, std::string e2eeApiVersion = "2.0")
-        : m_storage(storage), m_e2eeApiVersion(std::move(e2eeApiVersion))
+    // ("2.0" or "2.1"; both are served by the same v2 API). `bulkUpload`: advertise
+    // dav.bulkupload "1.0" and serve POST /remote.php/dav/bulk (else that path is 404).
+    explicit Router(Storage& storage, std::string e2eeApiVersion = "2.0", bool bulkUpload = false)
+        : m_storage(storage), m_e2eeApiVersion(std::move(e2eeApiVersion)), m_bulkUpload(bulkUpload)
     {
     }
     Response operator()(Request& request);
@@ -38,6 +39,7 @@ private:
     };
     Storage& m_storage;
     std::string m_e2eeApiVersion;
+    bool m_bulkUpload = false;
     std::mutex m_loginMutex;
     std::map<std::string, PendingLogin> m_logins;
 };

@@ -33,6 +33,7 @@
 #include "server_util.h"
 #include "db.h"
 #include "namespace_tree.h"
+#include "bulk_upload.h"
 #include "uploads.h"
 #include "webdav.h"
 
@@ -302,6 +303,7 @@ struct Storage::Impl {
             fs::remove(blobDir / blob, ignored);
         })
         , uploads(dataDir / "uploads", tmpDir, uploadHooks())
+        , bulk(tmpDir, bulkHooks())
     {
         migrate();
         e2ee.migrate();
@@ -422,6 +424,17 @@ struct Storage::Impl {
     E2eeApi e2ee;
     std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> released;
     Uploads uploads;
+    BulkUpload bulk;
+
+    BulkUploadHooks bulkHooks()
+    {
+        BulkUploadHooks hooks;
+        hooks.adoptBlob = [this](const fs::path& file) { return adoptBlob(file); };
+        hooks.commit = [this](Request& request, const DavPath& destination, const std::string& blobId,
+                              std::optional<std::int64_t> mtime) { return commitBlob(request, destination, blobId, mtime); };
+        hooks.filePermissions = std::string(kFilePermissions);
+        return hooks;
+    }
 
     UploadHooks uploadHooks()
     {
@@ -1033,6 +1046,11 @@ Response runGuarded(Request& request, Handler&& handler)
 Response Storage::handleUploads(Request& request)
 {
     return runGuarded(request, [this](Request& r) { return m_impl->uploads.handle(r); });
+}
+
+Response Storage::handleBulk(Request& request)
+{
+    return runGuarded(request, [this](Request& r) { return m_impl->bulk.handle(r); });
 }
 
 Response Storage::handleE2ee(Request& request, int apiVersion, bool ocsV2, const std::string& endpoint)

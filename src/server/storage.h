@@ -63,6 +63,10 @@ public:
     // the destination (assembly with checksum verification), DELETE to cancel.
     Response handleUploads(Request& request);
 
+    // Bulk upload, POST /remote.php/dav/bulk (bulk_upload.h): every part of the multipart body
+    // stored as a PUT of its X-File-Path would be; a JSON object of per-file results.
+    Response handleBulk(Request& request);
+
     // The E2EE OCS API (PROTOCOL.md §3): /ocs/v{1,2}.php/apps/end_to_end_encryption/api/v{1,2}/<endpoint>.
     Response handleE2ee(Request& request, int apiVersion, bool ocsV2, const std::string& endpoint);
 
