@@ -2,18 +2,18 @@
 // part through the storage's PUT path. See bulk_upload.h for the wire format.
 #include "bulk_upload.h"
 
-#include "multipart.h"
-#include "server_util.h"
-
-#include <openssl/evp.h>
-#include <pugixml.hpp>
-
 #include <cstdio>
 #include <fstream>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
 #include <sstream>
 #include <vector>
+
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+#include "multipart.h"
+#include "server_util.h"
 
 namespace nubo::server {
 
@@ -23,7 +23,7 @@ using OrderedJson = nlohmann::ordered_json;
 namespace {
 
 struct Md5 {
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx {EVP_MD_CTX_new(), EVP_MD_CTX_free};
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), EVP_MD_CTX_free};
     bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_md5(), nullptr) == 1;
 
     void update(const char* data, std::size_t size) { ok = ok && EVP_DigestUpdate(ctx.get(), data, size) == 1; }
@@ -31,8 +31,7 @@ struct Md5 {
     {
         unsigned char digest[EVP_MAX_MD_SIZE];
         unsigned int length = 0;
-        if (!ok || EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1)
-            return std::nullopt;
+        if (!ok || EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) return std::nullopt;
         static constexpr char digits[] = "0123456789abcdef";
         std::string out;
         for (unsigned int i = 0; i < length; ++i) {
@@ -83,8 +82,7 @@ std::string errorMessage(const Response& response)
     if (doc.load_buffer(response.body.data(), response.body.size())) {
         for (const auto& node : doc.document_element().children()) {
             const std::string name = node.name();
-            if (name == "s:message" || name.ends_with(":message") || name == "message")
-                return node.text().as_string();
+            if (name == "s:message" || name.ends_with(":message") || name == "message") return node.text().as_string();
         }
     }
     return "HTTP status " + std::to_string(response.status);
@@ -92,33 +90,30 @@ std::string errorMessage(const Response& response)
 
 std::string unquoted(std::string etag)
 {
-    if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"')
-        return etag.substr(1, etag.size() - 2);
+    if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') return etag.substr(1, etag.size() - 2);
     return etag;
 }
 
 std::string responseHeader(const Response& response, std::string_view name)
 {
     for (const auto& [key, value] : response.headers) {
-        if (toLower(key) == toLower(std::string(name)))
-            return value;
+        if (toLower(key) == toLower(std::string(name))) return value;
     }
     return {};
 }
 
 OrderedJson failure(std::string message)
 {
-    return OrderedJson {{"error", true}, {"message", std::move(message)}};
+    return OrderedJson{{"error", true}, {"message", std::move(message)}};
 }
 
 Response jsonReply(unsigned status, const OrderedJson& results, std::string error = {})
 {
     // PHP's json_encode of an empty array is "[]"; a client must read that as no results.
-    std::string body = results.empty() ? std::string("[]")
-                                        : results.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
+    std::string body =
+        results.empty() ? std::string("[]") : results.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
     Response response = textResponse(status, std::move(body), "application/json; charset=utf-8");
-    if (!error.empty())
-        response.set("X-Nubo-Error", error);
+    if (!error.empty()) response.set("X-Nubo-Error", error);
     return response;
 }
 
@@ -126,10 +121,8 @@ Response jsonReply(unsigned status, const OrderedJson& results, std::string erro
 // name, so ".." cannot leave the user's files.
 std::expected<std::vector<std::string>, std::string> pathSegments(std::string_view path)
 {
-    if (path.starts_with('/'))
-        path.remove_prefix(1);
-    if (path.empty())
-        return std::unexpected(std::string("X-File-Path names the root folder, not a file"));
+    if (path.starts_with('/')) path.remove_prefix(1);
+    if (path.empty()) return std::unexpected(std::string("X-File-Path names the root folder, not a file"));
     std::vector<std::string> segments;
     for (;;) {
         const auto slash = path.find('/');
@@ -137,8 +130,7 @@ std::expected<std::vector<std::string>, std::string> pathSegments(std::string_vi
         if (!isValidName(segment))
             return std::unexpected("Invalid path: \"" + std::string(segment) + "\" is not a valid file or folder name");
         segments.emplace_back(segment);
-        if (slash == std::string_view::npos)
-            break;
+        if (slash == std::string_view::npos) break;
         path.remove_prefix(slash + 1);
     }
     return segments;
@@ -150,22 +142,19 @@ BulkUpload::BulkUpload(fs::path tmpDir, BulkUploadHooks hooks) : m_tmp(std::move
 
 Response BulkUpload::handle(Request& request)
 {
-    if (request.user.empty())
-        return davError(401, "No valid credentials were sent");
+    if (request.user.empty()) return davError(401, "No valid credentials were sent");
     if (request.method != http::verb::post) {
         Response refused = davError(405, "Bulk upload takes POST only");
         refused.set("Allow", "POST");
         return refused;
     }
     const auto boundary = multipartRelatedBoundary(request.header("Content-Type"));
-    if (!boundary)
-        return jsonReply(400, OrderedJson::object(), boundary.error());
+    if (!boundary) return jsonReply(400, OrderedJson::object(), boundary.error());
 
     std::unique_ptr<std::istream> body;
     if (request.bodyFile) {
         auto file = std::make_unique<std::ifstream>(*request.bodyFile, std::ios::binary);
-        if (!*file)
-            return davError(500, "Cannot read the uploaded data");
+        if (!*file) return davError(500, "Cannot read the uploaded data");
         body = std::move(file);
     } else {
         body = std::make_unique<std::istringstream>(request.body);
@@ -176,10 +165,8 @@ Response BulkUpload::handle(Request& request)
     MultipartReader reader(*body, *boundary);
     for (;;) {
         auto next = reader.next();
-        if (!next)
-            return jsonReply(400, OrderedJson::object(), next.error());
-        if (!*next)
-            break;
+        if (!next) return jsonReply(400, OrderedJson::object(), next.error());
+        if (!*next) break;
         const auto& headers = **next;
         if (spooled.parts.size() >= kMaxParts)
             return jsonReply(400, OrderedJson::object(), "more than " + std::to_string(kMaxParts) + " parts");
@@ -187,18 +174,16 @@ Response BulkUpload::handle(Request& request)
         if (lengthHeader == headers.end())
             return jsonReply(400, OrderedJson::object(), "a part has no Content-Length header");
         const auto length = parseContentLength(lengthHeader->second);
-        if (!length)
-            return jsonReply(400, OrderedJson::object(), "a part's Content-Length is not a number of bytes");
+        if (!length) return jsonReply(400, OrderedJson::object(), "a part's Content-Length is not a number of bytes");
         const std::string path = header(headers, "x-file-path");
-        if (path.empty())
-            return jsonReply(400, OrderedJson::object(), "a part has no X-File-Path header");
+        if (path.empty()) return jsonReply(400, OrderedJson::object(), "a part has no X-File-Path header");
         if (header(headers, "x-file-md5").empty() && header(headers, "oc-checksum").empty())
-            return jsonReply(400, OrderedJson::object(), "the part for " + path + " has neither X-File-MD5 nor OC-Checksum");
+            return jsonReply(400, OrderedJson::object(),
+                             "the part for " + path + " has neither X-File-MD5 nor OC-Checksum");
 
-        Part part {path, headers, m_tmp / ("bulk-" + randomHex(12)), {}};
+        Part part{path, headers, m_tmp / ("bulk-" + randomHex(12)), {}};
         std::FILE* out = std::fopen(part.file.c_str(), "wb");
-        if (out == nullptr)
-            return davError(500, "Cannot store the uploaded data");
+        if (out == nullptr) return davError(500, "Cannot store the uploaded data");
         spooled.parts.push_back(part); // removed again unless committed
         Md5 md5;
         bool written = true;
@@ -208,13 +193,10 @@ Response BulkUpload::handle(Request& request)
             return written;
         });
         const bool closed = std::fclose(out) == 0;
-        if (!written || !closed)
-            return davError(500, "Cannot store the uploaded data");
-        if (!copied)
-            return jsonReply(400, OrderedJson::object(), copied.error());
+        if (!written || !closed) return davError(500, "Cannot store the uploaded data");
+        if (!copied) return jsonReply(400, OrderedJson::object(), copied.error());
         const auto hex = md5.hex();
-        if (!hex)
-            return davError(500, "Cannot hash the uploaded data");
+        if (!hex) return davError(500, "Cannot hash the uploaded data");
         spooled.parts.back().md5 = *hex;
     }
 
@@ -223,19 +205,17 @@ Response BulkUpload::handle(Request& request)
     for (auto& part : spooled.parts) {
         const auto store = [&]() -> OrderedJson {
             const auto segments = pathSegments(part.path);
-            if (!segments)
-                return failure(segments.error());
-            const DavPath destination {"/remote.php/dav/files/" + request.user, request.user, *segments};
+            if (!segments) return failure(segments.error());
+            const DavPath destination{"/remote.php/dav/files/" + request.user, request.user, *segments};
 
             // Nextcloud prefers X-File-Mtime (what the desktop client sends) to X-OC-Mtime.
             std::optional<std::int64_t> mtime;
             const std::string mtimeHeader = !header(part.headers, "x-file-mtime").empty()
-                ? header(part.headers, "x-file-mtime")
-                : header(part.headers, "x-oc-mtime");
+                                                ? header(part.headers, "x-file-mtime")
+                                                : header(part.headers, "x-oc-mtime");
             if (!mtimeHeader.empty()) {
                 mtime = parseMtime(mtimeHeader);
-                if (!mtime)
-                    return failure("X-File-Mtime header must be an integer (unix timestamp).");
+                if (!mtime) return failure("X-File-Mtime header must be an integer (unix timestamp).");
             }
 
             if (const auto md5 = header(part.headers, "x-file-md5"); !md5.empty() && toLower(md5) != part.md5)
@@ -267,20 +247,17 @@ Response BulkUpload::handle(Request& request)
                     put.headers.insert(field.name_string(), field.value());
             }
             for (const auto* name : {"oc-checksum", "if-match", "if-none-match"}) {
-                if (const auto value = header(part.headers, name); !value.empty())
-                    put.headers.set(name, value);
+                if (const auto value = header(part.headers, name); !value.empty()) put.headers.set(name, value);
             }
 
             auto blob = m_hooks.adoptBlob(part.file);
-            if (!blob)
-                return failure(errorMessage(blob.error()));
+            if (!blob) return failure(errorMessage(blob.error()));
             const Response committed = m_hooks.commit(put, destination, *blob, mtime);
-            if (committed.status != 201 && committed.status != 204)
-                return failure(errorMessage(committed));
-            return OrderedJson {{"error", false},
-                                {"etag", unquoted(responseHeader(committed, "OC-ETag"))},
-                                {"fileid", responseHeader(committed, "OC-FileId")},
-                                {"permissions", m_hooks.filePermissions}};
+            if (committed.status != 201 && committed.status != 204) return failure(errorMessage(committed));
+            return OrderedJson{{"error", false},
+                               {"etag", unquoted(responseHeader(committed, "OC-ETag"))},
+                               {"fileid", responseHeader(committed, "OC-FileId")},
+                               {"permissions", m_hooks.filePermissions}};
         };
         results[part.path] = store();
     }

@@ -12,8 +12,7 @@ namespace {
 std::string_view trimmed(std::string_view text)
 {
     const auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos)
-        return {};
+    if (first == std::string_view::npos) return {};
     const auto last = text.find_last_not_of(" \t");
     return text.substr(first, last - first + 1);
 }
@@ -29,8 +28,7 @@ std::string lowered(std::string_view text)
 // RFC 9110 token characters (header names).
 bool isTokenChar(char c)
 {
-    if (std::isalnum(static_cast<unsigned char>(c)))
-        return true;
+    if (std::isalnum(static_cast<unsigned char>(c))) return true;
     return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
@@ -43,7 +41,8 @@ std::expected<std::string, std::string> multipartRelatedBoundary(std::string_vie
     if (type != "multipart/related")
         return std::unexpected("Content-Type must be multipart/related, not \"" + type + "\"");
     std::optional<std::string> boundary;
-    std::string_view rest = semicolon == std::string_view::npos ? std::string_view() : contentType.substr(semicolon + 1);
+    std::string_view rest =
+        semicolon == std::string_view::npos ? std::string_view() : contentType.substr(semicolon + 1);
     while (!rest.empty()) {
         // Parameters are split at ';' outside quotes.
         std::size_t end = 0;
@@ -57,17 +56,13 @@ std::expected<std::string, std::string> multipartRelatedBoundary(std::string_vie
         const std::string_view parameter = trimmed(rest.substr(0, end));
         rest = end < rest.size() ? rest.substr(end + 1) : std::string_view();
         const auto equals = parameter.find('=');
-        if (equals == std::string_view::npos || lowered(trimmed(parameter.substr(0, equals))) != "boundary")
-            continue;
+        if (equals == std::string_view::npos || lowered(trimmed(parameter.substr(0, equals))) != "boundary") continue;
         std::string_view value = trimmed(parameter.substr(equals + 1));
-        if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
-            value = value.substr(1, value.size() - 2);
-        if (boundary)
-            return std::unexpected(std::string("Content-Type names more than one boundary"));
+        if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+        if (boundary) return std::unexpected(std::string("Content-Type names more than one boundary"));
         boundary = std::string(value);
     }
-    if (!boundary)
-        return std::unexpected(std::string("Content-Type has no boundary parameter"));
+    if (!boundary) return std::unexpected(std::string("Content-Type has no boundary parameter"));
     if (boundary->empty() || boundary->size() > 70)
         return std::unexpected(std::string("the boundary must have 1 to 70 characters"));
     if (boundary->find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
@@ -77,14 +72,12 @@ std::expected<std::string, std::string> multipartRelatedBoundary(std::string_vie
 
 std::optional<std::uint64_t> parseContentLength(std::string_view value)
 {
-    if (value.empty() || value.size() > 16 || !std::all_of(value.begin(), value.end(), [](char c) {
-            return c >= '0' && c <= '9';
-        }))
+    if (value.empty() || value.size() > 16 ||
+        !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return std::nullopt;
     std::uint64_t length = 0;
     std::from_chars(value.data(), value.data() + value.size(), length);
-    if (length > (std::uint64_t {1} << 53))
-        return std::nullopt;
+    if (length > (std::uint64_t{1} << 53)) return std::nullopt;
     return length;
 }
 
@@ -104,10 +97,8 @@ std::expected<void, std::string> MultipartReader::expect(std::string_view bytes,
     std::string got(bytes.size(), '\0');
     m_in.read(got.data(), static_cast<std::streamsize>(got.size()));
     got.resize(static_cast<std::size_t>(m_in.gcount()));
-    if (got.size() < bytes.size())
-        return fail("the body ends before " + what + " (truncated)");
-    if (got != bytes)
-        return fail(what + " is not where it must be");
+    if (got.size() < bytes.size()) return fail("the body ends before " + what + " (truncated)");
+    if (got != bytes) return fail(what + " is not where it must be");
     return {};
 }
 
@@ -121,16 +112,14 @@ std::expected<std::string, std::string> MultipartReader::headerLine(std::size_t&
         if (budget == 0)
             return fail("a part's headers are longer than " + std::to_string(m_limits.maxHeaderBytes) + " bytes");
         --budget;
-        if (c == '\n')
-            return fail(std::string("a header line of a part does not end with CRLF"));
+        if (c == '\n') return fail(std::string("a header line of a part does not end with CRLF"));
         if (c == '\r') {
             if (budget == 0 || m_in.get() != '\n')
                 return fail(std::string("a header line of a part does not end with CRLF"));
             --budget;
             return line;
         }
-        if (c == '\0')
-            return fail(std::string("a part's header holds a NUL byte"));
+        if (c == '\0') return fail(std::string("a part's header holds a NUL byte"));
         line.push_back(static_cast<char>(c));
     }
 }
@@ -138,16 +127,12 @@ std::expected<std::string, std::string> MultipartReader::headerLine(std::size_t&
 std::expected<std::optional<MultipartReader::Headers>, std::string> MultipartReader::next()
 {
     switch (m_state) {
-    case State::Done:
-        return std::optional<Headers>();
-    case State::Failed:
-        return std::unexpected(std::string("the body was already found malformed"));
+    case State::Done: return std::optional<Headers>();
+    case State::Failed: return std::unexpected(std::string("the body was already found malformed"));
     case State::Headers:
-    case State::Content:
-        return fail(std::string("the content of the previous part was not read"));
+    case State::Content: return fail(std::string("the content of the previous part was not read"));
     case State::Start:
-    case State::AfterContent:
-        break;
+    case State::AfterContent: break;
     }
     // A delimiter line: CRLF (ending the previous content) "--" boundary, then CRLF before the
     // next part's headers or "--" for the close delimiter. The body starts right with the first
@@ -162,10 +147,9 @@ std::expected<std::optional<MultipartReader::Headers>, std::string> MultipartRea
             return std::unexpected(ok.error() + " (a part's Content-Length does not match its content)");
         return std::unexpected(ok.error());
     }
-    std::array<char, 2> after {};
+    std::array<char, 2> after{};
     m_in.read(after.data(), 2);
-    if (m_in.gcount() < 2)
-        return fail(std::string("the body ends after a boundary (truncated)"));
+    if (m_in.gcount() < 2) return fail(std::string("the body ends after a boundary (truncated)"));
     if (after[0] == '-' && after[1] == '-') {
         m_state = State::Done;
         return std::optional<Headers>();
@@ -177,17 +161,14 @@ std::expected<std::optional<MultipartReader::Headers>, std::string> MultipartRea
     std::size_t budget = m_limits.maxHeaderBytes;
     for (;;) {
         auto line = headerLine(budget);
-        if (!line)
-            return std::unexpected(line.error());
-        if (line->empty())
-            break;
+        if (!line) return std::unexpected(line.error());
+        if (line->empty()) break;
         if (headers.size() >= m_limits.maxHeaders)
             return fail("a part has more than " + std::to_string(m_limits.maxHeaders) + " headers");
         if (line->front() == ' ' || line->front() == '\t')
             return fail(std::string("a part's header is folded over several lines"));
         const auto colon = line->find(':');
-        if (colon == std::string::npos)
-            return fail(std::string("a part's header line has no ':'"));
+        if (colon == std::string::npos) return fail(std::string("a part's header line has no ':'"));
         const std::string_view name = std::string_view(*line).substr(0, colon);
         if (name.empty() || !std::all_of(name.begin(), name.end(), isTokenChar))
             return fail(std::string("a part's header has an invalid name"));
@@ -200,15 +181,13 @@ std::expected<std::optional<MultipartReader::Headers>, std::string> MultipartRea
 
 std::expected<void, std::string> MultipartReader::content(std::uint64_t length, const Sink& sink)
 {
-    if (m_state != State::Content)
-        return fail(std::string("no part's content is due here"));
+    if (m_state != State::Content) return fail(std::string("no part's content is due here"));
     std::array<char, 64 * 1024> buffer;
     while (length > 0) {
         const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(length, buffer.size()));
         m_in.read(buffer.data(), static_cast<std::streamsize>(want));
         const auto got = static_cast<std::size_t>(m_in.gcount());
-        if (got > 0 && !sink(buffer.data(), got))
-            return fail(std::string("cannot store a part's content"));
+        if (got > 0 && !sink(buffer.data(), got)) return fail(std::string("cannot store a part's content"));
         if (got < want)
             return fail(std::string("the body ends inside a part's content (truncated, or a Content-Length larger "
                                     "than the content)"));

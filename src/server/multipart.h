@@ -35,7 +35,7 @@ public:
     using Sink = std::function<bool(const char* data, std::size_t size)>;
 
     MultipartReader(std::istream& in, std::string boundary, Limits limits);
-    MultipartReader(std::istream& in, std::string boundary) : MultipartReader(in, std::move(boundary), Limits {}) {}
+    MultipartReader(std::istream& in, std::string boundary) : MultipartReader(in, std::move(boundary), Limits{}) {}
 
     // Reads up to and including the headers of the next part. nullopt once the close delimiter
     // ("--boundary--") is reached; whatever follows it (the epilogue) is ignored. Before the

@@ -1,12 +1,12 @@
 // The strict multipart/related reader behind bulk upload (src/server/multipart.h): framing by
 // Content-Length, and every way a body can be malformed or cut short.
-#include "multipart.h"
-
-#include <gtest/gtest.h>
-
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include "multipart.h"
 
 namespace nubo::server {
 namespace {
@@ -28,20 +28,16 @@ std::expected<std::vector<ReadPart>, std::string> readAll(const std::string& bod
     std::vector<ReadPart> parts;
     for (;;) {
         auto next = reader.next();
-        if (!next)
-            return std::unexpected(next.error());
-        if (!*next)
-            return parts;
-        ReadPart part {**next, {}};
+        if (!next) return std::unexpected(next.error());
+        if (!*next) return parts;
+        ReadPart part{**next, {}};
         const auto length = parseContentLength(part.headers["content-length"]);
-        if (!length)
-            return std::unexpected(std::string("test: no usable Content-Length"));
+        if (!length) return std::unexpected(std::string("test: no usable Content-Length"));
         auto read = reader.content(*length, [&](const char* data, std::size_t size) {
             part.content.append(data, size);
             return true;
         });
-        if (!read)
-            return std::unexpected(read.error());
+        if (!read) return std::unexpected(read.error());
         parts.push_back(std::move(part));
     }
 }
@@ -49,7 +45,7 @@ std::expected<std::vector<ReadPart>, std::string> readAll(const std::string& bod
 std::string part(const std::string& boundary, const std::string& content, const std::string& headers = {})
 {
     return "--" + boundary + "\r\nContent-Length: " + std::to_string(content.size()) + "\r\n" + headers + "\r\n" +
-        content + "\r\n";
+           content + "\r\n";
 }
 
 TEST(MultipartBoundary, ReadsQuotedAndPlainBoundaries)
@@ -63,9 +59,10 @@ TEST(MultipartBoundary, ReadsQuotedAndPlainBoundaries)
 
 TEST(MultipartBoundary, RefusesWhatIsNotABulkBody)
 {
-    for (const std::string& contentType : std::vector<std::string> {"", "multipart/related", "multipart/related; boundary=", "multipart/related; boundary=\"\"",
-          "multipart/form-data; boundary=abc", "application/octet-stream",
-          "multipart/related; boundary=" + std::string(71, 'b'), "multipart/related; boundary=a; boundary=b"}) {
+    for (const std::string& contentType : std::vector<std::string>{
+             "", "multipart/related", "multipart/related; boundary=", "multipart/related; boundary=\"\"",
+             "multipart/form-data; boundary=abc", "application/octet-stream",
+             "multipart/related; boundary=" + std::string(71, 'b'), "multipart/related; boundary=a; boundary=b"}) {
         EXPECT_FALSE(multipartRelatedBoundary(contentType)) << contentType;
     }
     EXPECT_TRUE(multipartRelatedBoundary("multipart/related; boundary=" + std::string(70, 'b')));
@@ -85,7 +82,7 @@ TEST(MultipartReader, ReadsPartsFramedByTheirLength)
     // Content may hold CRLFs, NULs and the delimiter itself: the length frames it.
     const std::string tricky = "a\r\n--B0undary\r\nX: y\r\n\r\n\0--B0undary--\r\n"s;
     const std::string body = part(b, "hello", "X-File-Path: /a.txt\r\nX-File-MD5:  abc \r\n") + part(b, tricky) +
-        part(b, "") + "--" + b + "--\r\nepilogue is ignored";
+                             part(b, "") + "--" + b + "--\r\nepilogue is ignored";
     const auto parts = readAll(body, b);
     ASSERT_TRUE(parts) << parts.error();
     ASSERT_EQ(parts->size(), 3u);
