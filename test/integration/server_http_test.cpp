@@ -2217,6 +2217,45 @@ TEST_F(ServerBulkTest, BulkNeedsCredentialsAndPost)
     EXPECT_EQ(alice().get("/remote.php/dav/bulk").status, 405u);
 }
 
+// Parts into an end-to-end encrypted folder pass the same checks as a PUT there: refused without
+// the folder's lock token (and X-E2EE-SUPPORTED), stored with it; the other parts are unaffected.
+TEST_F(ServerBulkTest, BulkPartsIntoAnEncryptedFolderNeedItsLockToken)
+{
+    const std::string api = "/ocs/v2.php/apps/end_to_end_encryption/api/v2/";
+    const HeaderList e2ee = {{"OCS-APIREQUEST", "true"}, {"X-E2EE-SUPPORTED", "true"}};
+    mkcolOk(alice(), dav(kAlice, p("enc")));
+    const std::string id = fileIdOf(alice(), kAlice, p("enc"));
+    ASSERT_EQ(alice().request("PUT", api + "encrypted/" + id + "?format=json", e2ee).status, 200u);
+
+    std::vector<BulkPart> parts(2);
+    parts[0].path = "/" + p("enc/0123456789abcdef0123456789abcdef");
+    parts[0].content = "ciphertext";
+    parts[1].path = "/" + p("plain.txt");
+    parts[1].content = "plain";
+    const Reply refused = postBulk(alice(), bulkBody(parts), e2ee);
+    ASSERT_EQ(refused.status, 200u) << refused.describe();
+    EXPECT_EQ(at(parseJson(refused), {parts[0].path, "error"}), json(true)) << refused.body;
+    EXPECT_EQ(at(parseJson(refused), {parts[1].path, "error"}), json(false)) << refused.body;
+    EXPECT_EQ(statusOfGet(alice(), kAlice, p("enc/0123456789abcdef0123456789abcdef")), 404u);
+
+    HeaderList lockHeaders = e2ee;
+    lockHeaders.emplace_back("X-NC-E2EE-COUNTER", "1");
+    const Reply lock = alice().request("POST", api + "lock/" + id + "?format=json", lockHeaders);
+    ASSERT_EQ(lock.status, 200u) << lock.describe();
+    const std::string token = at(parseJson(lock), {"ocs", "data", "e2e-token"}).get<std::string>();
+    HeaderList withToken = e2ee;
+    withToken.emplace_back("e2e-token", "not-the-token");
+    const Reply wrong = postBulk(alice(), bulkBody({parts[0]}), withToken);
+    EXPECT_EQ(at(parseJson(wrong), {parts[0].path, "error"}), json(true)) << wrong.body;
+    withToken.back().second = token;
+    const Reply stored = postBulk(alice(), bulkBody({parts[0]}), withToken);
+    EXPECT_EQ(at(parseJson(stored), {parts[0].path, "error"}), json(false)) << stored.body;
+    EXPECT_EQ(contentOf(alice(), kAlice, p("enc/0123456789abcdef0123456789abcdef")), "ciphertext");
+    HeaderList unlockHeaders = e2ee;
+    unlockHeaders.emplace_back("e2e-token", token);
+    EXPECT_EQ(alice().request("DELETE", api + "lock/" + id + "?format=json", unlockHeaders).status, 200u);
+}
+
 // Quota: parts are stored in order until one no longer fits; it alone gets an error.
 TEST_F(ServerBulkQuotaTest, BulkPartOverQuotaIsRefusedAlone)
 {
