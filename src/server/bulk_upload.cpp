@@ -181,7 +181,12 @@ Response BulkUpload::handle(Request& request)
             return jsonReply(400, OrderedJson::object(),
                              "the part for " + path + " has neither X-File-MD5 nor OC-Checksum");
 
-        Part part{path, headers, m_tmp / ("bulk-" + randomHex(12)), {}};
+        MultipartReader::Headers kept; // what storing the part needs, nothing more
+        for (const char* name :
+             {"x-file-mtime", "x-oc-mtime", "x-file-md5", "oc-checksum", "if-match", "if-none-match"}) {
+            if (const auto it = headers.find(name); it != headers.end()) kept.insert(*it);
+        }
+        Part part{path, std::move(kept), m_tmp / ("bulk-" + randomHex(12)), {}};
         std::FILE* out = std::fopen(part.file.c_str(), "wb");
         if (out == nullptr) return davError(500, "Cannot store the uploaded data");
         spooled.parts.push_back(part); // removed again unless committed

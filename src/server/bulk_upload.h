@@ -77,7 +77,9 @@ struct BulkUploadHooks {
 
 class BulkUpload {
 public:
-    static constexpr std::size_t kMaxParts = 10000;
+    // The desktop client sends at most 100 files per request. Every part's headers (up to
+    // 16 KiB) wait in memory until the whole body is read, so the count is bounded.
+    static constexpr std::size_t kMaxParts = 1000;
 
     // `tmpDir`: where parts wait until they are committed (same filesystem as the blobs).
     BulkUpload(std::filesystem::path tmpDir, BulkUploadHooks hooks);

@@ -2188,6 +2188,7 @@ TEST_F(ServerBulkTest, MalformedBulkBodiesAreRefusedWholesale)
         {"multipart/form-data", bulkBody({good}), "multipart/form-data; boundary=" + kBulkBoundary},
         {"no Content-Type", bulkBody({good}), ""},
         {"an empty body", "", related},
+        {"more than 1000 parts", bulkBody(std::vector<BulkPart>(1001, good)), related},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.what);
