@@ -1,4 +1,4 @@
-# Turns src/libsync/migrations/NNN_name.sql into a C++ table the journal applies in order.
+# Turns src/libsync/local/migrations/NNN_name.sql into a C++ table the journal applies in order.
 # Invoked as: cmake "-DINPUTS=a.sql|b.sql" -DOUTPUT=... -P EmbedMigrations.cmake
 string(REPLACE "|" ";" INPUTS "${INPUTS}")
 set(body "")
@@ -18,7 +18,7 @@ foreach(input IN LISTS INPUTS)
     string(APPEND body "    {${number}, \"${name}\", R\"nubo(${sql})nubo\"},\n")
 endforeach()
 file(WRITE "${OUTPUT}.tmp"
-"// Generated from src/libsync/migrations by cmake/EmbedMigrations.cmake. Do not edit.
+"// Generated from src/libsync/local/migrations by cmake/EmbedMigrations.cmake. Do not edit.
 #include \"journal_migrations.h\"
 
 namespace nubo::sync {

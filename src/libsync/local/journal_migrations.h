@@ -1,4 +1,4 @@
-// The journal's schema history, embedded from src/libsync/migrations/NNN_*.sql at build time
+// The journal's schema history, embedded from src/libsync/local/migrations/NNN_*.sql at build time
 // (cmake/EmbedMigrations.cmake). Migration n brings the schema from version n-1 to n.
 #pragma once
 

@@ -1,6 +1,6 @@
 // The sync journal: what the local folder and the server looked like the last time they agreed.
 // SQLite in WAL mode, in a file inside the synced folder (JOURNAL_FILE_NAME, excluded from sync),
-// with numbered migrations (src/libsync/migrations/NNN_*.sql, embedded at build time).
+// with numbered migrations (src/libsync/local/migrations/NNN_*.sql, embedded at build time).
 //
 // One Journal object per sync run and thread; it is not shared between threads.
 #pragma once
