@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <iterator>
+#include <limits>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -83,6 +84,39 @@ std::string lowerAscii(std::string text)
     return text;
 }
 
+bool isAscii(std::string_view text)
+{
+    return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// UTF-16 code units of valid UTF-8: one per byte that starts a sequence, two for a 4-byte one.
+std::size_t utf16Units(std::string_view text)
+{
+    std::size_t units = 0;
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((byte & 0xC0) != 0x80)
+            units += byte >= 0xF0 ? 2 : 1;
+    }
+    return units;
+}
+
+// Windows' device names, reserved with any extension ("aux.txt") and in any case.
+bool isWindowsDeviceName(std::string_view name)
+{
+    std::string base = lowerAscii(std::string(name.substr(0, name.find('.'))));
+    while (!base.empty() && base.back() == ' ')
+        base.pop_back();
+    if (base == "con" || base == "prn" || base == "aux" || base == "nul" || base == "conin$" || base == "conout$")
+        return true;
+    if (base.size() < 4 || (!base.starts_with("com") && !base.starts_with("lpt")))
+        return false;
+    const std::string_view digit = std::string_view(base).substr(3);
+    // COM0-9, LPT0-9 and the superscripts ¹ ² ³ (UTF-8 C2 B9, C2 B2, C2 B3).
+    return (digit.size() == 1 && digit[0] >= '0' && digit[0] <= '9') || digit == "\xC2\xB9" ||
+           digit == "\xC2\xB2" || digit == "\xC2\xB3";
+}
+
 struct Move {
     std::string from; // in the coordinates before any move
     std::string to;
@@ -131,6 +165,87 @@ Tree rebaseTree(const Tree& tree, const std::vector<Move>& moves, bool rebaseSer
     return result;
 }
 
+// The remote tree and the journal re-keyed to the local spelling of names that differ from a
+// local one only by Unicode normalisation (reconcile.h); a tree is only copied when it differs.
+struct Aligned {
+    std::optional<RemoteTree> remote;
+    std::optional<JournalTree> journal;
+    std::vector<std::pair<std::string, std::string>> rekeys; // journal keys: from -> to, in order
+};
+
+template <typename Tree>
+std::optional<Tree> alignTree(const Tree& tree, const LocalTree& local,
+                              const std::unordered_map<std::string, std::string>& localByNfc, const Normalizer& nfc,
+                              std::vector<std::pair<std::string, std::string>>* rekeys)
+{
+    std::unordered_map<std::string, std::string> renamedFolders; // key in the tree -> new key
+    std::vector<std::pair<std::string, std::string>> changes;    // in tree order: parents first
+    std::unordered_set<std::string> taken;
+    for (const auto& [path, entry] : tree) {
+        if (isAscii(path))
+            continue; // every ASCII spelling is its own NFC and NFD (and its folders are ASCII too)
+        std::string key = path;
+        if (!renamedFolders.empty())
+            for (std::string folder = parentPath(path); !folder.empty(); folder = parentPath(folder))
+                if (const auto it = renamedFolders.find(folder); it != renamedFolders.end()) {
+                    key = rebase(path, folder, it->second);
+                    break;
+                }
+        const std::string underFolder = key;
+        if (!local.contains(key)) {
+            // The local item of this name in another spelling, unless the tree has that spelling
+            // too (then each is its own item) or another item of the tree took it already.
+            const auto match = localByNfc.find(nfc(key));
+            if (match != localByNfc.end() && !tree.contains(match->second) && !taken.contains(match->second))
+                key = match->second;
+        }
+        if (key == path)
+            continue;
+        taken.insert(key);
+        if (entry.type == ItemType::Directory)
+            renamedFolders.emplace(path, key);
+        if (rekeys && key != underFolder)
+            rekeys->emplace_back(underFolder, key);
+        changes.emplace_back(path, std::move(key));
+    }
+    if (changes.empty())
+        return std::nullopt;
+    Tree aligned = tree;
+    for (const auto& [from, to] : changes) {
+        auto node = aligned.extract(from);
+        if (node.mapped().serverPath.empty())
+            node.mapped().serverPath = from; // the server's spelling stays the one it is reached by
+        node.key() = to;
+        aligned.insert(std::move(node));
+    }
+    return aligned;
+}
+
+Aligned alignSpellings(const LocalTree& local, const RemoteTree& remote, const JournalTree& journal,
+                       const Normalizer& nfc)
+{
+    // Local names by their NFC form; two local spellings of one name are each their own item.
+    std::unordered_map<std::string, std::string> localByNfc;
+    std::unordered_set<std::string> ambiguous;
+    for (const auto& [path, entry] : local) {
+        if (isAscii(path))
+            continue;
+        std::string normal = nfc(path);
+        if (ambiguous.contains(normal))
+            continue;
+        if (const auto [it, inserted] = localByNfc.emplace(normal, path); !inserted) {
+            localByNfc.erase(it);
+            ambiguous.insert(std::move(normal));
+        }
+    }
+    Aligned aligned;
+    if (localByNfc.empty())
+        return aligned;
+    aligned.remote = alignTree(remote, local, localByNfc, nfc, nullptr);
+    aligned.journal = alignTree(journal, local, localByNfc, nfc, &aligned.rekeys);
+    return aligned;
+}
+
 class Reconciler {
 public:
     Reconciler(const LocalTree& local, const RemoteTree& remote, const JournalTree& journal,
@@ -139,8 +254,23 @@ public:
     {
     }
 
+    // Journal records to re-key to their local spelling first (alignSpellings).
+    void setRekeys(std::vector<std::pair<std::string, std::string>> rekeys) { m_rekeys = std::move(rekeys); }
+
     Plan run()
     {
+        for (const auto& [from, to] : m_rekeys) {
+            // Only the key moves: the record (and the server's name in it) stays as it is, and
+            // what changed on either side is compared at the local spelling as usual.
+            Action action;
+            action.kind = ActionKind::UpdateJournal;
+            action.from = from;
+            action.path = to;
+            action.journal = m_journalIn.at(to);
+            action.type = action.journal->type;
+            action.reason = "the same name in another Unicode normalisation (NFC/NFD) here";
+            m_plan.actions.push_back(std::move(action));
+        }
         detectMoves();
         m_localView = &m_localIn;
         if (!m_localTreeMoves.empty()) {
@@ -225,6 +355,12 @@ private:
             if (record.type != entry.type ||
                 (stillThere != m_remoteIn.end() && stillThere->second.fileId == entry.fileId))
                 continue;
+            // A name this filesystem cannot hold: the item stays where it is here, untouched, and
+            // its new place is reported (it is never renamed back on the server).
+            if (!unfitPath(path).empty()) {
+                m_keptAtUnfitMove.insert(from);
+                continue;
+            }
             remoteCandidates.push_back({from, path});
         }
         const auto byDepth = [](const Candidate& a, const Candidate& b) {
@@ -354,24 +490,42 @@ private:
         }
     }
 
+    // A path as the local filesystem compares it: case folded, NFC and NFD alike, as it does.
+    std::string folded(const std::string& path) const
+    {
+        std::string key = m_options.caseInsensitive ? lowerAscii(path) : path;
+        if (m_options.normalizationInsensitive && m_options.normalize && !isAscii(key))
+            key = m_options.normalize(key);
+        return key;
+    }
+
     void findCaseClashes()
     {
-        if (!m_options.caseInsensitive)
+        if (!m_options.caseInsensitive && !(m_options.normalizationInsensitive && m_options.normalize))
             return;
         std::unordered_map<std::string, std::string> firstByFolded;
         // Items already here (local or journal) own their folded name; a remote newcomer that
         // folds to the same name cannot be written without overwriting them.
         for (const auto& [path, entry] : (*m_localView))
-            firstByFolded.emplace(lowerAscii(path), path);
+            firstByFolded.emplace(folded(path), path);
         for (const auto& [path, record] : (*m_journalView))
-            firstByFolded.emplace(lowerAscii(path), path);
+            firstByFolded.emplace(folded(path), path);
         for (const auto& [path, entry] : (*m_remoteView)) {
             if (path.empty() || (*m_localView).contains(path) || (*m_journalView).contains(path))
                 continue;
-            const auto [it, inserted] = firstByFolded.emplace(lowerAscii(path), path);
+            const auto [it, inserted] = firstByFolded.emplace(folded(path), path);
             if (!inserted && it->second != path)
                 m_caseClash.emplace(path, it->second);
         }
+    }
+
+    // Why a server path cannot be made here: the first of its names the local filesystem cannot hold.
+    std::string unfitPath(const std::string& path) const
+    {
+        for (std::string rest = path; !rest.empty(); rest = parentPath(rest))
+            if (std::string why = unfitLocalName(fileName(rest), m_options); !why.empty())
+                return why;
+        return {};
     }
 
     // --- one path at a time ---------------------------------------------------------------------
@@ -522,24 +676,27 @@ private:
             emit(*m_transfers, ActionKind::Upload, path, ItemType::File, "new on this computer");
     }
 
-    // Creates here what is on the server.
-    void createLocal(const std::string& path, const RemoteEntry& remote)
+    // Creates here what is on the server. Returns true when it cannot, for a folder: nothing
+    // below it is made either (its refusal says why).
+    bool createLocal(const std::string& path, const RemoteEntry& remote)
     {
         if (const auto clash = m_caseClash.find(path); clash != m_caseClash.end()) {
+            const bool byCase = lowerAscii(path) == lowerAscii(clash->second);
             error(path, remote.type,
-                  "the name differs only in case from '" + clash->second +
+                  std::string("the name differs only ") + (byCase ? "in case" : "in case or Unicode normalisation") +
+                      " from '" + clash->second +
                       "', and the local filesystem does not tell them apart; rename one of them on the server");
-            return;
+            return remote.type == ItemType::Directory;
         }
-        if (fileName(path).size() > m_options.maxNameBytes) {
-            error(path, remote.type, "the name is longer than the local filesystem allows (" +
-                                         std::to_string(m_options.maxNameBytes) + " bytes); rename it on the server");
-            return;
+        if (const std::string why = unfitLocalName(fileName(path), m_options); !why.empty()) {
+            error(path, remote.type, why + "; it is left on the server and not synced here: rename it on the server");
+            return remote.type == ItemType::Directory;
         }
         if (remote.type == ItemType::Directory)
             emit(*m_folders, ActionKind::MakeLocalFolder, path, ItemType::Directory, "new on the server");
         else
             emit(*m_transfers, ActionKind::Download, path, ItemType::File, "new on the server");
+        return false;
     }
 
     // The server folder an item is created in, for its permissions; null when the folder is not
@@ -556,6 +713,8 @@ private:
     // Returns true when the action taken settles the whole subtree below `path`.
     bool comparePath(const std::string& path)
     {
+        if (m_keptAtUnfitMove.contains(path))
+            return true; // moved on the server to a name this filesystem cannot hold: left alone
         const auto li = (*m_localView).find(path);
         const auto ri = (*m_remoteView).find(path);
         const auto ji = (*m_journalView).find(path);
@@ -575,9 +734,7 @@ private:
 
         switch (ls) {
         case State::None: // only on the server
-            if (rs == State::New)
-                createLocal(path, *R);
-            return false;
+            return rs == State::New && createLocal(path, *R);
         case State::New:
             if (rs == State::None) {
                 createRemote(path, *L, remoteParent(path));
@@ -645,8 +802,7 @@ private:
                 return true;
             }
             emit(*m_early, ActionKind::DeleteLocal, path, J.type, "replaced on the server");
-            createLocal(path, *R);
-            return J.type == ItemType::Directory;
+            return createLocal(path, *R) || J.type == ItemType::Directory;
         default:
             return false;
         }
@@ -686,21 +842,17 @@ private:
             if (m_options.restoreDeletions || (J.type == ItemType::Directory && m_remoteDirty.contains(path))) {
                 // Restored on the user's word, or something below was added or changed on the
                 // server: bring it back (a folder's contents follow one by one).
-                createLocal(path, *R);
-                return false;
+                return createLocal(path, *R);
             }
-            if (!hasPermission(R, 'D')) {
-                createLocal(path, *R); // a read-only share: restore instead of deleting
-                return false;
-            }
+            if (!hasPermission(R, 'D'))
+                return createLocal(path, *R); // a read-only share: restore instead of deleting
             emit(*m_deletes, ActionKind::DeleteRemote, path, J.type, "deleted on this computer");
             return J.type == ItemType::Directory;
         case State::Changed:
             emit(*m_transfers, ActionKind::Download, path, ItemType::File, "deleted here but changed on the server");
             return false;
         case State::Replaced:
-            createLocal(path, *R);
-            return false;
+            return createLocal(path, *R);
         default:
             return false;
         }
@@ -750,6 +902,8 @@ private:
     std::unordered_set<std::string> m_localDirty;  // folders with something new or changed below, here
     std::unordered_set<std::string> m_remoteDirty; // … on the server
     std::unordered_map<std::string, std::string> m_caseClash;
+    std::vector<std::pair<std::string, std::string>> m_rekeys; // journal keys to their local spelling
+    std::unordered_set<std::string> m_keptAtUnfitMove; // moved on the server to a name unfit here
     std::set<std::string> m_deletedPaths; // at most m_options.deletedPathsKept
 
     std::vector<Action>* m_early = nullptr;
@@ -762,10 +916,76 @@ private:
 
 } // namespace
 
+NamePlatform nativeNamePlatform()
+{
+#if defined(_WIN32)
+    return NamePlatform::Windows;
+#elif defined(__APPLE__)
+    return NamePlatform::MacOs;
+#else
+    return NamePlatform::Linux;
+#endif
+}
+
+void applyNameRules(ReconcileOptions& options, NamePlatform platform)
+{
+    switch (platform) {
+    case NamePlatform::Linux:
+        options.maxNameBytes = 255;
+        options.maxNameUtf16 = 0;
+        options.windowsNames = false;
+        options.normalizationInsensitive = false;
+        break;
+    case NamePlatform::Windows: // NTFS: 255 UTF-16 units, folds case
+        options.caseInsensitive = true;
+        options.maxNameBytes = std::numeric_limits<std::size_t>::max();
+        options.maxNameUtf16 = 255;
+        options.windowsNames = true;
+        options.normalizationInsensitive = false;
+        break;
+    case NamePlatform::MacOs: // APFS: 255 UTF-8 bytes (HFS+: 255 UTF-16 units), folds case and NFC/NFD
+        options.caseInsensitive = true;
+        options.maxNameBytes = 255;
+        options.maxNameUtf16 = 255;
+        options.windowsNames = false;
+        options.normalizationInsensitive = true;
+        break;
+    }
+}
+
+std::string unfitLocalName(std::string_view name, const ReconcileOptions& options)
+{
+    if (name.size() > options.maxNameBytes)
+        return "the name is longer than the local filesystem allows (" + std::to_string(options.maxNameBytes) +
+               " bytes)";
+    if (options.maxNameUtf16 != 0 && utf16Units(name) > options.maxNameUtf16)
+        return "the name is longer than the local filesystem allows (" + std::to_string(options.maxNameUtf16) +
+               " UTF-16 characters)";
+    if (!options.windowsNames)
+        return {};
+    if (isWindowsDeviceName(name))
+        return "the name is reserved for a device on Windows";
+    if (name.ends_with('.') || name.ends_with(' '))
+        return "a name ending in a dot or a space cannot exist on Windows";
+    for (const char c : name) {
+        if (static_cast<unsigned char>(c) < 0x20)
+            return "the name holds a control character, which Windows does not allow";
+        if (std::string_view("<>:\"|?*\\").find(c) != std::string_view::npos)
+            return std::string("the name holds the character '") + c + "', which Windows does not allow";
+    }
+    return {};
+}
+
 Plan reconcile(const LocalTree& local, const RemoteTree& remote, const JournalTree& journal,
                const ReconcileOptions& options)
 {
-    return Reconciler(local, remote, journal, options).run();
+    if (!options.normalize)
+        return Reconciler(local, remote, journal, options).run();
+    Aligned aligned = alignSpellings(local, remote, journal, options.normalize);
+    Reconciler reconciler(local, aligned.remote ? *aligned.remote : remote, aligned.journal ? *aligned.journal : journal,
+                          options);
+    reconciler.setRekeys(std::move(aligned.rekeys));
+    return reconciler.run();
 }
 
 } // namespace nubo::sync

@@ -29,14 +29,25 @@
 // server is a remote move. Moves are propagated as MOVE / rename, and what lies below a moved
 // folder is compared at its new place. When both sides moved the same item elsewhere, the
 // server's move wins and the local item follows it (no data is involved).
+// Names:
+//   a name that differs from a local one only by Unicode normalisation (NFC here, NFD as macOS
+//   writes) is that local item: the server and the journal keep their spelling (serverPath),
+//   the plan uses the local one, and a journal record keyed by the other spelling is re-keyed
+//   (UpdateJournal from -> path, nothing else changes). Nothing is duplicated, moved or deleted.
+//   A server name the local filesystem cannot hold (ReconcileOptions' name rules: too long, a
+//   case or normalisation clash, Windows' reserved names, characters and trailing dots and
+//   spaces) is an error, with what is below it; it is never renamed on the server, and when the
+//   server moved an item to such a name, the item stays where it is here, untouched.
 #pragma once
 
 #include "sync_types.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace nubo::sync {
@@ -80,9 +91,26 @@ struct Plan {
     std::vector<std::string> deletedPaths;
 };
 
+// The names the local filesystem cannot hold, by platform (ReconcileOptions' name rules).
+enum class NamePlatform : std::uint8_t { Linux, Windows, MacOs };
+NamePlatform nativeNamePlatform();
+
+// UTF-8 in, the same text in Unicode normalisation form C out (supplied by a layer with Unicode
+// tables; reconcile itself has none).
+using Normalizer = std::function<std::string(const std::string&)>;
+
 struct ReconcileOptions {
     bool caseInsensitive = false; // the local filesystem folds case: names equal but for case clash
-    std::size_t maxNameBytes = 255; // longest name the local filesystem holds
+    std::size_t maxNameBytes = 255; // longest name the local filesystem holds, in UTF-8 bytes
+    std::size_t maxNameUtf16 = 0;   // … in UTF-16 code units (Windows, macOS); 0: no such limit
+    // Windows: reserved device names (CON, aux.txt, COM1…), a trailing dot or space, the
+    // characters < > : " | ? * \ and control characters cannot be local names.
+    bool windowsNames = false;
+    // The local filesystem does not tell NFC and NFD spellings apart (macOS): two server names
+    // that differ only so clash, like names that differ only in case.
+    bool normalizationInsensitive = false;
+    // NFC of a name; set, names that differ only by normalisation are one item (see above).
+    Normalizer normalize;
     // Local folders holding items that are not synced (conflict copies, excluded files): such a
     // folder is never deleted here because the server deleted it; it is kept (and made again
     // on the server) like a folder with new content.
@@ -96,6 +124,12 @@ struct ReconcileOptions {
 
 Plan reconcile(const LocalTree& local, const RemoteTree& remote, const JournalTree& journal,
                const ReconcileOptions& options = {});
+
+// Sets the name rules of `platform` (case, normalisation, length, Windows names) in `options`.
+void applyNameRules(ReconcileOptions& options, NamePlatform platform);
+// Why a file or folder name cannot exist on a local filesystem with these rules; empty when it can.
+// Case and normalisation clashes need the other names and are found by reconcile itself.
+std::string unfitLocalName(std::string_view name, const ReconcileOptions& options);
 
 // Whether a file changed on each side relative to its journal record (used by reconcile and the
 // propagator's re-checks): size or mtime locally, ETag remotely.

@@ -296,6 +296,9 @@ std::string Propagator::serverPathOf(const std::string& plainPath) const
         return {};
     if (const auto record = journal().get(plainPath))
         return record->serverPath;
+    // A folder the journal does not know yet whose server name is spelled otherwise (NFC/NFD).
+    if (const auto spelled = m_serverSpelling.find(plainPath); spelled != m_serverSpelling.end())
+        return spelled->second;
     // A new item: its folder's server path plus its name (plain folders use plain names).
     return joinPath(serverPathOf(parentPath(plainPath)), fileName(plainPath));
 }
@@ -341,6 +344,13 @@ JournalView& Propagator::journal() const { return t_staging ? *t_staging : m_jou
 
 std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
 {
+    // Folders whose server name is not their plain path and that the journal may not know
+    // before their own action ran (new on both sides in two Unicode spellings): what is made
+    // inside them goes to the server's folder, never to a second one of the local spelling.
+    for (const Action& action : actions)
+        if (action.type == ItemType::Directory && action.remote && !action.remote->serverPath.empty() &&
+            action.remote->serverPath != action.path && !action.remote->encrypted)
+            m_serverSpelling.emplace(action.path, action.remote->serverPath);
     // Plain folders first, then each end-to-end encrypted tree as one transaction: one lock and
     // one metadata write for all of its changes.
     std::vector<const Action*> plain;
@@ -1194,8 +1204,12 @@ ItemReport Propagator::deleteRemote(const Action& action)
 ItemReport Propagator::updateJournal(const Action& action)
 {
     ItemReport report = reportFor(action);
-    if (!action.from.empty())
-        journal().moveTree(action.from, action.path);
+    if (!action.from.empty()) {
+        if (action.remote)
+            journal().moveTree(action.from, action.path); // a move both sides made
+        else if (action.journal) // a key re-spelled as here (NFC/NFD): the server keeps its names
+            journal().moveTree(action.from, action.path, action.journal->serverPath, action.journal->serverPath);
+    }
     auto existing = journal().get(action.path);
     JournalRecord record = existing.value_or(JournalRecord{});
     record.type = action.type;

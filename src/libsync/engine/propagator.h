@@ -11,6 +11,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -154,6 +155,8 @@ private:
     std::string m_diskFullMessage;
     std::mutex m_messageMutex;
     // Server-side folder moves this run made inside encrypted trees: (from, to) server paths.
+    // Plain folders whose server name is spelled otherwise than here (set before any worker runs).
+    std::map<std::string, std::string> m_serverSpelling;
     mutable std::mutex m_movesMutex;
     std::vector<std::pair<std::string, std::string>> m_serverFolderMoves;
 };

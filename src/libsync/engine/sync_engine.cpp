@@ -11,6 +11,8 @@
 #include "trash.h"
 #include "webdav_client.h"
 
+#include <QString>
+
 #include <chrono>
 #include <ctime>
 #include <mutex>
@@ -23,6 +25,12 @@ namespace nubo::sync {
 namespace fs = std::filesystem;
 
 namespace {
+
+// NFC of a UTF-8 name, with Qt's Unicode tables; ASCII is its own NFC.
+std::string nfc(const std::string& text)
+{
+    return QString::fromUtf8(text).normalized(QString::NormalizationForm_C).toStdString();
+}
 
 bool insideAny(const std::string& path, const std::vector<std::string>& folders)
 {
@@ -268,11 +276,14 @@ Result<SyncSummary> SyncEngine::run()
 
         emit phaseChanged(QStringLiteral("reconcile"));
         keptFolders.erase("");
-        Plan plan = reconcile(*local, remote->tree, visibleJournal,
-                              {.caseInsensitive = caseInsensitive,
-                               .foldersWithUnsyncedItems = keptFolders,
-                               .restoreDeletions = massDeleteDecision == MassDeleteDecision::Restore,
-                               .deletedPathsKept = m_options.massDeletePathsKept});
+        ReconcileOptions reconcileOptions;
+        applyNameRules(reconcileOptions, m_options.namePlatform.value_or(nativeNamePlatform()));
+        reconcileOptions.caseInsensitive = reconcileOptions.caseInsensitive || caseInsensitive;
+        reconcileOptions.normalize = nfc;
+        reconcileOptions.foldersWithUnsyncedItems = keptFolders;
+        reconcileOptions.restoreDeletions = massDeleteDecision == MassDeleteDecision::Restore;
+        reconcileOptions.deletedPathsKept = m_options.massDeletePathsKept;
+        Plan plan = reconcile(*local, remote->tree, visibleJournal, reconcileOptions);
 
         // The mass-delete guard looks at the whole plan before anything is touched.
         if (massDeleteDecision == MassDeleteDecision::Refuse && plan.itemsDeleted >= m_options.massDeleteMinimum &&

@@ -75,6 +75,9 @@ struct SyncOptions {
     std::int64_t chunkSize = 10 * 1024 * 1024;
     std::int64_t backoffBaseSeconds = 25;         // error blacklist: first wait, doubled each failure
     std::optional<bool> caseInsensitive;          // default: probe the local filesystem
+    // Whose name rules decide which server names can be made here (reported and skipped when
+    // not); default: this build's platform. Windows' rules also fold case.
+    std::optional<NamePlatform> namePlatform;
     std::int64_t minimumFreeSpace = 64 * 1024 * 1024; // downloads stop when less than this is free
 };
 

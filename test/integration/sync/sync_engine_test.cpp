@@ -295,6 +295,96 @@ TEST_F(Sync, CaseClashOnACaseInsensitiveDiskIsReportedNotOverwritten)
     EXPECT_NE(result->errors[0].message.find("differs only in case"), std::string::npos);
 }
 
+// A folder and files whose names differ only by Unicode normalisation: NFC as Linux clients and
+// the server write them, NFD as macOS does. Each name is one item: nothing is duplicated on either
+// side, renamed on the server or deleted.
+TEST_F(Sync, ANameInTheOtherUnicodeNormalisationIsOneItemNeverTwo)
+{
+    const std::string nfc = "Caf\xC3\xA9";  // é as U+00E9
+    const std::string nfd = "Cafe\xCC\x81"; // é as e + U+0301
+    auto& a = client("a");
+    serverMkdir(nfc);
+    serverWrite(nfc + "/theirs.txt", "theirs");
+    serverWrite(nfc + "/same.txt", "same");
+    a.mkdir(nfd);
+    a.write(nfd + "/mine.txt", "mine");
+    a.write(nfd + "/same.txt", "same");
+    const SyncSummary first = a.syncOk();
+    EXPECT_EQ(first.conflicts, 0);
+    EXPECT_EQ(first.passes, 1); // nothing went to a folder of the local spelling first and failed
+    const Tree onServer{{nfc, kFolder}, {nfc + "/mine.txt", "mine"}, {nfc + "/same.txt", "same"}, {nfc + "/theirs.txt", "theirs"}};
+    const Tree here{{nfd, kFolder}, {nfd + "/mine.txt", "mine"}, {nfd + "/same.txt", "same"}, {nfd + "/theirs.txt", "theirs"}};
+    EXPECT_TRUE(sameTree(serverTree(), onServer));
+    EXPECT_TRUE(sameTree(a.tree(), here));
+    EXPECT_TRUE(a.conflictCopies().empty());
+
+    const SyncSummary again = a.syncOk();
+    EXPECT_EQ(again.uploaded + again.downloaded + again.deletedLocal + again.deletedRemote + again.movedLocal +
+                  again.movedRemote,
+              0);
+
+    // Edits and deletions reach the other spelling.
+    a.write(nfd + "/same.txt", "edited here");
+    serverWrite(nfc + "/theirs.txt", "edited there");
+    a.remove(nfd + "/mine.txt");
+    a.syncOk();
+    EXPECT_TRUE(sameTree(serverTree(), Tree{{nfc, kFolder}, {nfc + "/same.txt", "edited here"}, {nfc + "/theirs.txt", "edited there"}}));
+    EXPECT_TRUE(sameTree(a.tree(), Tree{{nfd, kFolder}, {nfd + "/same.txt", "edited here"}, {nfd + "/theirs.txt", "edited there"}}));
+}
+
+TEST_F(Sync, AFileReSpelledHereInNfdStaysTheSameFileOnTheServer)
+{
+    const std::string nfc = "r\xC3\xA9sum\xC3\xA9.txt";
+    const std::string nfd = "re\xCC\x81sume\xCC\x81.txt";
+    auto& a = client("a");
+    a.write(nfc, "v1");
+    a.syncOk();
+    const std::string fileId = server().stat(nfc)->fileId;
+    a.move(nfc, nfd); // what a copy through a macOS disk does to the name
+    const SyncSummary respelled = a.syncOk();
+    EXPECT_EQ(respelled.uploaded + respelled.movedRemote + respelled.deletedRemote + respelled.deletedLocal, 0);
+    EXPECT_TRUE(sameTree(serverTree(), Tree{{nfc, "v1"}}));
+    a.write(nfd, "v2");
+    EXPECT_EQ(a.syncOk().uploaded, 1);
+    EXPECT_TRUE(sameTree(serverTree(), Tree{{nfc, "v2"}}));
+    EXPECT_EQ(server().stat(nfc)->fileId, fileId);
+    EXPECT_TRUE(sameTree(a.tree(), Tree{{nfd, "v2"}}));
+}
+
+// With Windows' name rules (as a Windows build applies them), server names Windows cannot hold
+// are reported and skipped; the server keeps them and nothing is deleted or renamed.
+TEST_F(Sync, NamesWindowsCannotHoldAreReportedAndLeftOnTheServer)
+{
+    auto& a = client("a");
+    a.options.namePlatform = NamePlatform::Windows;
+    serverWrite("aux.txt", "1");
+    serverWrite("a:b.txt", "2");
+    serverMkdir("trailing.");
+    serverWrite("trailing./x.txt", "3");
+    serverWrite("ok.txt", "4");
+    const Tree before = serverTree();
+    for (int run = 0; run < 2; ++run) {
+        SCOPED_TRACE(run);
+        auto result = a.sync();
+        ASSERT_TRUE(result.has_value()) << result.error().message;
+        std::set<std::string> failed;
+        for (const ItemReport& item : result->errors)
+            failed.insert(item.path);
+        if (run == 0) { // the second run may wait them out on the error blacklist
+            EXPECT_EQ(failed, (std::set<std::string>{"a:b.txt", "aux.txt", "trailing."}));
+        }
+        EXPECT_TRUE(sameTree(a.tree(), Tree{{"ok.txt", "4"}}));
+        EXPECT_TRUE(sameTree(serverTree(), before));
+    }
+    // A rename on the server to such a name leaves the local file where it is.
+    serverMove("ok.txt", "con.txt");
+    auto renamed = a.sync();
+    ASSERT_TRUE(renamed.has_value());
+    EXPECT_TRUE(sameTree(a.tree(), Tree{{"ok.txt", "4"}}));
+    EXPECT_EQ(serverRead("con.txt"), "4");
+    EXPECT_FALSE(server().stat("ok.txt").has_value());
+}
+
 // ---- safety -------------------------------------------------------------------------------------
 
 TEST_F(Sync, MassDeleteIsRefusedUnlessAllowed)

@@ -2,6 +2,7 @@
 // reads like the rule it checks; the expected plan is written as "kind path" lines.
 #include "reconcile.h"
 
+#include <QString>
 #include <gtest/gtest.h>
 
 #include <optional>
@@ -443,6 +444,182 @@ TEST(Reconcile, NameTooLongForTheLocalFilesystemIsReported)
     const Plan plan = reconcile(s.local, s.remote, s.journal);
     ASSERT_EQ(describe(plan), Lines{"error " + longName});
     EXPECT_NE(plan.actions[0].reason.find("longer"), std::string::npos);
+}
+
+// ---- Unicode normalisation: NFC (Linux, the server) and NFD (as macOS writes) -------------------
+
+std::string nfc(const std::string& text)
+{
+    return QString::fromUtf8(text).normalized(QString::NormalizationForm_C).toStdString();
+}
+
+const std::string kCafeNfc = "caf\xC3\xA9";  // "café" with U+00E9
+const std::string kCafeNfd = "cafe\xCC\x81"; // "café" with e + U+0301
+
+ReconcileOptions normalising()
+{
+    ReconcileOptions options;
+    options.normalize = nfc;
+    return options;
+}
+
+TEST(Reconcile, AFileNewOnBothSidesInTwoNormalisationsIsOneItemComparedByContent)
+{
+    SyncedFolder s;
+    s.local["d/" + kCafeNfd] = localFile(9);
+    s.remote["d/" + kCafeNfc] = remoteFile("c1", "109");
+    s.remote["d"].etag = "d2";
+    const Plan plan = reconcile(s.local, s.remote, s.journal, normalising());
+    ASSERT_EQ(describe(plan), (Lines{"conflict d/" + kCafeNfd, "update-journal d"}));
+    // The local spelling is the plan's path; the server is reached by its own.
+    EXPECT_EQ(plan.actions[0].remote->serverPath, "d/" + kCafeNfc);
+    // Without the rule the same trees were an upload and a download: two items of one name.
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"upload d/" + kCafeNfd, "download d/" + kCafeNfc, "update-journal d"}));
+}
+
+TEST(Reconcile, AJournalRecordInTheOtherSpellingIsReKeyedNotMovedOrDeleted)
+{
+    SyncedFolder s;
+    s.local["d/" + kCafeNfd] = localFile(9);
+    s.remote["d/" + kCafeNfc] = remoteFile("c1", "109", "d/" + kCafeNfc);
+    s.journal["d/" + kCafeNfc] = journalFile(9, "c1", "109");
+    s.journal["d/" + kCafeNfc].serverPath = "d/" + kCafeNfc;
+    const Plan plan = reconcile(s.local, s.remote, s.journal, normalising());
+    ASSERT_EQ(describe(plan), (Lines{"update-journal d/" + kCafeNfc + " -> d/" + kCafeNfd}));
+    EXPECT_FALSE(plan.actions[0].local); // only the key moves: no local fields are taken over
+    EXPECT_FALSE(plan.actions[0].remote);
+    EXPECT_EQ(plan.actions[0].journal->serverPath, "d/" + kCafeNfc);
+    // Without the rule: the inode made it a move here, renaming the server's file.
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"move-remote d/" + kCafeNfc + " -> d/" + kCafeNfd}));
+}
+
+TEST(Reconcile, AnEditUnderTheOtherSpellingIsUploadedToTheServersName)
+{
+    SyncedFolder s;
+    s.local["d/" + kCafeNfd] = localFile(9, 44, 400);
+    s.remote["d/" + kCafeNfc] = remoteFile("c1", "109", "d/" + kCafeNfc);
+    s.journal["d/" + kCafeNfc] = journalFile(9, "c1", "109");
+    s.journal["d/" + kCafeNfc].serverPath = "d/" + kCafeNfc;
+    const Plan plan = reconcile(s.local, s.remote, s.journal, normalising());
+    ASSERT_EQ(describe(plan),
+              (Lines{"update-journal d/" + kCafeNfc + " -> d/" + kCafeNfd, "upload d/" + kCafeNfd}));
+    EXPECT_EQ(plan.actions[1].remote->serverPath, "d/" + kCafeNfc);
+    EXPECT_EQ(plan.actions[1].journal->serverPath, "d/" + kCafeNfc);
+}
+
+TEST(Reconcile, WhatIsInAFolderOfTheOtherSpellingLandsInTheLocalFolder)
+{
+    LocalTree local{{kCafeNfd, localFolder(1)}, {kCafeNfd + "/mine", localFile(2)}};
+    RemoteTree remote{{kCafeNfc, remoteFolder("f1", "100")}, {kCafeNfc + "/theirs", remoteFile("t1", "101")}};
+    const Plan plan = reconcile(local, remote, {}, normalising());
+    EXPECT_EQ(describe(plan),
+              (Lines{"upload " + kCafeNfd + "/mine", "download " + kCafeNfd + "/theirs", "update-journal " + kCafeNfd}));
+    EXPECT_EQ(plan.actions[1].remote->serverPath, kCafeNfc + "/theirs");
+    EXPECT_EQ(plan.actions[2].remote->serverPath, kCafeNfc);
+}
+
+TEST(Reconcile, BothSpellingsOnTheServerAreTwoItemsAndClashWhereTheDiskFoldsThem)
+{
+    LocalTree local{{kCafeNfc, localFile(1)}};
+    RemoteTree remote{{kCafeNfc, remoteFile("c1", "100")}, {kCafeNfd, remoteFile("c2", "101")}};
+    // Linux keeps both names apart: each is its own item.
+    EXPECT_EQ(describe(reconcile(local, remote, {}, normalising())), (Lines{"download " + kCafeNfd, "conflict " + kCafeNfc}));
+    // macOS does not: the second cannot be written without overwriting the first.
+    ReconcileOptions mac = normalising();
+    applyNameRules(mac, NamePlatform::MacOs);
+    const Plan plan = reconcile(local, remote, {}, mac);
+    ASSERT_EQ(describe(plan), (Lines{"error " + kCafeNfd, "conflict " + kCafeNfc}));
+    EXPECT_NE(plan.actions[0].reason.find("Unicode normalisation"), std::string::npos);
+}
+
+// ---- names other platforms cannot hold ---------------------------------------------------------
+
+struct NameRow {
+    std::string name;
+    bool fitsWindows;
+    bool fitsLinux;
+};
+
+TEST(Reconcile, EachWindowsNameRuleIsReportedAndSkippedNeverRenamedOnTheServer)
+{
+    const std::string emoji = "\xF0\x9F\x98\x80"; // U+1F600: 4 UTF-8 bytes, 2 UTF-16 units
+    std::string eAcute200;
+    for (int i = 0; i < 200; ++i)
+        eAcute200 += "\xC3\xA9"; // 400 bytes, 200 UTF-16 units
+    std::string emoji128;
+    for (int i = 0; i < 128; ++i)
+        emoji128 += emoji; // 512 bytes, 256 UTF-16 units
+    const std::vector<NameRow> rows{
+        {"CON", false, true},          {"con", false, true},         {"aux.txt", false, true},
+        {"NUL.tar.gz", false, true},   {"Com1.log", false, true},    {"LPT9", false, true},
+        {"COM\xC2\xB9", false, true},  {"prn .txt", false, true},    {"conin$", false, true},
+        {"trailing.", false, true},    {"trailing ", false, true},   {"a<b", false, true},
+        {"a>b", false, true},          {"a:b", false, true},         {"a\"b", false, true},
+        {"a|b", false, true},          {"a?b", false, true},         {"a*b", false, true},
+        {"a\\b", false, true},         {"a\x01" "b", false, true},   {std::string(256, 'x'), false, false},
+        {emoji128, false, false},      {eAcute200, true, false},     {"console.txt", true, true},
+        {"com10", true, true},         {"lpt", true, true},          {".hidden", true, true},
+        {"CONTRACT", true, true},      {"a.b.c", true, true},
+    };
+    for (const NameRow& row : rows) {
+        SCOPED_TRACE(row.name);
+        SyncedFolder s;
+        s.remote["d/" + row.name] = remoteFile("n1", "200");
+        s.remote["d"].etag = "d2";
+        for (const auto& [platform, fits] :
+             {std::pair(NamePlatform::Windows, row.fitsWindows), std::pair(NamePlatform::Linux, row.fitsLinux)}) {
+            ReconcileOptions options;
+            applyNameRules(options, platform);
+            const Plan plan = reconcile(s.local, s.remote, s.journal, options);
+            if (fits) {
+                EXPECT_EQ(describe(plan), (Lines{"download d/" + row.name, "update-journal d"}));
+                EXPECT_EQ(unfitLocalName(row.name, options), "");
+            } else {
+                // Reported; nothing else: no rename, no upload, no delete on either side.
+                ASSERT_EQ(describe(plan), (Lines{"error d/" + row.name, "update-journal d"}));
+                EXPECT_NE(plan.actions[0].reason.find("rename it on the server"), std::string::npos);
+                EXPECT_NE(unfitLocalName(row.name, options), "");
+            }
+        }
+    }
+}
+
+TEST(Reconcile, AFolderWithAnUnfitNameIsOneErrorAndNothingBelowItIsMade)
+{
+    RemoteTree remote{{"bad:dir", remoteFolder("b1", "100")},
+                      {"bad:dir/x", remoteFile("x1", "101")},
+                      {"bad:dir/sub", remoteFolder("s1", "102")},
+                      {"bad:dir/sub/y", remoteFile("y1", "103")},
+                      {"good", remoteFile("g1", "104")}};
+    ReconcileOptions windows;
+    applyNameRules(windows, NamePlatform::Windows);
+    EXPECT_EQ(describe(reconcile({}, remote, {}, windows)), (Lines{"error bad:dir", "download good"}));
+}
+
+TEST(Reconcile, AServerRenameToAnUnfitNameLeavesTheLocalFileWhereItIs)
+{
+    SyncedFolder s;
+    s.remote["d/aux.txt"] = s.remote["d/a"];
+    s.remote.erase("d/a");
+    s.remote["d"].etag = "d2";
+    ReconcileOptions windows;
+    applyNameRules(windows, NamePlatform::Windows);
+    // Reported at its new name; "d/a" is neither moved, deleted nor uploaded again here.
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, windows)), (Lines{"error d/aux.txt", "update-journal d"}));
+    // Where the name fits, it is the rename it is.
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"move-local d/a -> d/aux.txt", "update-journal d"}));
+}
+
+TEST(Reconcile, WindowsRulesFoldCase)
+{
+    SyncedFolder s;
+    s.remote["d/A"] = remoteFile("x", "200");
+    ReconcileOptions windows;
+    applyNameRules(windows, NamePlatform::Windows);
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, windows)), Lines{"error d/A"});
 }
 
 TEST(Reconcile, PermissionsAreRecordedWhenTheyChangeNotWhenTheJournalNeverKnewThem)
