@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -512,7 +513,9 @@ Result<SyncSummary> SyncEngine::run()
     // What still fails goes on the blacklist with a growing back-off; what worked comes off it.
     for (const auto& [path, report] : lastFailure) {
         summary.errors.push_back(report);
-        if (auto recorded = (*journal)->recordFailure(path, report.message, now(), m_options.backoffBaseSeconds);
+        const std::int64_t maxWait = report.code == SyncErrorCode::Locked ? m_options.lockedBackoffMaxSeconds
+                                                                          : std::numeric_limits<std::int64_t>::max();
+        if (auto recorded = (*journal)->recordFailure(path, report.message, now(), m_options.backoffBaseSeconds, maxWait);
             !recorded)
             return std::unexpected(recorded.error());
     }

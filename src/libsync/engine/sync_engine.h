@@ -74,6 +74,9 @@ struct SyncOptions {
     std::int64_t chunkThreshold = 10 * 1024 * 1024;
     std::int64_t chunkSize = 10 * 1024 * 1024;
     std::int64_t backoffBaseSeconds = 25;         // error blacklist: first wait, doubled each failure
+    // … but an item in an encrypted folder another client has locked (423) waits at most this
+    // long: a lock is held for minutes, and a day's wait after it is gone would leave it unsynced.
+    std::int64_t lockedBackoffMaxSeconds = 120;
     std::optional<bool> caseInsensitive;          // default: probe the local filesystem
     // Whose name rules decide which server names can be made here (reported and skipped when
     // not); default: this build's platform. Windows' rules also fold case.

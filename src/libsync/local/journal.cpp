@@ -359,7 +359,7 @@ Result<std::vector<BlacklistEntry>> Journal::blacklist()
 }
 
 Result<BlacklistEntry> Journal::recordFailure(const std::string& path, const std::string& message, std::int64_t now,
-                                              std::int64_t baseSeconds)
+                                              std::int64_t baseSeconds, std::int64_t maxSeconds)
 {
     Statements& s = *m_statements;
     sqlite3_stmt* get = prepared(m_db, s.blacklistGet, "SELECT failures FROM blacklist WHERE path = ?1");
@@ -388,9 +388,10 @@ Result<BlacklistEntry> Journal::recordFailure(const std::string& path, const std
     }
 
     // Doubling stops at the cap, so a long-failing item cannot overflow the delay.
-    std::int64_t delay = std::clamp<std::int64_t>(baseSeconds, 0, MAX_BACKOFF_SECONDS);
-    for (int i = 1; i < entry.failures && delay < MAX_BACKOFF_SECONDS; ++i)
-        delay = std::min(delay * 2, MAX_BACKOFF_SECONDS);
+    const std::int64_t cap = std::clamp<std::int64_t>(maxSeconds, 0, MAX_BACKOFF_SECONDS);
+    std::int64_t delay = std::clamp<std::int64_t>(baseSeconds, 0, cap);
+    for (int i = 1; i < entry.failures && delay < cap; ++i)
+        delay = std::min(delay * 2, cap);
     entry.retryAt = now + delay;
 
     {

@@ -58,10 +58,10 @@ public:
                        const std::vector<std::string>& deletedTrees);
 
     // Error blacklist with growing back-off: the n-th consecutive failure of a path is retried
-    // after min(baseSeconds * 2^(n-1), 24 h).
+    // after min(baseSeconds * 2^(n-1), maxSeconds, 24 h).
     Result<std::vector<BlacklistEntry>> blacklist();
     Result<BlacklistEntry> recordFailure(const std::string& path, const std::string& message, std::int64_t now,
-                                         std::int64_t baseSeconds = 25);
+                                         std::int64_t baseSeconds = 25, std::int64_t maxSeconds = 24 * 60 * 60);
     Result<void> clearFailure(const std::string& path);
 
     // Small key/value settings (e.g. the client's random id, the remote root it syncs with).

@@ -3,7 +3,9 @@
 // transaction per tree (one lock, one metadata write per changed folder, one unlock), and another
 // device that has only the 12 words gets the same tree back; renames change metadata only.
 #include "e2ee_fixture.h"
+#include "journal.h"
 
+#include <ctime>
 #include <thread>
 
 namespace nubo::sync::test {
@@ -177,6 +179,10 @@ TEST_F(E2eeSync, AFolderLockedByAnotherClientIsRetriedLaterAndNothingIsLost)
     ASSERT_TRUE(token.has_value());
     a.write("vault/waiting.txt", "must wait for the lock");
     a.options.maxRetries = 0;
+    // Other errors would wait ten minutes; a lock is tried again within lockedBackoffMaxSeconds.
+    a.options.backoffBaseSeconds = 600;
+    a.options.lockedBackoffMaxSeconds = 0;
+    const auto before = std::time(nullptr);
     auto result = a.sync();
     ASSERT_TRUE(result.has_value());
     ASSERT_EQ(result->errors.size(), 1u);
@@ -184,6 +190,15 @@ TEST_F(E2eeSync, AFolderLockedByAnotherClientIsRetriedLaterAndNothingIsLost)
     EXPECT_NE(result->errors[0].message.find("locked by another client"), std::string::npos)
         << result->errors[0].message;
     EXPECT_EQ(a.read("vault/waiting.txt"), "must wait for the lock");
+    {
+        auto journal = Journal::open(a.path(JOURNAL_FILE_NAME));
+        ASSERT_TRUE(journal.has_value());
+        auto waiting = (*journal)->blacklist();
+        ASSERT_TRUE(waiting.has_value());
+        ASSERT_EQ(waiting->size(), 1u);
+        EXPECT_LE(waiting->front().retryAt, std::time(nullptr));
+        EXPECT_GE(waiting->front().retryAt, before);
+    }
     ASSERT_TRUE(m_api->unlock(m_vaultId, *token, true).has_value());
     EXPECT_EQ(a.syncOk().uploaded, 1);
     auto& b = device("b");

@@ -327,6 +327,20 @@ TEST_F(JournalTest, BlacklistBackOffDoublesAndCaps)
     EXPECT_EQ(journal->blacklist()->size(), 2u);
 }
 
+TEST_F(JournalTest, BlacklistBackOffStopsAtTheCapGivenForThatFailure)
+{
+    auto journal = open();
+    ASSERT_TRUE(journal);
+    const std::int64_t now = 1'800'000'000;
+    std::vector<std::int64_t> waits;
+    for (int failures = 1; failures <= 6; ++failures)
+        waits.push_back(journal->recordFailure("locked/f", "423", now, 25, 120)->retryAt - now);
+    EXPECT_EQ(waits, (std::vector<std::int64_t>{25, 50, 100, 120, 120, 120}));
+    // A cap below the base wins too; a cap above a day is a day.
+    EXPECT_EQ(journal->recordFailure("g", "423", now, 25, 10)->retryAt, now + 10);
+    EXPECT_EQ(journal->recordFailure("h", "x", now, 1'000'000, 10'000'000)->retryAt, now + 86400);
+}
+
 TEST_F(JournalTest, BlacklistSurvivesReopen)
 {
     {
