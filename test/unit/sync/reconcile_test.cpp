@@ -5,6 +5,7 @@
 #include <QString>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +73,13 @@ std::vector<std::string> describe(const Plan& plan)
 }
 
 using Lines = std::vector<std::string>;
+
+// The plan's lines in path order, where the order of independent actions is not the point.
+Lines sorted(Lines lines)
+{
+    std::sort(lines.begin(), lines.end());
+    return lines;
+}
 
 // ---- one file, every combination -------------------------------------------------------------
 
@@ -339,6 +347,55 @@ TEST(Reconcile, DifferentMovesOfTheSameItemFollowTheServer)
     s.remote["d"].etag = "d2";
     EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
               (Lines{"move-local d/mine -> d/theirs", "update-journal d"}));
+}
+
+// Folders "a" < "m" < "z", walked in that order: a move out of a folder compared early into one
+// compared late, and the other way, must each stay one move (not a delete and an upload) whatever
+// order reconcile looks at the folders in.
+struct ThreeFolders {
+    LocalTree local{{"a", localFolder(1)},      {"a/early", localFile(2)}, {"a/sub", localFolder(3)},
+                    {"a/sub/deep", localFile(4)}, {"m", localFolder(5)},   {"z", localFolder(6)},
+                    {"z/late", localFile(7)}};
+    RemoteTree remote{{"a", remoteFolder("a1", "101")},      {"a/early", remoteFile("e1", "102")},
+                      {"a/sub", remoteFolder("s1", "103")},  {"a/sub/deep", remoteFile("d1", "104")},
+                      {"m", remoteFolder("m1", "105")},      {"z", remoteFolder("z1", "106")},
+                      {"z/late", remoteFile("l1", "107")}};
+    JournalTree journal{{"a", journalFolder(1, "a1", "101")},     {"a/early", journalFile(2, "e1", "102")},
+                        {"a/sub", journalFolder(3, "s1", "103")}, {"a/sub/deep", journalFile(4, "d1", "104")},
+                        {"m", journalFolder(5, "m1", "105")},     {"z", journalFolder(6, "z1", "106")},
+                        {"z/late", journalFile(7, "l1", "107")}};
+
+    template <typename Tree>
+    static void move(Tree& tree, const std::string& from, const std::string& to)
+    {
+        Tree moved;
+        for (auto& [path, entry] : tree)
+            moved.emplace(isInside(path, from) ? rebase(path, from, to) : path, entry);
+        tree = std::move(moved);
+    }
+};
+
+TEST(Reconcile, MovesHereBetweenFoldersComparedEarlyAndLateAreMoves)
+{
+    ThreeFolders t;
+    ThreeFolders::move(t.local, "a/early", "z/early"); // out of a folder done into one not yet walked
+    ThreeFolders::move(t.local, "z/late", "a/late");   // out of a folder not yet walked into one done
+    ThreeFolders::move(t.local, "a/sub", "m/sub");     // a folder with its content, across
+    EXPECT_EQ(sorted(describe(reconcile(t.local, t.remote, t.journal))),
+              (Lines{"move-remote a/early -> z/early", "move-remote a/sub -> m/sub", "move-remote z/late -> a/late"}));
+}
+
+TEST(Reconcile, MovesOnTheServerBetweenFoldersComparedEarlyAndLateAreMoves)
+{
+    ThreeFolders t;
+    ThreeFolders::move(t.remote, "a/early", "z/early");
+    ThreeFolders::move(t.remote, "z/late", "a/late");
+    ThreeFolders::move(t.remote, "a/sub/deep", "m/deep"); // out of a subfolder, up and across
+    for (const char* folder : {"a", "a/sub", "m", "z"})
+        t.remote[folder].etag += "'";
+    EXPECT_EQ(sorted(describe(reconcile(t.local, t.remote, t.journal))),
+              (Lines{"move-local a/early -> z/early", "move-local a/sub/deep -> m/deep", "move-local z/late -> a/late",
+                     "update-journal a", "update-journal a/sub", "update-journal m", "update-journal z"}));
 }
 
 TEST(Reconcile, MovedHereButDeletedOnServerIsUploadedAsNew)
