@@ -259,6 +259,7 @@ public:
 
     Plan run()
     {
+        findDowngrades();
         for (const auto& [from, to] : m_rekeys) {
             // Only the key moves: the record (and the server's name in it) stays as it is, and
             // what changed on either side is compared at the local spelling as usual.
@@ -306,6 +307,32 @@ public:
     }
 
 private:
+    // A folder synced as end-to-end encrypted that the server now lists unencrypted: its blobs
+    // would look like new files (or moves of the plain items, by file id), its plain names like
+    // deletions, and what is added here would go up in plain text. It is left alone, moves into
+    // and out of it included, unless it was empty (the server removes the encryption of empty
+    // folders only).
+    void findDowngrades()
+    {
+        for (const auto& [path, record] : m_journalIn) {
+            if (path.empty() || !record.encrypted || record.type != ItemType::Directory ||
+                hasAncestorIn(path, m_downgraded))
+                continue;
+            const auto remote = m_remoteIn.find(path);
+            if (remote == m_remoteIn.end() || remote->second.encrypted || remote->second.type != ItemType::Directory)
+                continue;
+            const std::string prefix = path + '/';
+            const auto below = m_journalIn.lower_bound(prefix);
+            if (below != m_journalIn.end() && below->first.starts_with(prefix))
+                m_downgraded.insert(path);
+        }
+    }
+
+    bool insideDowngraded(const std::string& path) const
+    {
+        return !m_downgraded.empty() && (m_downgraded.contains(path) || hasAncestorIn(path, m_downgraded));
+    }
+
     // --- moves ---------------------------------------------------------------------------------
 
     void detectMoves()
@@ -339,7 +366,7 @@ private:
             // Filesystems hand a freed inode to the next new item: a file "notes" replaced by a
             // folder "notes" can pass its inode to "notes/x" written in it. Nothing moves below
             // its own old place, so that is a new item, not a move.
-            if (isInside(path, from))
+            if (isInside(path, from) || insideDowngraded(from) || insideDowngraded(path))
                 continue;
             localCandidates.push_back({from, path});
         }
@@ -353,7 +380,8 @@ private:
             const JournalRecord& record = m_journalIn.at(from);
             const auto stillThere = m_remoteIn.find(from);
             if (record.type != entry.type ||
-                (stillThere != m_remoteIn.end() && stillThere->second.fileId == entry.fileId))
+                (stillThere != m_remoteIn.end() && stillThere->second.fileId == entry.fileId) ||
+                insideDowngraded(from) || insideDowngraded(path))
                 continue;
             // A name this filesystem cannot hold: the item stays where it is here, untouched, and
             // its new place is reported (it is never renamed back on the server).
@@ -644,6 +672,19 @@ private:
         return true;
     }
 
+    // Refuses to make again on the server, in plain text, an item that was end-to-end encrypted
+    // when nothing encrypted is left above it there (the server deleted its encrypted folder, or
+    // says so). Returns true when refused.
+    bool refusedInPlain(const std::string& path, const JournalRecord& J)
+    {
+        if (!wouldGoUpInPlain(path, J))
+            return false;
+        error(path, J.type,
+              "it was end-to-end encrypted, and its encrypted folder is gone from the server; it is kept "
+              "here and not uploaded again unencrypted. Encrypt a new folder and move it there");
+        return true;
+    }
+
     // The first deletedPathsKept deleted paths in path order, whatever order they come in.
     void keepDeletedPath(const std::string& path)
     {
@@ -721,6 +762,13 @@ private:
         const LocalEntry* L = li == (*m_localView).end() ? nullptr : &li->second;
         const RemoteEntry* R = ri == (*m_remoteView).end() ? nullptr : &ri->second;
         const JournalRecord* J = ji == (*m_journalView).end() ? nullptr : &ji->second;
+        if (m_downgraded.contains(path)) {
+            error(path, ItemType::Directory,
+                  "this folder is end-to-end encrypted here, but the server now lists it unencrypted; nothing in "
+                  "it is changed on either side, and nothing is uploaded into it in plain text. If its encryption "
+                  "was removed on purpose, move its files out, delete it, and make a new folder");
+            return true;
+        }
         const State ls = stateOf(L, J, L && J && localChanged(*L, *J));
         const State rs = stateOf(R, J, R && J && remoteChanged(*R, *J));
         const bool wasFolder = J && J->type == ItemType::Directory;
@@ -773,7 +821,7 @@ private:
         case State::Same:
             // Permissions the journal does not know yet (after an upload) are not worth a
             // rewrite of every record; reconcile reads them from the server anyway.
-            if (L.inode != J.inode || R->etag != J.etag || R->fileId != J.fileId ||
+            if (L.inode != J.inode || R->etag != J.etag || R->fileId != J.fileId || R->encrypted != J.encrypted ||
                 (!J.permissions.empty() && R->permissions != J.permissions) ||
                 (J.type == ItemType::File && J.ctime == 0 && L.ctime != 0))
                 emit(*m_journalOnly, ActionKind::UpdateJournal, path, J.type, "details changed");
@@ -782,13 +830,9 @@ private:
             emit(*m_transfers, ActionKind::Download, path, ItemType::File, "changed on the server");
             return false;
         case State::Deleted:
-            if (m_options.restoreDeletions && wouldGoUpInPlain(path, J)) {
-                error(path, J.type,
-                      "it was end-to-end encrypted, and its encrypted folder is gone from the server; it is kept "
-                      "here and not uploaded again unencrypted. Encrypt a new folder and move it there");
-                return J.type == ItemType::Directory;
-            }
             if (m_options.restoreDeletions || (J.type == ItemType::Directory && m_localDirty.contains(path))) {
+                if (refusedInPlain(path, J))
+                    return J.type == ItemType::Directory;
                 // Restored on the user's word, or something below was added or changed here: keep
                 // it and put it back (a folder's contents follow one by one).
                 createRemote(path, L, remoteParent(path));
@@ -825,7 +869,8 @@ private:
             emit(*m_transfers, ActionKind::Conflict, path, ItemType::File, "changed on both sides");
             return false;
         case State::Deleted:
-            createRemote(path, L, remoteParent(path));
+            if (!refusedInPlain(path, J))
+                createRemote(path, L, remoteParent(path));
             return false;
         case State::Replaced:
             error(path, J.type, "changed here while the server replaced it with a folder; rename one of them");
@@ -871,6 +916,8 @@ private:
             createRemote(path, L, remoteParent(path));
             return J.type == ItemType::Directory;
         case State::Deleted:
+            if (refusedInPlain(path, J))
+                return L.type == ItemType::Directory;
             createRemote(path, L, remoteParent(path));
             return false;
         case State::Replaced:
@@ -904,6 +951,7 @@ private:
     std::unordered_map<std::string, std::string> m_caseClash;
     std::vector<std::pair<std::string, std::string>> m_rekeys; // journal keys to their local spelling
     std::unordered_set<std::string> m_keptAtUnfitMove; // moved on the server to a name unfit here
+    std::unordered_set<std::string> m_downgraded; // encrypted folders the server lists unencrypted
     std::set<std::string> m_deletedPaths; // at most m_options.deletedPathsKept
 
     std::vector<Action>* m_early = nullptr;

@@ -23,7 +23,10 @@
 // again and everything below it follows). The rows above where a change beats a delete already
 // restore the changed version, so an edit made meanwhile on the surviving side is what comes back.
 // An end-to-end encrypted item whose encrypted folder is gone from the server is not restored
-// there (it would go up unencrypted): it is an error, and it stays here.
+// there (it would go up unencrypted): it is an error, and it stays here. The same holds when it
+// changed here (a folder with edits below it is otherwise made again), and for a folder synced
+// as encrypted that the server now lists unencrypted: it is left alone, moves into and out of it
+// included, unless it was empty (the server removes the encryption of empty folders only).
 // Moves: a local item whose inode the journal knows under another path that is gone locally is a
 // local move; a remote item whose file id the journal knows under another path that is gone on the
 // server is a remote move. Moves are propagated as MOVE / rename, and what lies below a moved

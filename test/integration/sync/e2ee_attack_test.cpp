@@ -661,5 +661,42 @@ TEST_F(E2eeAttack, ANestedFoldersMetadataSwappedForAnotherWithItsBlobsIsRefused)
     EXPECT_EQ(a.read("vault/right/r2.txt"), "right file 2");
 }
 
+// A downgrade: the server lists the encrypted folder as a plain one (the flag dropped, its blobs
+// under their random names). Nothing edited or added here may go up in plain text, no blob may
+// come down as a file, and nothing here is deleted because its plain name is not listed.
+TEST_F(E2eeAttack, AFolderListedUnencryptedGetsNothingInPlainText)
+{
+    SyncClient& a = syncedDevice();
+    a.write("vault/kept.txt", "synced while encrypted");
+    a.syncOk();
+    a.write("vault/kept.txt", "edited here: marker 7c1e");
+    a.write("vault/new.txt", "new here: marker 7c1e");
+    serverSql("UPDATE items SET encrypted = 0 WHERE name = 'vault' AND is_dir = 1");
+    touchVaultEtag();
+    expectRefused(a, {{"vault", "lists it unencrypted"}});
+    EXPECT_EQ(serverScalar("SELECT count(*) FROM items WHERE name IN ('kept.txt', 'new.txt')"), "0")
+        << "a plain name reached the server";
+    EXPECT_EQ(occurrences(accessLog(), "/vault/kept.txt"), 0u);
+    EXPECT_EQ(occurrences(accessLog(), "/vault/new.txt"), 0u);
+}
+
+// The server deletes the encrypted folder (or says it did) while an edit waits here: the folder
+// is not made again unencrypted with the edit in it; it stays here, reported.
+TEST_F(E2eeAttack, AnEncryptedFolderDeletedOnTheServerIsNotMadeAgainInPlainText)
+{
+    SyncClient& a = syncedDevice();
+    a.write("vault/kept.txt", "synced while encrypted");
+    a.syncOk();
+    a.write("vault/kept.txt", "edited here: marker 5d2a");
+    serverSql("WITH RECURSIVE gone(id) AS (SELECT id FROM items WHERE name = 'vault' AND is_dir = 1 UNION ALL "
+              "SELECT items.id FROM items JOIN gone ON items.parent = gone.id) DELETE FROM items WHERE id IN gone");
+    touchVaultEtag();
+    const std::size_t folderWrites = occurrences(accessLog(), "MKCOL /remote.php/dav/files/alice/vault");
+    expectRefused(a, {{"vault", "not uploaded again unencrypted"}});
+    EXPECT_FALSE(server().stat("vault").has_value());
+    EXPECT_EQ(occurrences(accessLog(), "MKCOL /remote.php/dav/files/alice/vault"), folderWrites);
+    EXPECT_EQ(occurrences(accessLog(), "/vault/kept.txt"), 0u);
+}
+
 } // namespace
 } // namespace nubo::sync::test

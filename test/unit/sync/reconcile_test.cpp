@@ -859,6 +859,64 @@ TEST(Reconcile, AnEncryptedFolderDeletedOnServerIsNotRestoredUnencrypted)
     EXPECT_NE(plan.actions[0].reason.find("not uploaded again unencrypted"), std::string::npos);
 }
 
+// A server that deletes an encrypted folder (or says it is gone) must not get the files edited
+// here meanwhile re-uploaded in plain text: the folder is kept here, reported, and not made again.
+TEST(Reconcile, AnEncryptedFolderDeletedOnServerWithAnEditHereIsNotUploadedUnencrypted)
+{
+    SyncedFolder s = encryptedVault();
+    s.remote.clear();
+    s.local["vault/sub/a"] = localFile(3, 44, 400); // edited here
+    s.local["vault/new"] = localFile(9);            // and a new file
+    const Plan plan = reconcile(s.local, s.remote, s.journal);
+    EXPECT_EQ(describe(plan), Lines{"error vault"});
+    ASSERT_EQ(plan.actions.size(), 1u);
+    EXPECT_NE(plan.actions[0].reason.find("not uploaded again unencrypted"), std::string::npos);
+}
+
+TEST(Reconcile, AnEncryptedFileDeletedOnServerWithAnEditHereStaysEncryptedOrStaysHere)
+{
+    // Its folder is still encrypted on the server: the edit goes up again, into that folder.
+    SyncedFolder kept = encryptedVault();
+    kept.remote.erase("vault/sub/a");
+    kept.local["vault/sub/a"] = localFile(3, 44, 400);
+    EXPECT_EQ(describe(reconcile(kept.local, kept.remote, kept.journal)), Lines{"upload vault/sub/a"});
+    // Nothing encrypted is left above it on the server (its folder listed unencrypted): it stays
+    // here, and so does its folder, reported.
+    SyncedFolder gone = encryptedVault();
+    gone.remote = {{"vault", remoteFolder("v2", "100")}};
+    gone.local["vault/sub/a"] = localFile(3, 44, 400);
+    EXPECT_EQ(describe(reconcile(gone.local, gone.remote, gone.journal)), Lines{"error vault"});
+}
+
+// A server that lists an encrypted folder as unencrypted (the flag dropped, blobs under their
+// random names): nothing is uploaded into it in plain text, nothing here is deleted because its
+// plain name is not listed, and no blob is downloaded as a file.
+TEST(Reconcile, AnEncryptedFolderTheServerListsAsUnencryptedIsLeftAlone)
+{
+    SyncedFolder s = encryptedVault();
+    // The blob of "vault/sub/a" keeps its file id: no move of the local file to the blob's name.
+    s.remote = {{"vault", remoteFolder("v2", "100")},
+                {"vault/0123456789abcdef0123456789abcdef", remoteFile("x1", "102")}};
+    s.local["vault/new"] = localFile(9);
+    const Plan plan = reconcile(s.local, s.remote, s.journal);
+    EXPECT_EQ(describe(plan), Lines{"error vault"});
+    ASSERT_EQ(plan.actions.size(), 1u);
+    EXPECT_NE(plan.actions[0].reason.find("unencrypted"), std::string::npos);
+}
+
+TEST(Reconcile, AnEmptyEncryptedFolderMadePlainOnTheServerIsRecordedAsPlain)
+{
+    // The server removes the encryption of empty folders only: such a folder is plain from now on.
+    SyncedFolder s;
+    s.local = {{"vault", localFolder(1)}};
+    s.remote = {{"vault", remoteFolder("v1", "100")}};
+    s.journal = {{"vault", journalFolder(1, "v1", "100")}};
+    s.journal["vault"].encrypted = true;
+    const Plan plan = reconcile(s.local, s.remote, s.journal);
+    ASSERT_EQ(describe(plan), Lines{"update-journal vault"});
+    EXPECT_FALSE(plan.actions[0].remote->encrypted);
+}
+
 TEST(Reconcile, WhatWasDeletedInsideAnEncryptedFolderThatIsStillThereIsRestored)
 {
     SyncedFolder s = encryptedVault();
