@@ -3,18 +3,22 @@
 # nubo-server on loopback, on the same generated trees. Prints wall time, CPU time and peak RSS of
 # each client per case, checks every result (a fast wrong sync shows as FAILED) and the ratios.
 #
-#   bench/run_sync_bench.sh [BUILD_DIR] [--quick] [--only CASE]... [--json FILE] [--no-build]
+#   bench/run_sync_bench.sh [BUILD_DIR] [--quick] [--only CASE]... [--json FILE] [--no-build] [--no-bulk]
 #
-# CASE: upload-5000 download-5000 resync-5000 resync-100k upload-1g download-1g
-# --quick: 10 000 files instead of 100 000 for resync-100k, 64 MiB instead of 1 GiB.
+# CASE: upload-5000 download-5000 resync-5000 resync-100k upload-500-slow upload-1g download-1g,
+#       and (only when asked for) million
+# --quick: 10 000 files instead of 100 000 for resync-100k, 64 MiB instead of 1 GiB, 100 000
+#       files instead of 1 000 000 for million.
 # --no-build: use the binaries already in BUILD_DIR (e.g. while someone else builds it).
+# --no-bulk: the servers do not advertise bulk upload (by default both clients may use it).
 # SYNC_BENCH_CLIENTS="nubocmd" (or "nextcloudcmd") runs one client only.
 # SYNC_BENCH_TIMEOUT (seconds, default 3600) bounds each client run; SYNC_BENCH_KEEP=1 keeps
 # the work folder; SYNC_BENCH_PYTHON_TIMER=1 measures with python instead of /usr/bin/time.
 set -uo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tool="$repo_root/bench/sync_bench_tool.py"
-all_cases=(upload-5000 download-5000 resync-5000 resync-100k upload-1g download-1g)
+all_cases=(upload-5000 download-5000 resync-5000 resync-100k upload-500-slow upload-1g download-1g)
+extra_cases=(million) # run only when asked for: nubocmd only, it takes long
 
 build_dir="$repo_root/build/release"
 if [[ $# -gt 0 && "$1" != -* ]]; then
@@ -22,16 +26,18 @@ if [[ $# -gt 0 && "$1" != -* ]]; then
     shift
     [[ "$build_dir" == /* ]] || build_dir="$(pwd)/$build_dir"
 fi
-quick=0 build=1 json_out="" only=()
+quick=0 build=1 bulk=1 json_out="" only=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --quick) quick=1 ;;
         --no-build) build=0 ;;
+        --no-bulk) bulk=0 ;;
         --json) json_out="${2:?--json needs a file}"; [[ "$json_out" == /* ]] || json_out="$(pwd)/$json_out"; shift ;;
         --only)
-            [[ " ${all_cases[*]} " == *" ${2:-} "* ]] || { echo "unknown case '${2:-}' (cases: ${all_cases[*]})" >&2; exit 2; }
+            [[ " ${all_cases[*]} ${extra_cases[*]} " == *" ${2:-} "* ]] ||
+                { echo "unknown case '${2:-}' (cases: ${all_cases[*]} ${extra_cases[*]})" >&2; exit 2; }
             only+=("$2"); shift ;;
-        -h|--help) sed -n "2,12p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n "2,15p" "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -41,7 +47,13 @@ selected() { [[ " ${only[*]} " == *" $1 "* ]]; }
 
 n_small=5000 small_dirs=50 small_size=4096
 n_many=100000 many_dirs=1000 many_size=64 big_size=$((1024 * 1024 * 1024)) big_label="1 GiB"
-if [[ $quick == 1 ]]; then n_many=10000 many_dirs=100 big_size=$((64 * 1024 * 1024)) big_label="64 MiB"; fi
+n_slow=500 slow_dirs=5 slow_delay_ms=30 # a WAN: every request waits 30 ms at the server
+n_million=1000000 million_dirs=1000 million_size=1
+if [[ $quick == 1 ]]; then
+    n_many=10000 many_dirs=100 big_size=$((64 * 1024 * 1024)) big_label="64 MiB" n_million=100000 million_dirs=100
+fi
+server_args=()
+[[ $bulk == 1 ]] && server_args+=(--bulk-upload)
 client_timeout=${SYNC_BENCH_TIMEOUT:-3600}
 
 # ---- build ----------------------------------------------------------------------------------------
@@ -79,6 +91,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 results="$work/results.tsv"
 : >"$results"
+mkdir -p "$work/logs"
 
 if [[ -x /usr/bin/time && "${SYNC_BENCH_PYTHON_TIMER:-0}" != 1 ]]; then
     timer() { /usr/bin/time -f '%e %U %S %M %x' -o "$1" "${@:2}"; }
@@ -91,13 +104,17 @@ server_cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat" 2>/dev/nul
 # ---- the trees, generated once for both clients ------------------------------------------------------
 gen="$work/gen"
 mkdir -p "$gen"
-need_small=0 need_many=0 need_big=0
+need_small=0 need_many=0 need_big=0 need_slow=0 need_million=0
 selected upload-5000 || selected download-5000 || selected resync-5000 && need_small=1
 selected resync-100k && need_many=1
+selected upload-500-slow && need_slow=1
+selected million && need_million=1
 selected upload-1g || selected download-1g && need_big=1
 t0=$SECONDS
 [[ $need_small == 1 ]] && python3 "$tool" gen-tree "$gen/small" $n_small $small_dirs $small_size 1
 [[ $need_many == 1 ]] && python3 "$tool" gen-tree "$gen/many" $n_many $many_dirs $many_size 2
+[[ $need_slow == 1 ]] && python3 "$tool" gen-tree "$gen/slow" $n_slow $slow_dirs $small_size 4
+[[ $need_million == 1 ]] && python3 "$tool" gen-tree "$gen/million" $n_million $million_dirs $million_size 5
 [[ $need_big == 1 ]] && python3 "$tool" gen-file "$gen/big/big.bin" $big_size 3
 echo "generated the trees in $((SECONDS - t0)) s under $work" >&2
 
@@ -185,13 +202,14 @@ check_nochange() { # check_nochange EXPECTED LOCAL: the tree is intact and nothi
 }
 
 # ---- one client's suite, on its own server ----------------------------------------------------------
-run_client() {
-    local client=$1
-    user="bench_$client" password="secret-$RANDOM$RANDOM"
-    printf '%s' "$password" >"$work/password"
-    data="$work/data-$client"
-    local out="$work/server-$client.out"
-    "$server_bin" --data "$data" --listen 127.0.0.1:0 --add-user "$user:$password" >"$out" 2>"$work/server-$client.err" &
+# start_server DATA [ARGS...]: a fresh nubo-server for the current user; sets server_pid, url, data.
+start_server() {
+    data=$1
+    shift
+    local out="$data.out"
+    mkdir -p "$data"
+    "$server_bin" --data "$data" --listen 127.0.0.1:0 --add-user "$user:$password" "${server_args[@]}" "$@" \
+        >"$out" 2>"$data.err" &
     server_pid=$!
     local port=""
     for _ in $(seq 100); do
@@ -199,10 +217,17 @@ run_client() {
         [[ -n "$port" ]] && break
         sleep 0.1
     done
-    [[ -n "$port" ]] || { echo "nubo-server did not start: $(cat "$work/server-$client.err")" >&2; exit 1; }
+    [[ -n "$port" ]] || { echo "nubo-server did not start: $(cat "$data.err")" >&2; exit 1; }
     url="http://127.0.0.1:$port"
     touch "$data/access.log"
-    for d in /small /many /big; do python3 "$tool" mkcol "$url" "$user" "$password" "$d" || exit 1; done
+}
+
+run_client() {
+    local client=$1
+    user="bench_$client" password="secret-$RANDOM$RANDOM"
+    printf '%s' "$password" >"$work/password"
+    start_server "$work/data-$client"
+    for d in /small /many /big /million; do python3 "$tool" mkcol "$url" "$user" "$password" "$d" || exit 1; done
     local l="$work/local-$client"
     mkdir -p "$l"
     echo "== $client ($url, user $user)" >&2
@@ -251,9 +276,32 @@ run_client() {
         fi
         rm -rf "$l/big-up" "$l/big-down"
     fi
+    if [[ $need_million == 1 && $client == nubocmd ]]; then
+        cp -a "$gen/million" "$l/million"
+        if measured "million: upload" "$client" "$l/million" /million check_remote /million "$gen/million" --sizes-only; then
+            measured "million: (first) resync" "$client" "$l/million" /million check_nochange "$gen/million" "$l/million"
+            measured "million: resync" "$client" "$l/million" /million check_nochange "$gen/million" "$l/million"
+        fi
+        rm -rf "$l/million"
+    elif [[ $need_million == 1 ]]; then
+        record_na "million: upload" "$client" "not run: nubocmd only (it would take hours)"
+    fi
     stop_server
     cp "$data/access.log" "$work/logs/access-$client.log"
-    [[ "${SYNC_BENCH_KEEP:-0}" == 1 ]] || rm -rf "$data" "$l"
+    [[ "${SYNC_BENCH_KEEP:-0}" == 1 ]] || rm -rf "$data"
+
+    if [[ $need_slow == 1 ]]; then
+        # Its own server, every request delayed as over a WAN.
+        start_server "$work/data-$client-slow" --faults "* * delay=$slow_delay_ms"
+        python3 "$tool" mkcol "$url" "$user" "$password" /slow || exit 1
+        cp -a "$gen/slow" "$l/slow"
+        measured upload-500-slow "$client" "$l/slow" /slow check_remote /slow "$gen/slow"
+        rm -rf "$l/slow"
+        stop_server
+        cp "$data/access.log" "$work/logs/access-$client-slow.log"
+        [[ "${SYNC_BENCH_KEEP:-0}" == 1 ]] || rm -rf "$data"
+    fi
+    [[ "${SYNC_BENCH_KEEP:-0}" == 1 ]] || rm -rf "$l"
 }
 
 # Rows of a client that cannot run: the cases that were asked for, with the reason.
@@ -287,5 +335,6 @@ fi
 ncmd_version=$(nextcloudcmd --version 2>/dev/null | head -n 1)
 python3 "$tool" report "$results" ${json_out:+--json "$json_out"} \
     --header "machine: $(nproc) cores, load average at start $load_at_start; build: ${build_type:-?} ($build_dir)" \
-    --header "sizes: ${n_small} x ${small_size} B in ${small_dirs} folders; ${n_many} x ${many_size} B in ${many_dirs} folders; ${big_label}$([[ $quick == 1 ]] && echo ' (--quick)')" \
+    --header "sizes: ${n_small} x ${small_size} B in ${small_dirs} folders; ${n_many} x ${many_size} B in ${many_dirs} folders; ${n_slow} x ${small_size} B with ${slow_delay_ms} ms per request; ${big_label}$([[ $need_million == 1 ]] && echo "; ${n_million} x ${million_size} B in ${million_dirs} folders")$([[ $quick == 1 ]] && echo ' (--quick)')" \
+    --header "servers: nubo-server ${server_args[*]:-(no bulk upload)}" \
     --header "clients: $("$nubocmd" --version 2>/dev/null | head -n 1 || echo "nubocmd ?"); ${ncmd_version:-nextcloudcmd not installed}"

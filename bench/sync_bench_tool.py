@@ -174,7 +174,8 @@ def log_summary(access_log, from_line):
                 counts[parts[1]] = counts.get(parts[1], 0) + 1
                 # requests that move content or change the remote tree
                 if parts[1] in ("PUT", "DELETE", "MOVE", "COPY", "MKCOL", "PROPPATCH") or (
-                        parts[1] == "GET" and parts[2].startswith("/remote.php/")):
+                        parts[1] == "GET" and parts[2].startswith("/remote.php/")) or (
+                        parts[1] == "POST" and parts[2].startswith("/remote.php/dav/bulk")):
                     counts["changes"] = counts.get("changes", 0) + 1
     counts.setdefault("changes", 0)
     print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())))
