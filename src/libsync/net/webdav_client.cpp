@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
 #include <sys/stat.h>
@@ -771,6 +772,164 @@ Result<UploadResult> WebDavClient::uploadSingle(const std::string& serverPath, c
     UploadResult result;
     readWriteReply(*response, result);
     return result;
+}
+
+bool WebDavClient::supportsBulkUpload() const
+{
+    return m_account->capabilities().bulkUpload;
+}
+
+std::string WebDavClient::bulkPathFor(const std::string& serverPath) const
+{
+    return "/" + joinPath(m_root, trimSlashes(serverPath));
+}
+
+std::vector<Result<UploadResult>> WebDavClient::parseBulkReply(const QByteArray& json,
+                                                               const std::vector<std::string>& sentPaths)
+{
+    std::vector<Result<UploadResult>> results;
+    const auto failAll = [&](const std::string& why) {
+        results.assign(sentPaths.size(),
+                       std::unexpected(SyncError{SyncErrorCode::Protocol, "the bulk upload's reply " + why, 200}));
+        return results;
+    };
+    const nlohmann::json reply = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+    if (reply.is_discarded()) return failAll("is not JSON");
+    if (!reply.is_object()) return failAll("is not a JSON object");
+    results.reserve(sentPaths.size());
+    for (const std::string& path : sentPaths) {
+        const auto notStated = [&](const std::string& why) {
+            results.push_back(
+                std::unexpected(SyncError{SyncErrorCode::Protocol, "the bulk upload's reply " + why, 200}));
+        };
+        const auto it = reply.find(path);
+        if (it == reply.end()) {
+            notStated("does not mention " + path);
+            continue;
+        }
+        if (!it->is_object()) {
+            notStated("says nothing readable about " + path);
+            continue;
+        }
+        const auto error = it->find("error");
+        if (error == it->end() || !error->is_boolean()) {
+            notStated("does not say whether " + path + " was stored");
+            continue;
+        }
+        if (error->get<bool>()) {
+            const auto message = it->find("message");
+            results.push_back(std::unexpected(SyncError{
+                SyncErrorCode::ServerError,
+                "the server refused " + path + " in a bulk upload" +
+                    (message != it->end() && message->is_string() ? ": " + message->get<std::string>() : ""),
+                200}));
+            continue;
+        }
+        const auto etag = it->find("etag");
+        const auto fileId = it->find("fileid");
+        UploadResult result;
+        if (etag != it->end() && etag->is_string()) result.etag = unquoteEtag(QByteArray::fromStdString(*etag));
+        if (fileId != it->end() && fileId->is_string()) {
+            result.fileId = fileIdFromOcId(QByteArray::fromStdString(*fileId));
+        } else if (fileId != it->end() && fileId->is_number_unsigned()) {
+            result.fileId = std::to_string(fileId->get<std::uint64_t>());
+        }
+        // Without both the journal could not describe the stored version: treat as not stated.
+        if (result.etag.empty() || result.fileId.empty() || result.fileId == "0") {
+            notStated("gives no ETag or file id for " + path);
+            continue;
+        }
+        results.push_back(std::move(result));
+    }
+    return results;
+}
+
+Result<std::vector<Result<UploadResult>>> WebDavClient::uploadBulk(const std::vector<BulkUploadItem>& items,
+                                                                   const BulkUploadOptions& options)
+{
+    std::vector<Result<UploadResult>> results(items.size());
+    std::vector<std::optional<FileState>> states(items.size());
+    std::vector<std::size_t> sent; // indexes of the items that are parts of the request
+    std::vector<std::string> sentPaths;
+    const QByteArray boundary = "nubo_" + QUuid::createUuid().toString(QUuid::Id128).toLatin1();
+    QByteArray body;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const BulkUploadItem& item = items[i];
+        const std::string path = bulkPathFor(item.serverPath);
+        // A part's headers are raw lines: a name with a control character (Linux allows a
+        // newline) would end its header and could add others. Such a file goes by PUT, whose URL
+        // percent-encodes it.
+        if (std::any_of(path.begin(), path.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+            results[i] = fail(SyncErrorCode::NameNotAllowed, "'" + item.serverPath + "' cannot be named in a bulk upload");
+            continue;
+        }
+        auto before = localState(item.localFile);
+        if (!before) {
+            results[i] = std::unexpected(before.error());
+            continue;
+        }
+        QFile file(QString::fromStdString(item.localFile.string()));
+        if (!file.open(QIODevice::ReadOnly)) {
+            results[i] = fail(SyncErrorCode::LocalIo, "cannot read " + item.localFile.string() + ": " +
+                                                          file.errorString().toStdString());
+            continue;
+        }
+        const QByteArray content = file.readAll();
+        if (content.size() != before->size) {
+            results[i] = std::unexpected(fileChanged(item.localFile));
+            continue;
+        }
+        e2ee::StreamDigest md5(e2ee::StreamDigest::Kind::Md5);
+        md5.update(content.constData(), static_cast<std::size_t>(content.size()));
+        auto md5Hex = md5.hex();
+        if (!md5Hex) {
+            results[i] = fail(SyncErrorCode::Internal, md5Hex.error().message);
+            continue;
+        }
+        body += "--" + boundary + "\r\n";
+        body += "Content-Length: " + QByteArray::number(content.size()) + "\r\n";
+        body += "Content-Type: application/octet-stream\r\n";
+        body += "X-File-Path: " + QByteArray::fromStdString(path) + "\r\n";
+        body += "X-File-MD5: " + QByteArray::fromStdString(*md5Hex) + "\r\n";
+        if (!item.checksum.empty()) body += "OC-Checksum: " + QByteArray::fromStdString(item.checksum) + "\r\n";
+        body += "X-File-Mtime: " + QByteArray::number(static_cast<qlonglong>(item.mtime)) + "\r\n";
+        // Bulk upload sends new files only: a file that appeared on the server meanwhile stays.
+        body += "If-None-Match: *\r\n";
+        body += "\r\n";
+        body += content;
+        body += "\r\n";
+        states[i] = *before;
+        sent.push_back(i);
+        sentPaths.push_back(path);
+    }
+    if (sent.empty()) return results;
+    body += "--" + boundary + "--\r\n";
+
+    HttpRequest request;
+    request.method = "POST";
+    request.url = m_account->serverUrl();
+    request.url.setPath(m_account->serverUrl().path(QUrl::FullyEncoded) + QStringLiteral("/remote.php/dav/bulk"),
+                        QUrl::StrictMode);
+    request.headers.emplaceBack("Content-Type", "multipart/related; boundary=\"" + boundary + "\"");
+    request.body = body;
+    request.uploadProgress = options.progress;
+    request.cancel = options.cancel;
+    auto response = m_http->send(request, {200});
+    if (!response) return failedWrite(response.error());
+    auto replies = parseBulkReply(response->body, sentPaths);
+    for (std::size_t k = 0; k < sent.size(); ++k) {
+        const std::size_t i = sent[k];
+        if (replies[k]) {
+            // As for a single upload: the server checked the checksums of what was read, but if
+            // the file changed since it was stat'ed the journal must not describe it by that stat.
+            if (auto after = localState(items[i].localFile); !after || !(*after == *states[i])) {
+                results[i] = std::unexpected(fileChanged(items[i].localFile));
+                continue;
+            }
+        }
+        results[i] = std::move(replies[k]);
+    }
+    return results;
 }
 
 Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, const std::filesystem::path& localFile,

@@ -666,4 +666,69 @@ TEST(WebDavParse, MultiStatusKeepsOnlyFoundPropertiesAndPicksSha1)
     EXPECT_FALSE(WebDavClient::parseMultiStatus("{\"json\": true}"));
 }
 
+TEST(WebDavBulkReply, OnlyAPartStatedStoredWithEtagAndFileIdIsAValue)
+{
+    const std::vector<std::string> sent{"/a.txt", "/b.txt", "/c.txt", "/d.txt", "/e.txt", "/f.txt"};
+    const auto results = WebDavClient::parseBulkReply(
+        R"({"/a.txt":{"error":false,"etag":"\"e1\"","fileid":"00000042ocnubo0001","permissions":"RGDNVW"},)"
+        R"("/b.txt":{"error":true,"message":"quota"},"/c.txt":{"error":false,"etag":"e3"},)"
+        R"("/d.txt":{"error":false,"fileid":"00000043ocnubo0001"},"/e.txt":"stored",)"
+        R"("/x.txt":{"error":false,"etag":"e9","fileid":"9"}})",
+        sent);
+    ASSERT_EQ(results.size(), sent.size());
+    ASSERT_TRUE(results[0]);
+    EXPECT_EQ(results[0]->etag, "e1");
+    EXPECT_EQ(results[0]->fileId, "42");
+    ASSERT_FALSE(results[1]);
+    EXPECT_NE(results[1].error().message.find("quota"), std::string::npos);
+    EXPECT_FALSE(results[2]); // no file id
+    EXPECT_FALSE(results[3]); // no ETag
+    EXPECT_FALSE(results[4]); // not an object
+    EXPECT_FALSE(results[5]); // not mentioned (another path is)
+
+    // A reply that is not the expected JSON object states nothing about any part.
+    for (const char* reply : {"", "not json", "[]", "null", R"("/a.txt")", R"({"/a.txt":{"error":false,"etag":"e")",
+                              R"({"/a.txt":{"error":"no","etag":"e","fileid":"1"}})",
+                              R"({"/a.txt":{"error":false,"etag":"","fileid":"1"}})"}) {
+        const auto none = WebDavClient::parseBulkReply(reply, {"/a.txt"});
+        ASSERT_EQ(none.size(), 1u) << reply;
+        EXPECT_FALSE(none[0]) << reply;
+    }
+}
+
+TEST_F(WebDavTest, BulkUploadNamesFilesFromTheUsersRootAndNeverReplacesOne)
+{
+    start({"--bulk-upload"});
+    ASSERT_TRUE(m_client->makeFolder("Sub"));
+    WebDavClient sub(m_account, "Sub");
+    ASSERT_TRUE(sub.supportsBulkUpload());
+    EXPECT_EQ(sub.bulkPathFor("x/y.txt"), "/Sub/x/y.txt");
+    ASSERT_TRUE(put("Sub/taken.txt", "first"));
+    std::vector<BulkUploadItem> items;
+    const auto item = [&](const std::string& path, const std::string& content) {
+        const fs::path file = m_local / ("bulk-" + std::to_string(m_counter++));
+        writeAll(file, content);
+        items.push_back({path, file, 1'700'000'000, sha1Of(content)});
+    };
+    item("new.txt", "new content");
+    item("taken.txt", "second");
+    item("line\nbreak.txt", "x");
+    auto results = sub.uploadBulk(items, {});
+    ASSERT_TRUE(results) << results.error().message;
+    ASSERT_EQ(results->size(), 3u);
+    ASSERT_TRUE((*results)[0]) << (*results)[0].error().message;
+    EXPECT_FALSE((*results)[0]->etag.empty());
+    EXPECT_EQ(get("Sub/new.txt"), "new content");
+    auto stored = m_client->stat("Sub/new.txt");
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->etag, (*results)[0]->etag);
+    EXPECT_EQ(stored->fileId, (*results)[0]->fileId);
+    EXPECT_EQ(stored->mtime, 1'700'000'000);
+    EXPECT_EQ(stored->checksum, sha1Of("new content"));
+    EXPECT_FALSE((*results)[1]); // If-None-Match: *
+    EXPECT_EQ(get("Sub/taken.txt"), "first");
+    ASSERT_FALSE((*results)[2]); // never a raw line break in a part's headers
+    EXPECT_EQ((*results)[2].error().code, SyncErrorCode::NameNotAllowed);
+}
+
 } // namespace
