@@ -59,6 +59,11 @@ struct UploadOptions {
     // the server, and an upload that was cut off resumes from the chunks already there.
     std::int64_t chunkThreshold = 10 * 1024 * 1024;
     std::int64_t chunkSize = 10 * 1024 * 1024;
+    // Plain uploads (no encoder) only: chunks sent at once, and the time each chunk should take:
+    // after each chunk the size of the next ones moves halfway toward what would have taken that
+    // long (0: every chunk is chunkSize). Encoded uploads send one fixed-size chunk after another.
+    int parallelChunks = 1;
+    std::int64_t targetChunkMilliseconds = 0;
     std::string transferId;             // stable for the same file version; [A-Za-z0-9-]
     std::function<void(std::int64_t bytesDone)> progress; // may be empty
     const std::atomic<bool>* cancel = nullptr;            // may be null

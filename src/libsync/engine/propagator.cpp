@@ -909,6 +909,8 @@ ItemReport Propagator::upload(const Action& action)
         options.mustNotExist = true;
     options.chunkThreshold = m_context.options->chunkThreshold;
     options.chunkSize = m_context.options->chunkSize;
+    options.parallelChunks = m_context.options->parallelChunks;
+    options.targetChunkMilliseconds = m_context.options->targetChunkMilliseconds;
     options.transferId = transferId(action.path, *before);
     options.cancel = m_context.cancel;
     std::int64_t reported = 0;

@@ -14,11 +14,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <thread>
 #include <vector>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -44,6 +47,12 @@ const QByteArray kPropfindBody = R"(<?xml version="1.0" encoding="utf-8"?>
 // meanwhile: give it more than the usual idle time.
 constexpr int kMoveTimeoutFactor = 10;
 constexpr int kMaxChunks = 10000;
+// Adapted chunk sizes stay within what the official client allows (chunkV2MinChunkSize and
+// chunkV2MaxChunkSize: Nextcloud may keep chunks as S3 multipart parts, 5 MB to 5 GB except the
+// last); a caller that asks for smaller chunks than 5 MB (tests) gets its size as the minimum.
+constexpr std::int64_t kMinAdaptedChunk = 5'000'000;
+constexpr std::int64_t kMaxAdaptedChunk = 5'000'000'000;
+constexpr int kMaxParallelChunks = 8;
 
 std::string trimSlashes(std::string path)
 {
@@ -958,6 +967,11 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
     const QByteArray totalLength = QByteArray::number(static_cast<qlonglong>(size));
     const QUrl session = uploadUrl(transferId);
 
+    // Plain content may go in parallel chunks of adapted sizes. An encoded upload stays one chunk
+    // after another of a fixed size: its encoding pass runs through the content in order, and a
+    // resumed one must find its earlier chunks where this layout puts them.
+    const bool adaptive = !options.encoder && (options.parallelChunks > 1 || options.targetChunkMilliseconds > 0);
+
     // Resume: chunks of an earlier attempt that have the size this layout expects are kept.
     std::map<std::int64_t, std::int64_t> present; // chunk number -> size on the server
     auto listing = propfind(session, 1);
@@ -970,7 +984,7 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
             if (ok) present[number] = resource.entry.size;
         }
         for (const auto& [number, chunkBytes] : present) {
-            if (number < 1 || number > count) { // would be assembled into the file: must go
+            if (!adaptive && (number < 1 || number > count)) { // would be assembled into the file: must go
                 HttpRequest request;
                 request.method = "DELETE";
                 request.url = uploadUrl(transferId, QString::number(number).rightJustified(5, '0'));
@@ -991,8 +1005,14 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
     }
 
     UploadResult result;
+    if (adaptive) {
+        if (auto sent = sendChunksInParallel(localFile, size, transferId, destination, present, options, result);
+            !sent) {
+            return std::unexpected(sent.error());
+        }
+    }
     std::int64_t done = 0;
-    for (std::int64_t number = 1; number <= count; ++number) {
+    for (std::int64_t number = 1; !adaptive && number <= count; ++number) {
         if (options.cancel && options.cancel->load()) {
             return fail(SyncErrorCode::Cancelled, "upload of " + serverPath + " cancelled");
         }
@@ -1068,6 +1088,137 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
     if (!response) return failedWrite(response.error());
     readWriteReply(*response, result);
     return result;
+}
+
+Result<void> WebDavClient::sendChunksInParallel(const std::filesystem::path& localFile, std::int64_t size,
+                                                const std::string& transferId, const QByteArray& destination,
+                                                std::map<std::int64_t, std::int64_t> present,
+                                                const UploadOptions& options, UploadResult& result) const
+{
+    // Resume: chunk sizes vary from attempt to attempt, so what counts is the run of chunks from
+    // number 1 whose sizes add up without a gap; the next chunks are numbered after it. Anything
+    // else there (a chunk after a gap, one sent in parallel with a chunk that failed) would be
+    // assembled into the file: it goes.
+    std::int64_t offset = 0;
+    std::int64_t first = 1;
+    for (auto it = present.find(first); it != present.end() && it->second > 0 && offset + it->second <= size;
+         it = present.find(first)) {
+        offset += it->second;
+        ++first;
+    }
+    if (offset < size && first > kMaxChunks) { // no number left for the rest: start over
+        offset = 0;
+        first = 1;
+    }
+    for (const auto& [number, chunkBytes] : present) {
+        if (number >= first || number < 1) {
+            HttpRequest request;
+            request.method = "DELETE";
+            request.url = uploadUrl(transferId, QString::number(number).rightJustified(5, '0'));
+            if (auto removed = m_http->send(request, {200, 204, 404}); !removed) {
+                return std::unexpected(removed.error());
+            }
+        }
+    }
+    result.chunksReused = first - 1;
+    if (options.progress && offset > 0) options.progress(offset);
+
+    const QByteArray totalLength = QByteArray::number(static_cast<qlonglong>(size));
+    const std::int64_t minChunk = std::min(std::max<std::int64_t>(options.chunkSize, 1), kMinAdaptedChunk);
+    const int workers = std::clamp(options.parallelChunks, 1, kMaxParallelChunks);
+    std::mutex mutex; // guards everything below, and calls of options.progress
+    std::int64_t nextOffset = offset;
+    std::int64_t nextNumber = first;
+    std::int64_t chunkSize = std::max<std::int64_t>(options.chunkSize, 1);
+    std::int64_t done = offset;
+    std::map<std::int64_t, std::int64_t> inFlight; // chunk number -> bytes sent so far
+    std::optional<SyncError> error;
+    const auto reportProgress = [&] { // with the mutex held
+        if (!options.progress) return;
+        std::int64_t total = done;
+        for (const auto& [number, sent] : inFlight)
+            total += sent;
+        options.progress(total);
+    };
+    // Each worker takes the next chunk: its number, offset and the size adapted so far. Every
+    // chunk streams from the file through its own window, in constant memory.
+    const auto worker = [&] {
+        for (;;) {
+            std::int64_t number = 0, chunkOffset = 0, length = 0;
+            {
+                std::lock_guard lock(mutex);
+                if (error || nextOffset >= size) return;
+                if (options.cancel && options.cancel->load()) {
+                    error = SyncError{SyncErrorCode::Cancelled, "upload of " + localFile.string() + " cancelled", 0};
+                    return;
+                }
+                const std::int64_t left = size - nextOffset;
+                // No worker takes more than its share of what is left (while that is more than a
+                // minimal chunk each), or the end of a file would go through one connection.
+                std::int64_t wanted = chunkSize;
+                if (left > minChunk * workers) wanted = std::min(wanted, (left + workers - 1) / workers);
+                const std::int64_t numbersLeft = kMaxChunks - nextNumber + 1; // the 10000-chunk limit
+                length = std::min(left, std::max({wanted, minChunk, (left + numbersLeft - 1) / numbersLeft}));
+                number = nextNumber++;
+                chunkOffset = nextOffset;
+                nextOffset += length;
+                inFlight[number] = 0;
+            }
+            const auto started = std::chrono::steady_clock::now();
+            FileWindowDevice body(localFile, chunkOffset, length, &m_account->uploadLimiter());
+            Result<void> sent = body.openWindow();
+            if (sent) {
+                HttpRequest request;
+                request.method = "PUT";
+                request.url = uploadUrl(transferId, QString::number(number).rightJustified(5, '0'));
+                request.bodyDevice = &body;
+                request.headers = {{"Content-Type", "application/octet-stream"},
+                                   {"Destination", destination},
+                                   {"OC-Total-Length", totalLength}};
+                request.cancel = options.cancel;
+                request.uploadProgress = [&, number](std::int64_t bytes) {
+                    std::lock_guard lock(mutex);
+                    if (const auto it = inFlight.find(number); it != inFlight.end() && bytes > it->second) {
+                        it->second = std::min(bytes, length);
+                        reportProgress();
+                    }
+                };
+                if (auto response = m_http->send(request, {201, 204}); !response) {
+                    sent = std::unexpected(response.error());
+                }
+            }
+            const std::int64_t elapsedMs =
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                    .count() +
+                1;
+            std::lock_guard lock(mutex);
+            inFlight.erase(number);
+            if (!sent) {
+                if (!error) error = sent.error();
+                return;
+            }
+            done += length;
+            if (options.targetChunkMilliseconds > 0) {
+                // As the official client does: the size that would have taken the target time,
+                // averaged with the current size to smooth out the noise of one measurement.
+                const double predicted = static_cast<double>(length) *
+                                         static_cast<double>(options.targetChunkMilliseconds) /
+                                         static_cast<double>(elapsedMs);
+                const double next = (static_cast<double>(chunkSize) + predicted) / 2;
+                chunkSize = static_cast<std::int64_t>(
+                    std::clamp(next, static_cast<double>(minChunk), static_cast<double>(kMaxAdaptedChunk)));
+            }
+            reportProgress();
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int i = 1; i < workers; ++i)
+        threads.emplace_back(worker);
+    worker();
+    for (std::thread& thread : threads)
+        thread.join();
+    if (error) return std::unexpected(*error);
+    return {};
 }
 
 Result<DownloadResult> WebDavClient::download(const std::string& serverPath, const std::filesystem::path& target,

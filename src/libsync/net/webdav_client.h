@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QUrl>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -73,6 +74,12 @@ private:
                                       std::int64_t size, const UploadOptions& options) const;
     Result<UploadResult> uploadChunked(const std::string& serverPath, const std::filesystem::path& localFile,
                                        std::int64_t size, const UploadOptions& options) const;
+    // The chunks of a plain upload, several at once, of adapted sizes, after those of an earlier
+    // attempt (chunk number -> size) that form a run from the first byte.
+    Result<void> sendChunksInParallel(const std::filesystem::path& localFile, std::int64_t size,
+                                      const std::string& transferId, const QByteArray& destination,
+                                      std::map<std::int64_t, std::int64_t> present, const UploadOptions& options,
+                                      UploadResult& result) const;
     QUrl uploadUrl(const std::string& transferId, const QString& item = {}) const;
 
     std::shared_ptr<const Account> m_account;

@@ -731,4 +731,47 @@ TEST_F(WebDavTest, BulkUploadNamesFilesFromTheUsersRootAndNeverReplacesOne)
     EXPECT_EQ((*results)[2].error().code, SyncErrorCode::NameNotAllowed);
 }
 
+TEST_F(WebDavTest, ParallelChunksResumeAfterTheRunOfChunksThereWhateverTheirSizes)
+{
+    start();
+    const std::string data = randomBytes(5 * kMiB + 3, 11);
+    // An earlier attempt with other chunk sizes left chunks 1 and 2 from the start, and chunk 4
+    // after a gap (sent in parallel with a chunk 3 that failed).
+    const QUrl session(m_account->davUploadsUrl().toString() + "/odd-sizes");
+    const QByteArray destination = m_client->urlFor("odd.bin").toEncoded();
+    const QByteArray total = QByteArray::number(static_cast<qlonglong>(data.size()));
+    HttpRequest mkcol;
+    mkcol.method = "MKCOL";
+    mkcol.url = session;
+    mkcol.headers = {{"Destination", destination}, {"OC-Total-Length", total}};
+    ASSERT_TRUE(m_account->http()->send(mkcol, {201}));
+    const auto chunk = [&](const char* number, std::size_t from, std::size_t length) {
+        HttpRequest put;
+        put.method = "PUT";
+        put.url = QUrl(session.toString() + "/" + number);
+        put.headers = {{"Destination", destination}, {"OC-Total-Length", total}};
+        put.body = QByteArray::fromStdString(data.substr(from, length));
+        ASSERT_TRUE(m_account->http()->send(put, {201, 204}));
+    };
+    chunk("00001", 0, kMiB + kMiB / 2);
+    chunk("00002", kMiB + kMiB / 2, 700'000);
+    chunk("00004", 4 * kMiB, kMiB);
+
+    UploadOptions options = chunked("odd-sizes");
+    options.parallelChunks = 3;
+    options.targetChunkMilliseconds = 60'000;
+    std::int64_t firstProgress = -1;
+    options.progress = [&](std::int64_t done) {
+        if (firstProgress < 0) firstProgress = done;
+    };
+    auto uploaded = put("odd.bin", data, options);
+    ASSERT_TRUE(uploaded) << uploaded.error().message;
+    EXPECT_EQ(uploaded->chunksReused, 2);
+    EXPECT_EQ(firstProgress, static_cast<std::int64_t>(kMiB + kMiB / 2 + 700'000));
+    EXPECT_EQ(get("odd.bin"), data);
+    auto stat = m_client->stat("odd.bin");
+    ASSERT_TRUE(stat);
+    EXPECT_EQ(stat->checksum, sha1Of(data));
+}
+
 } // namespace
