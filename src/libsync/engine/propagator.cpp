@@ -668,6 +668,8 @@ std::vector<ItemReport> Propagator::uploadBatch(const std::vector<const Action*>
             reported = done;
         };
         auto results = m_context.remote->uploadBulk(items, options);
+        if (results && results->size() != items.size())
+            results = std::unexpected(SyncError{SyncErrorCode::Internal, "the bulk upload lost track of its files", 0});
         for (std::size_t j = 0; j < items.size(); ++j) {
             const std::size_t k = itemOf[j];
             const Action& action = *batch[k];
