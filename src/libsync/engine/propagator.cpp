@@ -629,8 +629,10 @@ bool Propagator::bulkCandidate(const Action& action) const
     // If-None-Match: *, which the server honours like a PUT's (412 when something is there).
     // Never inside an end-to-end encrypted folder: its files are encrypted, named and described
     // by the folder's transaction, one upload at a time under the folder's lock.
+    // Empty files keep their PUT: the official client fails bulk batches holding one (before 3.9,
+    // nextcloud/desktop#5871), so no Nextcloud release may ever have been tested with such parts.
     return action.kind == ActionKind::Upload && action.type == ItemType::File && !action.remote &&
-           !action.journal && action.local && action.local->type == ItemType::File &&
+           !action.journal && action.local && action.local->type == ItemType::File && action.local->size > 0 &&
            action.local->size <= kBulkMaxFileSize &&
            (!m_context.encryptionRoot || m_context.encryptionRoot(action.path).empty());
 }
