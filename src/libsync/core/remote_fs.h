@@ -59,6 +59,11 @@ struct UploadOptions {
     // the server, and an upload that was cut off resumes from the chunks already there.
     std::int64_t chunkThreshold = 10 * 1024 * 1024;
     std::int64_t chunkSize = 10 * 1024 * 1024;
+    // Plain uploads (no encoder) only: chunks sent at once, and the time each chunk should take:
+    // after each chunk the size of the next ones moves halfway toward what would have taken that
+    // long (0: every chunk is chunkSize). Encoded uploads send one fixed-size chunk after another.
+    int parallelChunks = 1;
+    std::int64_t targetChunkMilliseconds = 0;
     std::string transferId;             // stable for the same file version; [A-Za-z0-9-]
     std::function<void(std::int64_t bytesDone)> progress; // may be empty
     const std::atomic<bool>* cancel = nullptr;            // may be null
@@ -76,6 +81,19 @@ struct UploadResult {
     // Encoded uploads only: the server took the upload, but the file changed while it was read,
     // so what it holds is not a version that was ever on this disk as a whole.
     bool changedWhileSent = false;
+};
+
+// One new file of a bulk upload (POST /remote.php/dav/bulk, capability dav.bulkupload "1.0").
+struct BulkUploadItem {
+    std::string serverPath; // relative to the sync root, like upload()'s
+    std::filesystem::path localFile;
+    std::int64_t mtime = 0;  // sent as X-File-Mtime
+    std::string checksum;    // "SHA1:<hex>" the caller computed, sent as OC-Checksum
+};
+
+struct BulkUploadOptions {
+    std::function<void(std::int64_t bytesDone)> progress; // bytes of the whole request; may be empty
+    const std::atomic<bool>* cancel = nullptr;            // may be null
 };
 
 // What a download writes instead of the bytes received, computed as they arrive (a decrypting
@@ -120,6 +138,21 @@ public:
     // into place. On error the partial target is removed.
     virtual Result<DownloadResult> download(const std::string& serverPath, const std::filesystem::path& target,
                                             const DownloadOptions& options) = 0;
+    // Whether uploadBulk() can be used (the server advertises bulk upload 1.0).
+    virtual bool supportsBulkUpload() const { return false; }
+    // Many new files in one request, each stored only if nothing exists at its path yet
+    // (If-None-Match: *). One result per item, in order: a value only when the server stated
+    // that it stored that file (ETag and file id given) and the file did not change while it was
+    // read; an error otherwise, after which the file's fate is unknown and the caller sends it on
+    // its own with upload() (mustNotExist) to learn it. The whole call fails when the request did.
+    // Not for files inside end-to-end encrypted folders (no e2e-token, no encoder).
+    virtual Result<std::vector<Result<UploadResult>>> uploadBulk(const std::vector<BulkUploadItem>& items,
+                                                                const BulkUploadOptions& options)
+    {
+        (void)items;
+        (void)options;
+        return fail(SyncErrorCode::Internal, "this server connection cannot upload in bulk");
+    }
     // The write methods take the e2e-token of an end-to-end encrypted folder's lock: a server
     // refuses writes inside such a folder without it. Empty elsewhere.
     //

@@ -619,10 +619,133 @@ void Propagator::runGroup(const std::vector<const Action*>& actions, std::vector
     runParallel(runnable, reports);
 }
 
+namespace {
+// Bulk upload (POST /remote.php/dav/bulk) of new small files in plain folders. The official
+// client sends up to 100 files per request, and so does this one. A file goes in a batch only
+// when its own transfer time is small next to a request's round trip: 1 MiB (above that a file's
+// own PUT costs little next to its bytes, and gains nothing from sharing). A request carries at
+// most 4 MiB: the body is built in memory (parallelism requests at once: 24 MiB with 6), and a
+// request that fails as a whole is sent again file by file, so what one failure costs stays small.
+constexpr std::size_t kBulkMaxFiles = 100;
+constexpr std::int64_t kBulkMaxFileSize = 1 << 20;
+constexpr std::int64_t kBulkMaxRequestBytes = 4 << 20;
+} // namespace
+
+bool Propagator::bulkCandidate(const Action& action) const
+{
+    // Only new files: Nextcloud's bulk endpoint ignores a part's If-Match, so a changed file sent
+    // in bulk could silently overwrite an edit another device made on the server meanwhile. A
+    // changed file (one the journal knows) keeps its PUT with If-Match; a new file's part carries
+    // If-None-Match: *, which the server honours like a PUT's (412 when something is there).
+    // Never inside an end-to-end encrypted folder: its files are encrypted, named and described
+    // by the folder's transaction, one upload at a time under the folder's lock.
+    // Empty files keep their PUT: the official client fails bulk batches holding one (before 3.9,
+    // nextcloud/desktop#5871), so no Nextcloud release may ever have been tested with such parts.
+    return action.kind == ActionKind::Upload && action.type == ItemType::File && !action.remote &&
+           !action.journal && action.local && action.local->type == ItemType::File && action.local->size > 0 &&
+           action.local->size <= kBulkMaxFileSize &&
+           (!m_context.encryptionRoot || m_context.encryptionRoot(action.path).empty());
+}
+
+std::vector<ItemReport> Propagator::uploadBatch(const std::vector<const Action*>& batch)
+{
+    std::vector<std::optional<ItemReport>> reports(batch.size());
+    std::vector<std::optional<PreparedUpload>> prepared(batch.size());
+    std::vector<BulkUploadItem> items;
+    std::vector<std::size_t> itemOf; // items[j] is batch[itemOf[j]]
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+        const Action& action = *batch[k];
+        if (auto refused = begin(action)) {
+            reports[k] = std::move(*refused);
+            continue;
+        }
+        auto ready = prepareUpload(action);
+        if (!ready) {
+            reports[k] = end(action, std::move(ready.error()));
+            continue;
+        }
+        items.push_back({ready->serverPath, ready->file, ready->mtime, ready->checksum});
+        itemOf.push_back(k);
+        prepared[k] = std::move(*ready);
+    }
+    if (!items.empty()) {
+        BulkUploadOptions options;
+        options.cancel = m_context.cancel;
+        std::int64_t reported = 0;
+        options.progress = [&](std::int64_t done) {
+            if (done <= reported)
+                return;
+            if (m_context.transferred)
+                m_context.transferred(done - reported);
+            reported = done;
+        };
+        auto results = m_context.remote->uploadBulk(items, options);
+        if (results && results->size() != items.size())
+            results = std::unexpected(SyncError{SyncErrorCode::Internal, "the bulk upload lost track of its files", 0});
+        for (std::size_t j = 0; j < items.size(); ++j) {
+            const std::size_t k = itemOf[j];
+            const Action& action = *batch[k];
+            if (results && (*results)[j]) {
+                reports[k] = end(action, recordUpload(action, *prepared[k], prepared[k]->serverPath, *(*results)[j]));
+                continue;
+            }
+            const SyncError& error = results ? (*results)[j].error() : results.error();
+            if (error.code == SyncErrorCode::Cancelled || (m_context.cancel && m_context.cancel->load())) {
+                reports[k] = end(action, failed(reportFor(action), SyncErrorCode::Cancelled,
+                                                "not done: the sync was stopped"));
+            } else if (error.code == SyncErrorCode::FileChanged) {
+                reports[k] = end(action, failed(reportFor(action), SyncErrorCode::FileChanged,
+                                                "it changed while it was being uploaded; it will be read again"));
+            } else {
+                // The bulk did not say the server stored it: the file goes up on its own, new
+                // (If-None-Match: *), which either stores it or says what is wrong (507, 403...).
+                // Had the bulk stored it after all, that PUT gets 412: no row is written, and the
+                // next run compares the two by content.
+                reports[k] = end(action, upload(action));
+            }
+        }
+    }
+    std::vector<ItemReport> out;
+    out.reserve(batch.size());
+    for (auto& report : reports)
+        out.push_back(std::move(*report));
+    return out;
+}
+
 void Propagator::runParallel(const std::vector<const Action*>& actions, std::vector<ItemReport>& reports)
 {
     if (actions.empty())
         return;
+    // Units of work: one action, or a batch of new small files for one bulk upload (batches
+    // first, so that their requests overlap the large transfers).
+    std::vector<std::vector<std::size_t>> units;
+    std::vector<std::vector<std::size_t>> singles;
+    const bool bulk = m_transaction == nullptr && t_staging == nullptr && m_context.remote->supportsBulkUpload();
+    std::vector<std::size_t> batch;
+    std::int64_t batchBytes = 0;
+    const auto closeBatch = [&] {
+        if (batch.size() == 1)
+            singles.push_back(batch); // one file gains nothing from a bulk request
+        else if (!batch.empty())
+            units.push_back(batch);
+        batch.clear();
+        batchBytes = 0;
+    };
+    for (std::size_t i = 0; i < actions.size(); ++i) {
+        if (!bulk || !bulkCandidate(*actions[i])) {
+            singles.push_back({i});
+            continue;
+        }
+        const std::int64_t size = actions[i]->local->size;
+        if (batch.size() == kBulkMaxFiles || batchBytes + size > kBulkMaxRequestBytes)
+            closeBatch();
+        batch.push_back(i);
+        batchBytes += size;
+    }
+    closeBatch();
+    const std::size_t batches = units.size();
+    units.insert(units.end(), singles.begin(), singles.end());
+
     std::vector<ItemReport> results(actions.size());
     // One byte per action: std::vector<bool> packs flags into shared words, and workers setting
     // neighbouring flags at once lost each other's writes (a finished action then looked never
@@ -630,7 +753,7 @@ void Propagator::runParallel(const std::vector<const Action*>& actions, std::vec
     std::vector<std::uint8_t> done(actions.size(), 0);
     std::atomic<std::size_t> next{0};
     std::atomic<int> running{0};
-    const int workers = std::max(1, std::min<int>(m_context.options->parallelism, static_cast<int>(actions.size())));
+    const int workers = std::max(1, std::min<int>(m_context.options->parallelism, static_cast<int>(units.size())));
     std::vector<std::thread> threads;
     running = workers;
     JournalView* staging = t_staging;
@@ -638,9 +761,21 @@ void Propagator::runParallel(const std::vector<const Action*>& actions, std::vec
         threads.emplace_back([&, staging] {
             StagingScope scope(staging);
             for (;;) {
-                const std::size_t index = next.fetch_add(1);
-                if (index >= actions.size() || (m_context.cancel && m_context.cancel->load()))
+                const std::size_t unit = next.fetch_add(1);
+                if (unit >= units.size() || (m_context.cancel && m_context.cancel->load()))
                     break;
+                if (unit < batches) {
+                    std::vector<const Action*> members;
+                    for (const std::size_t index : units[unit])
+                        members.push_back(actions[index]);
+                    std::vector<ItemReport> batchReports = uploadBatch(members);
+                    for (std::size_t k = 0; k < members.size(); ++k) {
+                        results[units[unit][k]] = std::move(batchReports[k]);
+                        done[units[unit][k]] = 1;
+                    }
+                    continue;
+                }
+                const std::size_t index = units[unit].front();
                 results[index] = execute(*actions[index]);
                 done[index] = 1;
             }
@@ -659,7 +794,7 @@ void Propagator::runParallel(const std::vector<const Action*>& actions, std::vec
         reports.push_back(done[i] ? std::move(results[i]) : notStarted(*actions[i]));
 }
 
-ItemReport Propagator::execute(const Action& action)
+std::optional<ItemReport> Propagator::begin(const Action& action)
 {
     for (const std::string* path : {&action.path, &action.from}) {
         if (auto unsafe = unsafePath(*path)) {
@@ -669,10 +804,26 @@ ItemReport Propagator::execute(const Action& action)
             return refused;
         }
     }
-    ItemReport started = reportFor(action);
     const bool visible = action.kind != ActionKind::UpdateJournal && action.kind != ActionKind::ForgetJournal;
     if (visible && m_context.started)
-        m_context.started(started);
+        m_context.started(reportFor(action));
+    return std::nullopt;
+}
+
+ItemReport Propagator::end(const Action& action, ItemReport report)
+{
+    const bool visible = action.kind != ActionKind::UpdateJournal && action.kind != ActionKind::ForgetJournal;
+    report.encrypted = (action.remote && action.remote->encrypted) ||
+                       (m_context.encryptionRoot && !m_context.encryptionRoot(action.path).empty());
+    if ((visible || !report.ok) && m_context.finished)
+        m_context.finished(report);
+    return report;
+}
+
+ItemReport Propagator::execute(const Action& action)
+{
+    if (auto refused = begin(action))
+        return *refused;
     ItemReport report;
     switch (action.kind) {
     case ActionKind::Upload: report = upload(action); break;
@@ -693,29 +844,27 @@ ItemReport Propagator::execute(const Action& action)
         report = failed(reportFor(action), SyncErrorCode::NameNotAllowed, action.reason);
         break;
     }
-    report.encrypted = (action.remote && action.remote->encrypted) ||
-                       (m_context.encryptionRoot && !m_context.encryptionRoot(action.path).empty());
-    if ((visible || !report.ok) && m_context.finished)
-        m_context.finished(report);
-    return report;
+    return end(action, std::move(report));
 }
 
-ItemReport Propagator::upload(const Action& action)
+std::expected<Propagator::PreparedUpload, ItemReport> Propagator::prepareUpload(const Action& action)
 {
     ItemReport report = reportFor(action);
-    const fs::path file = localPath(action.path);
-    auto before = statLocal(file);
+    PreparedUpload prepared;
+    prepared.file = localPath(action.path);
+    auto before = statLocal(prepared.file);
     if (!before || before->type != ItemType::File || (action.local && !sameVersion(*before, *action.local)))
-        return failed(report, SyncErrorCode::FileChanged,
-                      "it changed on this computer while the sync ran; it will be read again");
-    auto checksum = sha1OfFile(file);
+        return std::unexpected(failed(report, SyncErrorCode::FileChanged,
+                                      "it changed on this computer while the sync ran; it will be read again"));
+    auto checksum = sha1OfFile(prepared.file);
     if (!checksum)
-        return failed(report, checksum.error());
-    auto afterHash = statLocal(file);
+        return std::unexpected(failed(report, checksum.error()));
+    auto afterHash = statLocal(prepared.file);
     if (!afterHash || !sameVersion(*before, *afterHash))
-        return failed(report, SyncErrorCode::FileChanged, "it changed while it was being read; it will be read again");
+        return std::unexpected(failed(report, SyncErrorCode::FileChanged,
+                                      "it changed while it was being read; it will be read again"));
 
-    const std::string serverPath = serverPathOf(action.path);
+    prepared.serverPath = serverPathOf(action.path);
     // Only the time changed: the server already has these bytes.
     if (action.journal && action.remote && action.journal->checksum == *checksum &&
         action.remote->etag == action.journal->etag) {
@@ -723,18 +872,59 @@ ItemReport Propagator::upload(const Action& action)
         setLocalFields(record, *before);
         journal().upsert(action.path, std::move(record));
         report.kind = ActionKind::UpdateJournal;
-        return report;
+        return std::unexpected(report);
     }
+    prepared.before = *before;
+    prepared.checksum = std::move(*checksum);
+    prepared.mtime = std::max(before->mtime, kEarliestServerMtime);
+    return prepared;
+}
+
+ItemReport Propagator::recordUpload(const Action& action, const PreparedUpload& prepared,
+                                    const std::string& uploadedPath, const UploadResult& result)
+{
+    ItemReport report = reportFor(action);
+    // The server verified the checksum, so it holds exactly the bytes hashed above; if the file
+    // changed since, the journal keeps the hashed version's size and time and the next run
+    // uploads the new content.
+    RemoteEntry remote = action.remote.value_or(RemoteEntry{});
+    remote.etag = result.etag;
+    if (!result.fileId.empty())
+        remote.fileId = result.fileId;
+    remote.checksum = prepared.checksum;
+    remote.encrypted = remote.encrypted || m_transaction != nullptr;
+    if (result.changedWhileSent)
+        remote.checksum.clear(); // not what was hashed: the next run uploads the file again
+    JournalRecord record = recordOf(ItemType::File, uploadedPath, &prepared.before, &remote);
+    journal().upsert(action.path, std::move(record));
+    if (result.changedWhileSent)
+        return failed(report, SyncErrorCode::FileChanged,
+                      "it changed while it was being uploaded; it will be uploaded again");
+    report.bytes = prepared.before.size;
+    return report;
+}
+
+ItemReport Propagator::upload(const Action& action)
+{
+    ItemReport report = reportFor(action);
+    auto prepared = prepareUpload(action);
+    if (!prepared)
+        return prepared.error();
+    const fs::path& file = prepared->file;
+    const LocalEntry* before = &prepared->before;
+    const std::string& serverPath = prepared->serverPath;
 
     UploadOptions options;
-    options.mtime = std::max(before->mtime, kEarliestServerMtime);
-    options.checksum = *checksum;
+    options.mtime = prepared->mtime;
+    options.checksum = prepared->checksum;
     if (action.remote)
         options.ifMatch = action.remote->etag;
     else
         options.mustNotExist = true;
     options.chunkThreshold = m_context.options->chunkThreshold;
     options.chunkSize = m_context.options->chunkSize;
+    options.parallelChunks = m_context.options->parallelChunks;
+    options.targetChunkMilliseconds = m_context.options->targetChunkMilliseconds;
     options.transferId = transferId(action.path, *before);
     options.cancel = m_context.cancel;
     std::int64_t reported = 0;
@@ -774,24 +964,7 @@ ItemReport Propagator::upload(const Action& action)
                           "will be read again");
         return failed(report, result.error());
     }
-    // The server verified the checksum, so it holds exactly the bytes hashed above; if the file
-    // changed since, the journal keeps the hashed version's size and time and the next run
-    // uploads the new content.
-    RemoteEntry remote = action.remote.value_or(RemoteEntry{});
-    remote.etag = result->etag;
-    if (!result->fileId.empty())
-        remote.fileId = result->fileId;
-    remote.checksum = *checksum;
-    remote.encrypted = remote.encrypted || m_transaction != nullptr;
-    if (result->changedWhileSent)
-        remote.checksum.clear(); // not what was hashed: the next run uploads the file again
-    JournalRecord record = recordOf(ItemType::File, uploadedPath, &*before, &remote);
-    journal().upsert(action.path, std::move(record));
-    if (result->changedWhileSent)
-        return failed(report, SyncErrorCode::FileChanged,
-                      "it changed while it was being uploaded; it will be uploaded again");
-    report.bytes = before->size;
-    return report;
+    return recordUpload(action, *prepared, uploadedPath, *result);
 }
 
 Result<DownloadResult> Propagator::fetch(const RemoteEntry& remote, const std::string& serverPath,

@@ -9,7 +9,10 @@
 #include "sync_types.h"
 
 #include <atomic>
+#include <cstdint>
+#include <expected>
 #include <filesystem>
+#include <optional>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -122,7 +125,29 @@ private:
     // The journal the current thread's actions write to: the engine's, or a group's staging.
     JournalView& journal() const;
     ItemReport execute(const Action& action);
+    // What execute() does before and after an action: a refusal of an unsafe path (reported
+    // finished), or the started report; then the finished report.
+    std::optional<ItemReport> begin(const Action& action);
+    ItemReport end(const Action& action, ItemReport report);
+
+    // A file about to be uploaded: read and hashed, unchanged while it was.
+    struct PreparedUpload {
+        std::filesystem::path file;
+        LocalEntry before;     // as it was hashed
+        std::string checksum;  // "SHA1:<hex>"
+        std::string serverPath;
+        std::int64_t mtime = 0; // what the server gets
+    };
+    // The report instead when there is nothing to send (an error, or only the time changed).
+    std::expected<PreparedUpload, ItemReport> prepareUpload(const Action& action);
+    // The journal row and report of an upload the server confirmed.
+    ItemReport recordUpload(const Action& action, const PreparedUpload& prepared, const std::string& uploadedPath,
+                            const UploadResult& result);
     ItemReport upload(const Action& action);
+    // Whether an action may go in a bulk upload, and the uploads of a batch of such actions (each
+    // file the bulk did not store goes up on its own).
+    bool bulkCandidate(const Action& action) const;
+    std::vector<ItemReport> uploadBatch(const std::vector<const Action*>& batch);
     ItemReport download(const Action& action);
     ItemReport conflict(const Action& action);
     ItemReport makeLocalFolder(const Action& action);

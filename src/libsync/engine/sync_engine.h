@@ -72,7 +72,11 @@ struct SyncOptions {
     std::optional<std::filesystem::path> trashFolder; // default: the user's freedesktop trash
     int maxRetries = 3;                           // extra passes for items that failed retryably
     std::int64_t chunkThreshold = 10 * 1024 * 1024;
-    std::int64_t chunkSize = 10 * 1024 * 1024;
+    std::int64_t chunkSize = 10 * 1024 * 1024; // the first chunk's size; later ones adapt
+    // Chunks of one plain upload sent at once, and the time a chunk should take (the official
+    // client's target: a minute); see UploadOptions.
+    int parallelChunks = 3;
+    std::int64_t targetChunkMilliseconds = 60'000;
     std::int64_t backoffBaseSeconds = 25;         // error blacklist: first wait, doubled each failure
     // … but an item in an encrypted folder another client has locked (423) waits at most this
     // long: a lock is held for minutes, and a day's wait after it is gone would leave it unsynced.

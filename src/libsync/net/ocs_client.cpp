@@ -100,7 +100,8 @@ Result<Capabilities> OcsClient::parseCapabilities(const QByteArray& json)
     const QJsonObject dav = all.value("dav").toObject();
     caps.chunkingVersion = dav.value("chunking").toString().toStdString();
     caps.chunkingV2 = !caps.chunkingVersion.empty() && dav.value("chunking").toString().toDouble() >= 1.0;
-    caps.bulkUpload = dav.contains("bulkupload") && !dav.value("bulkupload").toString().isEmpty();
+    caps.bulkUploadVersion = dav.value("bulkupload").toString().toStdString();
+    caps.bulkUpload = !caps.bulkUploadVersion.empty() && dav.value("bulkupload").toString().toDouble() >= 1.0;
     const QJsonObject files = all.value("files").toObject();
     caps.bigFileChunking = truthy(files.value("bigfilechunking"));
     const QJsonObject checksums = all.value("checksums").toObject();

@@ -27,7 +27,8 @@ struct Capabilities {
     std::string chunkingVersion; // dav.chunking, "1.0" on servers with chunked upload v2
     bool chunkingV2 = false;     // chunkingVersion >= 1.0
     bool bigFileChunking = false;
-    bool bulkUpload = false;                // dav.bulkupload present
+    std::string bulkUploadVersion;          // dav.bulkupload, "1.0" on servers that serve it
+    bool bulkUpload = false;                // bulkUploadVersion >= 1.0
     std::vector<std::string> checksumTypes; // checksums.supportedTypes, upper case
     std::string preferredChecksum;          // checksums.preferredUploadType
     bool e2eeEnabled = false;

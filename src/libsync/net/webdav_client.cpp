@@ -14,10 +14,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
+#include <thread>
 #include <vector>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -43,6 +47,12 @@ const QByteArray kPropfindBody = R"(<?xml version="1.0" encoding="utf-8"?>
 // meanwhile: give it more than the usual idle time.
 constexpr int kMoveTimeoutFactor = 10;
 constexpr int kMaxChunks = 10000;
+// Adapted chunk sizes stay within what the official client allows (chunkV2MinChunkSize and
+// chunkV2MaxChunkSize: Nextcloud may keep chunks as S3 multipart parts, 5 MB to 5 GB except the
+// last); a caller that asks for smaller chunks than 5 MB (tests) gets its size as the minimum.
+constexpr std::int64_t kMinAdaptedChunk = 5'000'000;
+constexpr std::int64_t kMaxAdaptedChunk = 5'000'000'000;
+constexpr int kMaxParallelChunks = 8;
 
 std::string trimSlashes(std::string path)
 {
@@ -773,6 +783,164 @@ Result<UploadResult> WebDavClient::uploadSingle(const std::string& serverPath, c
     return result;
 }
 
+bool WebDavClient::supportsBulkUpload() const
+{
+    return m_account->capabilities().bulkUpload;
+}
+
+std::string WebDavClient::bulkPathFor(const std::string& serverPath) const
+{
+    return "/" + joinPath(m_root, trimSlashes(serverPath));
+}
+
+std::vector<Result<UploadResult>> WebDavClient::parseBulkReply(const QByteArray& json,
+                                                               const std::vector<std::string>& sentPaths)
+{
+    std::vector<Result<UploadResult>> results;
+    const auto failAll = [&](const std::string& why) {
+        results.assign(sentPaths.size(),
+                       std::unexpected(SyncError{SyncErrorCode::Protocol, "the bulk upload's reply " + why, 200}));
+        return results;
+    };
+    const nlohmann::json reply = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+    if (reply.is_discarded()) return failAll("is not JSON");
+    if (!reply.is_object()) return failAll("is not a JSON object");
+    results.reserve(sentPaths.size());
+    for (const std::string& path : sentPaths) {
+        const auto notStated = [&](const std::string& why) {
+            results.push_back(
+                std::unexpected(SyncError{SyncErrorCode::Protocol, "the bulk upload's reply " + why, 200}));
+        };
+        const auto it = reply.find(path);
+        if (it == reply.end()) {
+            notStated("does not mention " + path);
+            continue;
+        }
+        if (!it->is_object()) {
+            notStated("says nothing readable about " + path);
+            continue;
+        }
+        const auto error = it->find("error");
+        if (error == it->end() || !error->is_boolean()) {
+            notStated("does not say whether " + path + " was stored");
+            continue;
+        }
+        if (error->get<bool>()) {
+            const auto message = it->find("message");
+            results.push_back(std::unexpected(SyncError{
+                SyncErrorCode::ServerError,
+                "the server refused " + path + " in a bulk upload" +
+                    (message != it->end() && message->is_string() ? ": " + message->get<std::string>() : ""),
+                200}));
+            continue;
+        }
+        const auto etag = it->find("etag");
+        const auto fileId = it->find("fileid");
+        UploadResult result;
+        if (etag != it->end() && etag->is_string()) result.etag = unquoteEtag(QByteArray::fromStdString(*etag));
+        if (fileId != it->end() && fileId->is_string()) {
+            result.fileId = fileIdFromOcId(QByteArray::fromStdString(*fileId));
+        } else if (fileId != it->end() && fileId->is_number_unsigned()) {
+            result.fileId = std::to_string(fileId->get<std::uint64_t>());
+        }
+        // Without both the journal could not describe the stored version: treat as not stated.
+        if (result.etag.empty() || result.fileId.empty() || result.fileId == "0") {
+            notStated("gives no ETag or file id for " + path);
+            continue;
+        }
+        results.push_back(std::move(result));
+    }
+    return results;
+}
+
+Result<std::vector<Result<UploadResult>>> WebDavClient::uploadBulk(const std::vector<BulkUploadItem>& items,
+                                                                   const BulkUploadOptions& options)
+{
+    std::vector<Result<UploadResult>> results(items.size());
+    std::vector<std::optional<FileState>> states(items.size());
+    std::vector<std::size_t> sent; // indexes of the items that are parts of the request
+    std::vector<std::string> sentPaths;
+    const QByteArray boundary = "nubo_" + QUuid::createUuid().toString(QUuid::Id128).toLatin1();
+    QByteArray body;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const BulkUploadItem& item = items[i];
+        const std::string path = bulkPathFor(item.serverPath);
+        // A part's headers are raw lines: a name with a control character (Linux allows a
+        // newline) would end its header and could add others. Such a file goes by PUT, whose URL
+        // percent-encodes it.
+        if (std::any_of(path.begin(), path.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+            results[i] = fail(SyncErrorCode::NameNotAllowed, "'" + item.serverPath + "' cannot be named in a bulk upload");
+            continue;
+        }
+        auto before = localState(item.localFile);
+        if (!before) {
+            results[i] = std::unexpected(before.error());
+            continue;
+        }
+        QFile file(QString::fromStdString(item.localFile.string()));
+        if (!file.open(QIODevice::ReadOnly)) {
+            results[i] = fail(SyncErrorCode::LocalIo, "cannot read " + item.localFile.string() + ": " +
+                                                          file.errorString().toStdString());
+            continue;
+        }
+        const QByteArray content = file.readAll();
+        if (content.size() != before->size) {
+            results[i] = std::unexpected(fileChanged(item.localFile));
+            continue;
+        }
+        e2ee::StreamDigest md5(e2ee::StreamDigest::Kind::Md5);
+        md5.update(content.constData(), static_cast<std::size_t>(content.size()));
+        auto md5Hex = md5.hex();
+        if (!md5Hex) {
+            results[i] = fail(SyncErrorCode::Internal, md5Hex.error().message);
+            continue;
+        }
+        body += "--" + boundary + "\r\n";
+        body += "Content-Length: " + QByteArray::number(content.size()) + "\r\n";
+        body += "Content-Type: application/octet-stream\r\n";
+        body += "X-File-Path: " + QByteArray::fromStdString(path) + "\r\n";
+        body += "X-File-MD5: " + QByteArray::fromStdString(*md5Hex) + "\r\n";
+        if (!item.checksum.empty()) body += "OC-Checksum: " + QByteArray::fromStdString(item.checksum) + "\r\n";
+        body += "X-File-Mtime: " + QByteArray::number(static_cast<qlonglong>(item.mtime)) + "\r\n";
+        // Bulk upload sends new files only: a file that appeared on the server meanwhile stays.
+        body += "If-None-Match: *\r\n";
+        body += "\r\n";
+        body += content;
+        body += "\r\n";
+        states[i] = *before;
+        sent.push_back(i);
+        sentPaths.push_back(path);
+    }
+    if (sent.empty()) return results;
+    body += "--" + boundary + "--\r\n";
+
+    HttpRequest request;
+    request.method = "POST";
+    request.url = m_account->serverUrl();
+    request.url.setPath(m_account->serverUrl().path(QUrl::FullyEncoded) + QStringLiteral("/remote.php/dav/bulk"),
+                        QUrl::StrictMode);
+    request.headers.emplaceBack("Content-Type", "multipart/related; boundary=\"" + boundary + "\"");
+    request.body = body;
+    request.uploadProgress = options.progress;
+    request.cancel = options.cancel;
+    auto response = m_http->send(request, {200});
+    if (!response) return failedWrite(response.error());
+    auto replies = parseBulkReply(response->body, sentPaths);
+    for (std::size_t k = 0; k < sent.size(); ++k) {
+        const std::size_t i = sent[k];
+        if (replies[k]) {
+            // As for a single upload: the server checked the checksums of what was read, but if
+            // the file changed since it was stat'ed the journal must not describe it by that stat.
+            if (auto after = localState(items[i].localFile); !after || !(*after == *states[i])) {
+                results[i] = std::unexpected(fileChanged(items[i].localFile));
+                continue;
+            }
+        }
+        results[i] = std::move(replies[k]);
+    }
+    return results;
+}
+
 Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, const std::filesystem::path& localFile,
                                                  std::int64_t plainSize, const UploadOptions& options) const
 {
@@ -799,6 +967,11 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
     const QByteArray totalLength = QByteArray::number(static_cast<qlonglong>(size));
     const QUrl session = uploadUrl(transferId);
 
+    // Plain content may go in parallel chunks of adapted sizes. An encoded upload stays one chunk
+    // after another of a fixed size: its encoding pass runs through the content in order, and a
+    // resumed one must find its earlier chunks where this layout puts them.
+    const bool adaptive = !options.encoder && (options.parallelChunks > 1 || options.targetChunkMilliseconds > 0);
+
     // Resume: chunks of an earlier attempt that have the size this layout expects are kept.
     std::map<std::int64_t, std::int64_t> present; // chunk number -> size on the server
     auto listing = propfind(session, 1);
@@ -811,7 +984,7 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
             if (ok) present[number] = resource.entry.size;
         }
         for (const auto& [number, chunkBytes] : present) {
-            if (number < 1 || number > count) { // would be assembled into the file: must go
+            if (!adaptive && (number < 1 || number > count)) { // would be assembled into the file: must go
                 HttpRequest request;
                 request.method = "DELETE";
                 request.url = uploadUrl(transferId, QString::number(number).rightJustified(5, '0'));
@@ -832,8 +1005,14 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
     }
 
     UploadResult result;
+    if (adaptive) {
+        if (auto sent = sendChunksInParallel(localFile, size, transferId, destination, present, options, result);
+            !sent) {
+            return std::unexpected(sent.error());
+        }
+    }
     std::int64_t done = 0;
-    for (std::int64_t number = 1; number <= count; ++number) {
+    for (std::int64_t number = 1; !adaptive && number <= count; ++number) {
         if (options.cancel && options.cancel->load()) {
             return fail(SyncErrorCode::Cancelled, "upload of " + serverPath + " cancelled");
         }
@@ -909,6 +1088,137 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
     if (!response) return failedWrite(response.error());
     readWriteReply(*response, result);
     return result;
+}
+
+Result<void> WebDavClient::sendChunksInParallel(const std::filesystem::path& localFile, std::int64_t size,
+                                                const std::string& transferId, const QByteArray& destination,
+                                                std::map<std::int64_t, std::int64_t> present,
+                                                const UploadOptions& options, UploadResult& result) const
+{
+    // Resume: chunk sizes vary from attempt to attempt, so what counts is the run of chunks from
+    // number 1 whose sizes add up without a gap; the next chunks are numbered after it. Anything
+    // else there (a chunk after a gap, one sent in parallel with a chunk that failed) would be
+    // assembled into the file: it goes.
+    std::int64_t offset = 0;
+    std::int64_t first = 1;
+    for (auto it = present.find(first); it != present.end() && it->second > 0 && offset + it->second <= size;
+         it = present.find(first)) {
+        offset += it->second;
+        ++first;
+    }
+    if (offset < size && first > kMaxChunks) { // no number left for the rest: start over
+        offset = 0;
+        first = 1;
+    }
+    for (const auto& [number, chunkBytes] : present) {
+        if (number >= first || number < 1) {
+            HttpRequest request;
+            request.method = "DELETE";
+            request.url = uploadUrl(transferId, QString::number(number).rightJustified(5, '0'));
+            if (auto removed = m_http->send(request, {200, 204, 404}); !removed) {
+                return std::unexpected(removed.error());
+            }
+        }
+    }
+    result.chunksReused = first - 1;
+    if (options.progress && offset > 0) options.progress(offset);
+
+    const QByteArray totalLength = QByteArray::number(static_cast<qlonglong>(size));
+    const std::int64_t minChunk = std::min(std::max<std::int64_t>(options.chunkSize, 1), kMinAdaptedChunk);
+    const int workers = std::clamp(options.parallelChunks, 1, kMaxParallelChunks);
+    std::mutex mutex; // guards everything below, and calls of options.progress
+    std::int64_t nextOffset = offset;
+    std::int64_t nextNumber = first;
+    std::int64_t chunkSize = std::max<std::int64_t>(options.chunkSize, 1);
+    std::int64_t done = offset;
+    std::map<std::int64_t, std::int64_t> inFlight; // chunk number -> bytes sent so far
+    std::optional<SyncError> error;
+    const auto reportProgress = [&] { // with the mutex held
+        if (!options.progress) return;
+        std::int64_t total = done;
+        for (const auto& [number, sent] : inFlight)
+            total += sent;
+        options.progress(total);
+    };
+    // Each worker takes the next chunk: its number, offset and the size adapted so far. Every
+    // chunk streams from the file through its own window, in constant memory.
+    const auto worker = [&] {
+        for (;;) {
+            std::int64_t number = 0, chunkOffset = 0, length = 0;
+            {
+                std::lock_guard lock(mutex);
+                if (error || nextOffset >= size) return;
+                if (options.cancel && options.cancel->load()) {
+                    error = SyncError{SyncErrorCode::Cancelled, "upload of " + localFile.string() + " cancelled", 0};
+                    return;
+                }
+                const std::int64_t left = size - nextOffset;
+                // No worker takes more than its share of what is left (while that is more than a
+                // minimal chunk each), or the end of a file would go through one connection.
+                std::int64_t wanted = chunkSize;
+                if (left > minChunk * workers) wanted = std::min(wanted, (left + workers - 1) / workers);
+                const std::int64_t numbersLeft = kMaxChunks - nextNumber + 1; // the 10000-chunk limit
+                length = std::min(left, std::max({wanted, minChunk, (left + numbersLeft - 1) / numbersLeft}));
+                number = nextNumber++;
+                chunkOffset = nextOffset;
+                nextOffset += length;
+                inFlight[number] = 0;
+            }
+            const auto started = std::chrono::steady_clock::now();
+            FileWindowDevice body(localFile, chunkOffset, length, &m_account->uploadLimiter());
+            Result<void> sent = body.openWindow();
+            if (sent) {
+                HttpRequest request;
+                request.method = "PUT";
+                request.url = uploadUrl(transferId, QString::number(number).rightJustified(5, '0'));
+                request.bodyDevice = &body;
+                request.headers = {{"Content-Type", "application/octet-stream"},
+                                   {"Destination", destination},
+                                   {"OC-Total-Length", totalLength}};
+                request.cancel = options.cancel;
+                request.uploadProgress = [&, number](std::int64_t bytes) {
+                    std::lock_guard lock(mutex);
+                    if (const auto it = inFlight.find(number); it != inFlight.end() && bytes > it->second) {
+                        it->second = std::min(bytes, length);
+                        reportProgress();
+                    }
+                };
+                if (auto response = m_http->send(request, {201, 204}); !response) {
+                    sent = std::unexpected(response.error());
+                }
+            }
+            const std::int64_t elapsedMs =
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                    .count() +
+                1;
+            std::lock_guard lock(mutex);
+            inFlight.erase(number);
+            if (!sent) {
+                if (!error) error = sent.error();
+                return;
+            }
+            done += length;
+            if (options.targetChunkMilliseconds > 0) {
+                // As the official client does: the size that would have taken the target time,
+                // averaged with the current size to smooth out the noise of one measurement.
+                const double predicted = static_cast<double>(length) *
+                                         static_cast<double>(options.targetChunkMilliseconds) /
+                                         static_cast<double>(elapsedMs);
+                const double next = (static_cast<double>(chunkSize) + predicted) / 2;
+                chunkSize = static_cast<std::int64_t>(
+                    std::clamp(next, static_cast<double>(minChunk), static_cast<double>(kMaxAdaptedChunk)));
+            }
+            reportProgress();
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int i = 1; i < workers; ++i)
+        threads.emplace_back(worker);
+    worker();
+    for (std::thread& thread : threads)
+        thread.join();
+    if (error) return std::unexpected(*error);
+    return {};
 }
 
 Result<DownloadResult> WebDavClient::download(const std::string& serverPath, const std::filesystem::path& target,

@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QUrl>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ public:
                                 const UploadOptions& options) override;
     Result<DownloadResult> download(const std::string& serverPath, const std::filesystem::path& target,
                                     const DownloadOptions& options) override;
+    bool supportsBulkUpload() const override;
+    Result<std::vector<Result<UploadResult>>> uploadBulk(const std::vector<BulkUploadItem>& items,
+                                                        const BulkUploadOptions& options) override;
     Result<RemoteEntry> makeFolder(const std::string& serverPath, const std::string& e2eToken) override;
     Result<void> move(const std::string& fromServerPath, const std::string& toServerPath,
                       const std::string& e2eToken) override;
@@ -54,6 +58,13 @@ public:
     // Parses a PROPFIND reply. Properties from a propstat other than 200 are ignored; the ETag is
     // unquoted, the checksum reduced to "SHA1:<lowercase hex>".
     static Result<std::vector<DavResource>> parseMultiStatus(const QByteArray& xml);
+    // The JSON reply of a bulk upload, for the parts sent with these X-File-Path values: one result
+    // per path, a value only for a part the reply says was stored with an ETag and a file id. A
+    // reply that is not a JSON object of objects fails every part.
+    static std::vector<Result<UploadResult>> parseBulkReply(const QByteArray& json,
+                                                            const std::vector<std::string>& sentPaths);
+    // The X-File-Path of a server path: below the user's DAV root, with a leading '/'.
+    std::string bulkPathFor(const std::string& serverPath) const;
     // "SHA1:ABC MD5:def" -> "SHA1:abc"; "" when there is no SHA1.
     static std::string pickSha1(const std::string& checksums);
 
@@ -63,6 +74,12 @@ private:
                                       std::int64_t size, const UploadOptions& options) const;
     Result<UploadResult> uploadChunked(const std::string& serverPath, const std::filesystem::path& localFile,
                                        std::int64_t size, const UploadOptions& options) const;
+    // The chunks of a plain upload, several at once, of adapted sizes, after those of an earlier
+    // attempt (chunk number -> size) that form a run from the first byte.
+    Result<void> sendChunksInParallel(const std::filesystem::path& localFile, std::int64_t size,
+                                      const std::string& transferId, const QByteArray& destination,
+                                      std::map<std::int64_t, std::int64_t> present, const UploadOptions& options,
+                                      UploadResult& result) const;
     QUrl uploadUrl(const std::string& transferId, const QString& item = {}) const;
 
     std::shared_ptr<const Account> m_account;

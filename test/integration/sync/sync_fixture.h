@@ -80,6 +80,12 @@ public:
     {
         return m_inner->download(path, file, o);
     }
+    bool supportsBulkUpload() const override { return m_inner->supportsBulkUpload(); }
+    Result<std::vector<Result<UploadResult>>> uploadBulk(const std::vector<BulkUploadItem>& items,
+                                                        const BulkUploadOptions& o) override
+    {
+        return m_inner->uploadBulk(items, o);
+    }
     Result<RemoteEntry> makeFolder(const std::string& path, const std::string& token) override
     {
         return m_inner->makeFolder(path, token);

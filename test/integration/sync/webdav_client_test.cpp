@@ -666,4 +666,112 @@ TEST(WebDavParse, MultiStatusKeepsOnlyFoundPropertiesAndPicksSha1)
     EXPECT_FALSE(WebDavClient::parseMultiStatus("{\"json\": true}"));
 }
 
+TEST(WebDavBulkReply, OnlyAPartStatedStoredWithEtagAndFileIdIsAValue)
+{
+    const std::vector<std::string> sent{"/a.txt", "/b.txt", "/c.txt", "/d.txt", "/e.txt", "/f.txt"};
+    const auto results = WebDavClient::parseBulkReply(
+        R"({"/a.txt":{"error":false,"etag":"\"e1\"","fileid":"00000042ocnubo0001","permissions":"RGDNVW"},)"
+        R"("/b.txt":{"error":true,"message":"quota"},"/c.txt":{"error":false,"etag":"e3"},)"
+        R"("/d.txt":{"error":false,"fileid":"00000043ocnubo0001"},"/e.txt":"stored",)"
+        R"("/x.txt":{"error":false,"etag":"e9","fileid":"9"}})",
+        sent);
+    ASSERT_EQ(results.size(), sent.size());
+    ASSERT_TRUE(results[0]);
+    EXPECT_EQ(results[0]->etag, "e1");
+    EXPECT_EQ(results[0]->fileId, "42");
+    ASSERT_FALSE(results[1]);
+    EXPECT_NE(results[1].error().message.find("quota"), std::string::npos);
+    EXPECT_FALSE(results[2]); // no file id
+    EXPECT_FALSE(results[3]); // no ETag
+    EXPECT_FALSE(results[4]); // not an object
+    EXPECT_FALSE(results[5]); // not mentioned (another path is)
+
+    // A reply that is not the expected JSON object states nothing about any part.
+    for (const char* reply : {"", "not json", "[]", "null", R"("/a.txt")", R"({"/a.txt":{"error":false,"etag":"e")",
+                              R"({"/a.txt":{"error":"no","etag":"e","fileid":"1"}})",
+                              R"({"/a.txt":{"error":false,"etag":"","fileid":"1"}})"}) {
+        const auto none = WebDavClient::parseBulkReply(reply, {"/a.txt"});
+        ASSERT_EQ(none.size(), 1u) << reply;
+        EXPECT_FALSE(none[0]) << reply;
+    }
+}
+
+TEST_F(WebDavTest, BulkUploadNamesFilesFromTheUsersRootAndNeverReplacesOne)
+{
+    start({"--bulk-upload"});
+    ASSERT_TRUE(m_client->makeFolder("Sub"));
+    WebDavClient sub(m_account, "Sub");
+    ASSERT_TRUE(sub.supportsBulkUpload());
+    EXPECT_EQ(sub.bulkPathFor("x/y.txt"), "/Sub/x/y.txt");
+    ASSERT_TRUE(put("Sub/taken.txt", "first"));
+    std::vector<BulkUploadItem> items;
+    const auto item = [&](const std::string& path, const std::string& content) {
+        const fs::path file = m_local / ("bulk-" + std::to_string(m_counter++));
+        writeAll(file, content);
+        items.push_back({path, file, 1'700'000'000, sha1Of(content)});
+    };
+    item("new.txt", "new content");
+    item("taken.txt", "second");
+    item("line\nbreak.txt", "x");
+    auto results = sub.uploadBulk(items, {});
+    ASSERT_TRUE(results) << results.error().message;
+    ASSERT_EQ(results->size(), 3u);
+    ASSERT_TRUE((*results)[0]) << (*results)[0].error().message;
+    EXPECT_FALSE((*results)[0]->etag.empty());
+    EXPECT_EQ(get("Sub/new.txt"), "new content");
+    auto stored = m_client->stat("Sub/new.txt");
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->etag, (*results)[0]->etag);
+    EXPECT_EQ(stored->fileId, (*results)[0]->fileId);
+    EXPECT_EQ(stored->mtime, 1'700'000'000);
+    EXPECT_EQ(stored->checksum, sha1Of("new content"));
+    EXPECT_FALSE((*results)[1]); // If-None-Match: *
+    EXPECT_EQ(get("Sub/taken.txt"), "first");
+    ASSERT_FALSE((*results)[2]); // never a raw line break in a part's headers
+    EXPECT_EQ((*results)[2].error().code, SyncErrorCode::NameNotAllowed);
+}
+
+TEST_F(WebDavTest, ParallelChunksResumeAfterTheRunOfChunksThereWhateverTheirSizes)
+{
+    start();
+    const std::string data = randomBytes(5 * kMiB + 3, 11);
+    // An earlier attempt with other chunk sizes left chunks 1 and 2 from the start, and chunk 4
+    // after a gap (sent in parallel with a chunk 3 that failed).
+    const QUrl session(m_account->davUploadsUrl().toString() + "/odd-sizes");
+    const QByteArray destination = m_client->urlFor("odd.bin").toEncoded();
+    const QByteArray total = QByteArray::number(static_cast<qlonglong>(data.size()));
+    HttpRequest mkcol;
+    mkcol.method = "MKCOL";
+    mkcol.url = session;
+    mkcol.headers = {{"Destination", destination}, {"OC-Total-Length", total}};
+    ASSERT_TRUE(m_account->http()->send(mkcol, {201}));
+    const auto chunk = [&](const char* number, std::size_t from, std::size_t length) {
+        HttpRequest put;
+        put.method = "PUT";
+        put.url = QUrl(session.toString() + "/" + number);
+        put.headers = {{"Destination", destination}, {"OC-Total-Length", total}};
+        put.body = QByteArray::fromStdString(data.substr(from, length));
+        ASSERT_TRUE(m_account->http()->send(put, {201, 204}));
+    };
+    chunk("00001", 0, kMiB + kMiB / 2);
+    chunk("00002", kMiB + kMiB / 2, 700'000);
+    chunk("00004", 4 * kMiB, kMiB);
+
+    UploadOptions options = chunked("odd-sizes");
+    options.parallelChunks = 3;
+    options.targetChunkMilliseconds = 60'000;
+    std::int64_t firstProgress = -1;
+    options.progress = [&](std::int64_t done) {
+        if (firstProgress < 0) firstProgress = done;
+    };
+    auto uploaded = put("odd.bin", data, options);
+    ASSERT_TRUE(uploaded) << uploaded.error().message;
+    EXPECT_EQ(uploaded->chunksReused, 2);
+    EXPECT_EQ(firstProgress, static_cast<std::int64_t>(kMiB + kMiB / 2 + 700'000));
+    EXPECT_EQ(get("odd.bin"), data);
+    auto stat = m_client->stat("odd.bin");
+    ASSERT_TRUE(stat);
+    EXPECT_EQ(stat->checksum, sha1Of(data));
+}
+
 } // namespace
