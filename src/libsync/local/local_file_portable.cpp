@@ -2,8 +2,9 @@
 //
 // renameNoReplace, the one operation with no portable primitive: a file is moved by a hard link
 // to the new name (which fails, atomically, when the name is taken) and the removal of the old
-// name. While both names exist a crash leaves the file twice, never lost. Folders, and file
-// systems without hard links (FAT, some network shares), go through QFile::rename: Qt refuses an
+// name. While both names exist a crash leaves the file twice, never lost. A move to another file
+// system is refused (EXDEV), as rename(2) does. Folders, and file systems without hard links
+// (FAT, some network shares), go through QFile::rename: Qt refuses an
 // existing target, then uses the system's own no-replace rename where there is one (renameat2
 // RENAME_NOREPLACE on Linux, renamex_np RENAME_EXCL on macOS, MoveFileEx without
 // MOVEFILE_REPLACE_EXISTING on Windows). Where there is none, a target created between Qt's
@@ -144,13 +145,16 @@ Result<void> renameNoReplace(const fs::path& from, const fs::path& to)
             }
             return {};
         }
-        if (errnoOf(error) == EEXIST) return std::unexpected(renameError(EEXIST, from, to));
-        // No hard links here (or not across this boundary): Qt's rename below.
+        const int linkError = errnoOf(error);
+        if (linkError == EEXIST) return std::unexpected(renameError(EEXIST, from, to));
+        // Another file system: no rename can be atomic there, and QFile::rename would copy.
+        if (linkError == EXDEV) return std::unexpected(renameError(EXDEV, from, to));
+        // No hard links on this file system (FAT, some shares): Qt's rename below.
     }
 
     // Qt refuses an existing target (its own check), then renames with the system's no-replace
-    // rename where it has one. Its copy fallback (across file systems) writes with NewOnly, so
-    // it cannot replace anything either.
+    // rename where it has one. (Its copy fallback is for other file systems: a file never gets
+    // here across them, and a folder cannot be copied by it.)
     QFile file(from);
     if (file.rename(to)) return {};
     if (fs::symlink_status(to, error).type() != fs::file_type::not_found && !error)

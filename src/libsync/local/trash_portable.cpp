@@ -7,9 +7,8 @@
 //
 // A trash at an explicit folder (tests, `SyncOptions::trashFolder`) keeps the freedesktop layout
 // (files/ and info/<name>.trashinfo) so that a person can find and restore items from it, written
-// with the portable file operations; it does not look for a trash on another file system: a file
-// from another volume is copied there and then removed (Qt's rename), a folder is reported and
-// left where it is.
+// with the portable file operations; it does not look for a trash on another file system: an item
+// on another volume is reported and left where it is.
 #include "trash.h"
 
 #include <cerrno>
