@@ -185,6 +185,25 @@ TEST(TrashPortable, SystemTrashThatFailsNeverDeletes)
     EXPECT_EQ(readFile(data / "folder/stays.txt"), "keep me here");
 }
 
+TEST(TrashPortable, FolderTrashOnAnotherFileSystemLeavesTheItem)
+{
+    // No rename crosses file systems atomically: the portable code refuses rather than copies.
+    const TempDir home;
+    struct stat tmpStat {};
+    struct stat shmStat {};
+    if (::stat(home.path().c_str(), &tmpStat) != 0 || ::stat("/dev/shm", &shmStat) != 0 ||
+        tmpStat.st_dev == shmStat.st_dev || ::access("/dev/shm", W_OK) != 0)
+        GTEST_SKIP() << "no second writable file system at /dev/shm";
+    const TempDir data("/dev/shm");
+    writeFile(data / "far.txt", "stays");
+    Trash trash(home / "Trash");
+    auto where = trash.moveToTrash(data / "far.txt");
+    ASSERT_FALSE(where.has_value());
+    EXPECT_EQ(readFile(data / "far.txt"), "stays");
+    EXPECT_TRUE(std::filesystem::is_empty(home / "Trash/info"));
+    EXPECT_TRUE(std::filesystem::is_empty(home / "Trash/files"));
+}
+
 TEST(TrashPortable, MissingItemIsNotFound)
 {
     TempDir dir;
