@@ -12,7 +12,9 @@
 //   watched: folders first, then files. Past that the watcher is incomplete (isComplete() is
 //   false) and the scheduler looks for changes itself on its poll timer.
 // - Changes made while no run has refreshed the watches (a folder created and filled at once) are
-//   caught by the listing of the folder they appear in, not one by one.
+//   caught by the listing of the folder they appear in, not one by one; refresh() compares the
+//   whole tree's listings with the previous ones, so nothing made between a notification and
+//   the refresh after a run is lost.
 #include "local_watcher.h"
 
 #include "sync_types.h"
@@ -92,6 +94,8 @@ public:
         // Start over: what was deleted or renamed since must not stay watched under its old name.
         if (const QStringList watched = m_watcher.files() + m_watcher.directories(); !watched.isEmpty())
             m_watcher.removePaths(watched);
+        const bool first = m_listings.empty();
+        std::map<std::string, Listing> before = std::move(m_listings);
         m_listings.clear();
         m_files.clear();
         m_complete = true;
@@ -107,6 +111,10 @@ public:
             }
             m_listings[folder] = std::move(listing);
         }
+        // A change between the last notification and now (the end of a run) would otherwise be
+        // in the new listings without ever being reported. (The run's own downloads show here
+        // too, and cost one quiet extra run, as with inotify.)
+        const bool changedMeanwhile = !first && before != m_listings;
 
         QStringList folderPaths, filePaths;
         for (const std::string& folder : folders)
@@ -134,6 +142,8 @@ public:
                 if (!refused.contains(file))
                     m_files.emplace(relative(file), stampOf(fromQt(file)));
         }
+        if (changedMeanwhile)
+            m_onChange();
     }
 
     bool isComplete() const override { return m_complete; }
