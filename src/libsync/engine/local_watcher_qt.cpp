@@ -192,8 +192,8 @@ private:
             if (!stamp.isFolder || (old != before.end() && old->second.isFolder))
                 continue;
             const std::string added = joinPath(folder, name);
-            if (static_cast<qsizetype>(m_watcher.files().size() + m_watcher.directories().size()) >= MAX_WATCHED_PATHS ||
-                !m_watcher.addPath(qtPath(absolute(added))))
+            const qsizetype watched = m_watcher.files().size() + m_watcher.directories().size();
+            if (watched >= MAX_WATCHED_PATHS || !m_watcher.addPath(qtPath(absolute(added))))
                 m_complete = false;
             m_listings[added] = list(added);
         }

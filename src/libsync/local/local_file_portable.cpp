@@ -75,7 +75,8 @@ Result<void> flush(const fs::path& path, bool isFolder)
     const int flushed = ::fsync(fd);
     const int error = errno;
     ::close(fd);
-    if (flushed != 0 && !(error == EINVAL && isFolder)) return std::unexpected(errnoError(error, "flushing to disk", path));
+    if (flushed != 0 && !(error == EINVAL && isFolder))
+        return std::unexpected(errnoError(error, "flushing to disk", path));
     return {};
 #endif
 }
@@ -99,7 +100,8 @@ Result<std::string> sha1OfFile(const fs::path& file)
         sha1.update(buffer.data(), static_cast<std::size_t>(n));
     }
     auto hex = sha1.hex();
-    if (!hex) return fail(SyncErrorCode::Internal, "computing the SHA-1 of " + quoted(file) + " failed: OpenSSL refused");
+    if (!hex)
+        return fail(SyncErrorCode::Internal, "computing the SHA-1 of " + quoted(file) + " failed: OpenSSL refused");
     return "SHA1:" + *hex;
 }
 

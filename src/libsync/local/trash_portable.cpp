@@ -99,9 +99,9 @@ Result<fs::path> moveToSystemTrash(const fs::path& item)
         // the current folder and reports a relative path: not a trash anyone would look in. The
         // item goes back where it was, and the failure is reported.
         if (auto back = renameNoReplace(where, item); !back)
-            return fail(SyncErrorCode::LocalIo, "moving " + quoted(item) + " to the trash failed: the system trash put it "
-                                                "at " + quoted(fs::absolute(where)) + " instead, and it could not be "
-                                                "moved back (" + back.error().message + ")");
+            return fail(SyncErrorCode::LocalIo, "moving " + quoted(item) + " to the trash failed: the system trash " +
+                                                    "put it at " + quoted(fs::absolute(where)) + " instead, and it " +
+                                                    "could not be moved back (" + back.error().message + ")");
         return fail(SyncErrorCode::LocalIo, "moving " + quoted(item) + " to the trash failed: the system trash has no "
                                             "usable folder; it was left where it is");
     }
@@ -121,9 +121,11 @@ Result<fs::path> Trash::moveToTrash(const fs::path& item)
 {
     std::error_code error;
     fs::path absolute = fs::absolute(item, error).lexically_normal();
-    if (error) return fail(SyncErrorCode::LocalIo, "moving " + quoted(item) + " to the trash failed: " + error.message());
+    if (error)
+        return fail(SyncErrorCode::LocalIo, "moving " + quoted(item) + " to the trash failed: " + error.message());
     if (!absolute.has_filename()) absolute = absolute.parent_path();
-    if (!absolute.has_relative_path()) return fail(SyncErrorCode::LocalIo, "the root folder cannot be moved to the trash");
+    if (!absolute.has_relative_path())
+        return fail(SyncErrorCode::LocalIo, "the root folder cannot be moved to the trash");
     // The folder is resolved, the item is not: a symlink goes to the trash, not what it points to.
     const fs::path folder = fs::canonical(absolute.parent_path(), error);
     if (error)
@@ -132,7 +134,8 @@ Result<fs::path> Trash::moveToTrash(const fs::path& item)
                                                 error.message() + ")");
     absolute = folder / absolute.filename();
     const fs::file_status status = fs::symlink_status(absolute, error);
-    if (status.type() == fs::file_type::not_found) return std::unexpected(errnoError(ENOENT, "moving to the trash", absolute));
+    if (status.type() == fs::file_type::not_found)
+        return std::unexpected(errnoError(ENOENT, "moving to the trash", absolute));
     if (error) return std::unexpected(errnoError(errnoOf(error), "moving to the trash", absolute));
 
     if (m_homeTrash.empty()) return moveToSystemTrash(absolute);
@@ -149,8 +152,9 @@ Result<fs::path> Trash::moveToTrash(const fs::path& item)
                                "\n";
     for (int attempt = 1; attempt <= MAX_NAME_ATTEMPTS; ++attempt) {
         const std::string candidate = candidateName(name, attempt);
-        const fs::path info = m_homeTrash / "info" / fs::path(std::u8string(candidate.begin(), candidate.end()) + u8".trashinfo");
-        const fs::path target = m_homeTrash / "files" / fs::path(std::u8string(candidate.begin(), candidate.end()));
+        const std::u8string native(candidate.begin(), candidate.end());
+        const fs::path info = m_homeTrash / "info" / fs::path(native + u8".trashinfo");
+        const fs::path target = m_homeTrash / "files" / fs::path(native);
 
         // NewOnly reserves the name: the .trashinfo first, then the move.
         QFile infoFile(info);
@@ -161,7 +165,9 @@ Result<fs::path> Trash::moveToTrash(const fs::path& item)
         }
         const bool written = infoFile.write(content) == content.size() && infoFile.flush();
         infoFile.close();
-        auto durable = written ? syncFile(info) : Result<void>(fail(SyncErrorCode::LocalIo, "writing the trash information " + quoted(info) + " failed"));
+        auto durable = written ? syncFile(info)
+                               : Result<void>(fail(SyncErrorCode::LocalIo,
+                                                   "writing the trash information " + quoted(info) + " failed"));
         if (!durable) {
             fs::remove(info, error);
             return std::unexpected(durable.error());
@@ -176,7 +182,8 @@ Result<fs::path> Trash::moveToTrash(const fs::path& item)
         if (moved) return target;
         fs::remove(info, error);
         if (moved.error().code == SyncErrorCode::FileChanged) continue;
-        return fail(moved.error().code, "moving " + quoted(absolute) + " to the trash failed: " + moved.error().message);
+        return fail(moved.error().code,
+                    "moving " + quoted(absolute) + " to the trash failed: " + moved.error().message);
     }
     return fail(SyncErrorCode::LocalIo, "moving " + quoted(absolute) + " to the trash failed: too many items of that "
                                                                        "name in " + quoted(m_homeTrash));
