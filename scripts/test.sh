@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build needs, builds with warnings as errors, and runs every test:
-# all suites in the developer build, the unit tests again under ASan/UBSan, and a short
-# libFuzzer run of the metadata readers.
+# all suites in the developer build, the unit tests again under ASan/UBSan, the sync suites
+# against the portable local file code (the one Windows and macOS use), and a short libFuzzer
+# run of the metadata readers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,14 @@ cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --preset asan -j "$jobs"
+
+echo "== sync suites with the portable local file code (NUBO_PORTABLE_ONLY) =="
+# Only what the portable tests run, with the developer build's nubo-server (the server does not
+# use the client's local code): not nubocmd, not the encrypted suites.
+cmake --preset portable -DNUBO_PORTABLE_TEST_SERVER="$PWD/build/dev/src/server/nubo-server" >/dev/null
+cmake --build --preset portable -j "$jobs" --target nubo_sync_reconcile_tests nubo_sync_local_tests \
+    nubo_sync_watcher_tests nubo_sync_portable_tests
+ctest --preset portable -j "$jobs"
 
 echo "== fuzzing smoke run =="
 bash test/fuzz/run_fuzzers.sh "${NUBO_FUZZ_SECONDS:-15}"

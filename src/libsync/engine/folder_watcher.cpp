@@ -5,11 +5,8 @@
 #include "local_file.h"
 
 #include <QMetaObject>
-#include <QSocketNotifier>
 
 #include <filesystem>
-#include <sys/inotify.h>
-#include <unistd.h>
 
 namespace nubo::sync {
 
@@ -22,11 +19,14 @@ SyncScheduler::SyncScheduler(std::shared_ptr<RemoteFs> remote, SyncOptions optio
 {
     qRegisterMetaType<nubo::sync::SyncSummary>();
     qRegisterMetaType<nubo::sync::SyncError>();
-    m_inotify = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (m_inotify >= 0) {
-        m_notifier = new QSocketNotifier(m_inotify, QSocketNotifier::Read, this);
-        connect(m_notifier, &QSocketNotifier::activated, this, &SyncScheduler::readEvents);
-    }
+    // The journal, the engine's temporary files and conflict copies change because of the sync
+    // itself; excluded names do not matter to it.
+    auto ignore = [this](const std::string& path, bool isFolder) {
+        const std::string name = fileName(path);
+        return name.starts_with(JOURNAL_FILE_NAME) || isTemporaryName(name) || isConflictCopyName(name) ||
+               m_engine->options().excludes.isExcluded(path, isFolder);
+    };
+    m_watcher = makeLocalWatcher(m_engine->options().localRoot, ignore, [this] { scheduleSoon(); });
     m_debounce.setSingleShot(true);
     m_debounce.setInterval(static_cast<int>(m_watch.debounce.count()));
     connect(&m_debounce, &QTimer::timeout, this, &SyncScheduler::runNow);
@@ -37,8 +37,6 @@ SyncScheduler::SyncScheduler(std::shared_ptr<RemoteFs> remote, SyncOptions optio
 SyncScheduler::~SyncScheduler()
 {
     stop();
-    if (m_inotify >= 0)
-        ::close(m_inotify);
 }
 
 void SyncScheduler::start()
@@ -120,73 +118,9 @@ void SyncScheduler::finished()
     }
 }
 
-void SyncScheduler::watchFolder(const std::string& relative)
-{
-    if (m_inotify < 0)
-        return;
-    const fs::path folder = relative.empty() ? m_engine->options().localRoot
-                                             : m_engine->options().localRoot / relative;
-    const int wd = ::inotify_add_watch(m_inotify, folder.c_str(),
-                                       IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
-                                           IN_ATTRIB | IN_DELETE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW);
-    if (wd >= 0)
-        m_watches[wd] = relative;
-}
-
 void SyncScheduler::refreshWatches()
 {
-    // inotify watches folders, not trees: every synced folder gets one (adding one twice is harmless).
-    const fs::path root = m_engine->options().localRoot;
-    watchFolder("");
-    std::error_code error;
-    for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, error);
-         !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-        std::error_code typeError;
-        if (!it->is_directory(typeError) || it->is_symlink(typeError))
-            continue;
-        const std::string relative = fs::relative(it->path(), root, typeError).generic_string();
-        if (m_engine->options().excludes.isExcluded(relative, true) || isTemporaryName(fileName(relative))) {
-            it.disable_recursion_pending();
-            continue;
-        }
-        watchFolder(relative);
-    }
-}
-
-void SyncScheduler::readEvents()
-{
-    alignas(inotify_event) char buffer[16384];
-    bool changed = false;
-    for (;;) {
-        const ssize_t length = ::read(m_inotify, buffer, sizeof buffer);
-        if (length <= 0)
-            break;
-        for (ssize_t offset = 0; offset < length;) {
-            const auto* event = reinterpret_cast<const inotify_event*>(buffer + offset);
-            offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
-            const auto folder = m_watches.find(event->wd);
-            if (event->mask & IN_IGNORED) {
-                if (folder != m_watches.end())
-                    m_watches.erase(folder);
-                continue;
-            }
-            if (folder == m_watches.end())
-                continue;
-            const std::string name = event->len > 0 ? std::string(event->name) : std::string();
-            const std::string path = joinPath(folder->second, name);
-            const bool isFolder = (event->mask & IN_ISDIR) != 0;
-            // The journal, the engine's temporary files and conflict copies change because of the
-            // sync itself; excluded names do not matter to it.
-            if (!name.empty() && (name.starts_with(JOURNAL_FILE_NAME) || isTemporaryName(name) ||
-                                  isConflictCopyName(name) || m_engine->options().excludes.isExcluded(path, isFolder)))
-                continue;
-            if (isFolder && (event->mask & (IN_CREATE | IN_MOVED_TO)))
-                watchFolder(path); // so what is created inside it next is seen too
-            changed = true;
-        }
-    }
-    if (changed)
-        scheduleSoon();
+    m_watcher->refresh();
 }
 
 void SyncScheduler::pollServer()
@@ -195,7 +129,8 @@ void SyncScheduler::pollServer()
         return;
     // One PROPFIND Depth 0: the root ETag changes when anything on the server changes.
     auto root = m_remote->stat("");
-    if (root && root->etag != m_rootEtag)
+    // A watcher that cannot see everything leaves the looking to the run.
+    if ((root && root->etag != m_rootEtag) || !m_watcher->isComplete())
         runNow();
 }
 

@@ -1,11 +1,10 @@
 // The long-running mode (GUI, `nubocmd sync --watch`): sync once, then again whenever the local
-// folder changes (inotify, debounced) or the server's root ETag changes (polled). A change seen
-// during a run schedules one more run after it. inotify is used directly rather than through
-// QFileSystemWatcher because that one does not report writes into existing files, and because
-// the event's name lets the journal's and the engine's own temporary files be ignored (otherwise
-// every run would wake the next one).
+// folder changes (a LocalWatcher, debounced) or the server's root ETag changes (polled). A change
+// seen during a run schedules one more run after it. When the watcher cannot see everything (a
+// limit reached), each poll runs a sync whatever the server says.
 #pragma once
 
+#include "local_watcher.h"
 #include "sync_engine.h"
 
 #include <QObject>
@@ -15,9 +14,6 @@
 #include <memory>
 #include <string>
 #include <thread>
-#include <unordered_map>
-
-class QSocketNotifier;
 
 namespace nubo::sync {
 
@@ -56,16 +52,12 @@ private:
     void runNow();
     void finished();
     void refreshWatches();
-    void watchFolder(const std::string& relative);
-    void readEvents();
     void pollServer();
 
     std::shared_ptr<RemoteFs> m_remote;
     std::unique_ptr<SyncEngine> m_engine;
     WatchOptions m_watch;
-    int m_inotify = -1;
-    QSocketNotifier* m_notifier = nullptr;
-    std::unordered_map<int, std::string> m_watches; // watch descriptor -> relative folder
+    std::unique_ptr<LocalWatcher> m_watcher;
     QTimer m_debounce;
     QTimer m_poll;
     std::thread m_worker;

@@ -1,6 +1,9 @@
 // Scans the local folder: one lstat per item through POSIX readdir/fstatat, no hashing (content
 // is hashed later, only for files whose size or mtime differ from the journal). Symlinks, sockets
 // and other special files are skipped and reported; excluded names are not descended into.
+// Two implementations, one per build: local_discovery_linux.cpp, and with NUBO_PORTABLE_ONLY
+// local_discovery_portable.cpp (std::filesystem; its entries have inode 0, "unknown", so local
+// moves are not detected there: they become a deletion and a new item, never a wrong move).
 #pragma once
 
 #include <filesystem>

@@ -1,41 +1,35 @@
 #include "local_file.h"
 
+// What every implementation shares: the errno mapping and the temporary names. The operations
+// themselves live in local_file_linux.cpp or local_file_portable.cpp (NUBO_PORTABLE_ONLY).
+#include "local_file_errors.h"
+
 #include <array>
 #include <cerrno>
-#include <fcntl.h>
-#include <memory>
 #include <random>
-#include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#include <vector>
+#include <string_view>
+#include <system_error>
 
 #include <openssl/rand.h>
-
-#include "encoding.h"
 
 namespace nubo::sync {
 
 namespace {
 
-constexpr std::size_t HASH_BLOCK = 1024 * 1024;
 constexpr std::string_view TEMPORARY_MARKER = ".~nubo";
 constexpr std::size_t TEMPORARY_RANDOM_DIGITS = 8;
 constexpr std::size_t NAME_MAX_BYTES = 255;
 
-struct Reason {
-    SyncErrorCode code;
-    std::string text;
-};
+} // namespace
 
 Reason reasonFor(int error)
 {
     switch (error) {
     case ENOSPC:
-    case EDQUOT: return {SyncErrorCode::DiskFull, "the local disk is full; free some space and sync again"};
+#ifdef EDQUOT // not in every C library (Windows)
+    case EDQUOT:
+#endif
+        return {SyncErrorCode::DiskFull, "the local disk is full; free some space and sync again"};
     case EACCES:
     case EPERM: return {SyncErrorCode::LocalIo, "permission denied"};
     case EROFS: return {SyncErrorCode::LocalIo, "the file system is read-only"};
@@ -45,10 +39,9 @@ Reason reasonFor(int error)
     case ENOTDIR: return {SyncErrorCode::NotFound, "a part of the path is not a folder"};
     default: break;
     }
-    char buffer[256];
-    // GNU strerror_r: returns the message, which may or may not live in `buffer`.
-    const char* text = strerror_r(error, buffer, sizeof buffer);
-    return {SyncErrorCode::LocalIo, text != nullptr ? text : "error " + std::to_string(error)};
+    // The C library's text, without the GNU/XSI strerror_r split.
+    std::string text = std::generic_category().message(error);
+    return {SyncErrorCode::LocalIo, !text.empty() ? text : "error " + std::to_string(error)};
 }
 
 std::string quoted(const std::filesystem::path& path)
@@ -63,30 +56,15 @@ SyncError renameError(int error, const std::filesystem::path& from, const std::f
     return {reason.code, "renaming " + quoted(from) + " to " + quoted(to) + " failed: " + reason.text};
 }
 
-class Fd {
-public:
-    explicit Fd(int fd) : m_fd(fd) {}
-    ~Fd()
-    {
-        if (m_fd >= 0) ::close(m_fd);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return m_fd; }
-
-private:
-    int m_fd;
-};
-
-Result<void> syncPath(const std::filesystem::path& path, int flags, const char* operation)
+int errnoOf(const std::error_code& error)
 {
-    Fd fd(::open(path.c_str(), flags | O_CLOEXEC));
-    if (fd.get() < 0) return std::unexpected(errnoError(errno, operation, path));
-    // Some file systems cannot fsync a folder and say so with EINVAL; there is nothing more to do.
-    if (::fsync(fd.get()) != 0 && !(errno == EINVAL && (flags & O_DIRECTORY) != 0))
-        return std::unexpected(errnoError(errno, operation, path));
-    return {};
+    // On POSIX the system category holds errno values; elsewhere its equivalent condition does.
+    const std::error_condition condition = error.default_error_condition();
+    if (condition.category() == std::generic_category()) return condition.value();
+    return EIO;
 }
+
+namespace {
 
 std::string randomHex(std::size_t digits)
 {
@@ -122,82 +100,6 @@ SyncError errnoError(int error, const std::string& operation, const std::filesys
     return {reason.code, operation + " " + quoted(path) + " failed: " + reason.text};
 }
 
-Result<std::string> sha1OfFile(const std::filesystem::path& file)
-{
-    Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    if (fd.get() < 0) return std::unexpected(errnoError(errno, "reading", file));
-    // Sequential reads of possibly large files: ask for aggressive read-ahead.
-    ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
-
-    e2ee::StreamDigest sha1(e2ee::StreamDigest::Kind::Sha1);
-    std::vector<unsigned char> buffer(HASH_BLOCK);
-    for (;;) {
-        const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return std::unexpected(errnoError(errno, "reading", file));
-        if (n == 0) break;
-        sha1.update(buffer.data(), static_cast<std::size_t>(n));
-    }
-    auto hex = sha1.hex();
-    if (!hex) return fail(SyncErrorCode::Internal, "computing the SHA-1 of " + quoted(file) + " failed: OpenSSL refused");
-    return "SHA1:" + *hex;
-}
-
-Result<void> setModificationTime(const std::filesystem::path& file, std::int64_t mtime)
-{
-    // The access time is left alone: only the modification time is part of what we sync.
-    const timespec times[2] = {{0, UTIME_OMIT}, {static_cast<time_t>(mtime), 0}};
-    if (::utimensat(AT_FDCWD, file.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
-        return std::unexpected(errnoError(errno, "setting the modification time of", file));
-    return {};
-}
-
-Result<void> syncFile(const std::filesystem::path& file)
-{
-    return syncPath(file, O_RDONLY, "flushing to disk");
-}
-
-Result<void> syncFolder(const std::filesystem::path& folder)
-{
-    return syncPath(folder, O_RDONLY | O_DIRECTORY, "flushing to disk");
-}
-
-Result<void> renameNoReplace(const std::filesystem::path& from, const std::filesystem::path& to)
-{
-    if (::syscall(SYS_renameat2, AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return {};
-    if (errno != EINVAL && errno != ENOSYS) return std::unexpected(renameError(errno, from, to));
-
-    // The file system (or kernel) has no RENAME_NOREPLACE. A hard link fails atomically when the
-    // target exists; removing the old name then completes the move.
-    if (::link(from.c_str(), to.c_str()) == 0) {
-        if (::unlink(from.c_str()) != 0) {
-            const int error = errno;
-            ::unlink(to.c_str()); // back to where we started: only `from` exists
-            return std::unexpected(renameError(error, from, to));
-        }
-        return {};
-    }
-    if (errno == EEXIST) return std::unexpected(renameError(EEXIST, from, to));
-    // No hard links for folders, nor on some file systems (FAT, some FUSE): check, then rename.
-    // A target created in between would be replaced; there is no better primitive left here.
-    struct stat st {};
-    if (::lstat(to.c_str(), &st) == 0) return std::unexpected(renameError(EEXIST, from, to));
-    if (errno != ENOENT) return std::unexpected(renameError(errno, from, to));
-    if (::rename(from.c_str(), to.c_str()) != 0) return std::unexpected(renameError(errno, from, to));
-    return {};
-}
-
-Result<void> renameReplace(const std::filesystem::path& from, const std::filesystem::path& to)
-{
-    if (::rename(from.c_str(), to.c_str()) != 0) {
-        const int error = errno;
-        // Here an existing folder target is not "changed", it is simply in the way.
-        Reason reason = reasonFor(error);
-        return fail(reason.code, "renaming " + quoted(from) + " to " + quoted(to) + " failed: " + reason.text);
-    }
-    return {};
-}
-
 std::filesystem::path temporaryPathFor(const std::filesystem::path& target)
 {
     const std::size_t room = NAME_MAX_BYTES - 1 - TEMPORARY_MARKER.size() - TEMPORARY_RANDOM_DIGITS;
@@ -218,14 +120,6 @@ bool isTemporaryName(const std::string& name)
     for (const char c : end.substr(TEMPORARY_MARKER.size()))
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
     return true;
-}
-
-Result<std::int64_t> freeSpace(const std::filesystem::path& path)
-{
-    struct statvfs st {};
-    if (::statvfs(path.c_str(), &st) != 0)
-        return std::unexpected(errnoError(errno, "checking the free space of", path));
-    return static_cast<std::int64_t>(st.f_bavail) * static_cast<std::int64_t>(st.f_frsize);
 }
 
 } // namespace nubo::sync

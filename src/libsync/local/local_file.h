@@ -1,5 +1,7 @@
-// Small, careful file operations the propagator needs. POSIX underneath; errors name the path
-// and map ENOSPC/EDQUOT to SyncErrorCode::DiskFull.
+// Small, careful file operations the propagator needs; errors name the path and map
+// ENOSPC/EDQUOT to SyncErrorCode::DiskFull. Two implementations, one per build: POSIX and Linux
+// calls (local_file_linux.cpp), or std::filesystem and Qt (local_file_portable.cpp, with
+// NUBO_PORTABLE_ONLY; it says there what it does instead of renameat2 and fsync).
 #pragma once
 
 #include <cstdint>
@@ -21,7 +23,8 @@ Result<void> syncFile(const std::filesystem::path& file);
 Result<void> syncFolder(const std::filesystem::path& folder);
 
 // rename(2) that refuses to replace an existing target (renameat2 RENAME_NOREPLACE, with a
-// link+unlink fallback where the filesystem does not support it). An existing target is a
+// link+unlink fallback where the filesystem does not support it; the portable build links and
+// unlinks, or uses Qt's no-replace rename for folders). An existing target is a
 // FileChanged error: something appeared locally while we worked, and the next run sees it.
 Result<void> renameNoReplace(const std::filesystem::path& from, const std::filesystem::path& to);
 // rename(2) that replaces the target atomically.

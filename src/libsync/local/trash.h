@@ -4,6 +4,10 @@
 // $topdir/.Trash/$uid (when an administrator made $topdir/.Trash with the sticky bit) or
 // $topdir/.Trash-$uid when it can be created, with Path relative to $topdir as the spec asks;
 // when no trash is usable the caller decides.
+//
+// Two implementations, one per build: trash_linux.cpp (the above) and, with NUBO_PORTABLE_ONLY,
+// trash_portable.cpp (the system trash through QFile::moveToTrash; an explicit folder keeps the
+// layout above). Neither ever deletes an item it could not move.
 #pragma once
 
 #include <filesystem>
@@ -15,7 +19,8 @@ namespace nubo::sync {
 
 class Trash {
 public:
-    // The user's trash ($XDG_DATA_HOME or ~/.local/share).
+    // The user's trash ($XDG_DATA_HOME or ~/.local/share). Portable build: the system's trash, and
+    // homeTrash() is empty.
     static Trash forCurrentUser();
     // A trash at an explicit folder (tests).
     explicit Trash(std::filesystem::path homeTrash) : m_homeTrash(std::move(homeTrash)) {}

@@ -21,6 +21,16 @@
 #include <string>
 #include <vector>
 
+// The portable build's scanner (local_discovery_portable.cpp) has no file identity (inode 0), so
+// a local move there is a deletion and a new item: tests of local move detection do not apply.
+#ifdef NUBO_PORTABLE_ONLY
+#define NUBO_SKIP_WITHOUT_LOCAL_MOVES()                                                                                \
+    GTEST_SKIP() << "no local move detection in the portable build (no inode): a local move is a deletion and an " \
+                    "upload there (Sync.WithoutFileIdentityALocalMoveIsADeletionAndAnUpload)"
+#else
+#define NUBO_SKIP_WITHOUT_LOCAL_MOVES() static_cast<void>(0)
+#endif
+
 namespace nubo::sync::test {
 
 namespace fs = std::filesystem;

@@ -72,7 +72,12 @@ TEST(LocalFile, SetModificationTime)
 
     // A symlink gets its own time; its target keeps its own.
     ASSERT_EQ(::symlink("f", (dir / "link").c_str()), 0);
+#ifdef NUBO_PORTABLE_ONLY
+    // std::filesystem can only set the target's time: the portable code refuses a link instead.
+    EXPECT_EQ(setModificationTime(dir / "link", 1000000000).error().code, SyncErrorCode::LocalIo);
+#else
     ASSERT_TRUE(setModificationTime(dir / "link", 1000000000));
+#endif
     ASSERT_EQ(::stat((dir / "f").c_str(), &st), 0);
     EXPECT_EQ(st.st_mtim.tv_sec, 1234567890);
 
