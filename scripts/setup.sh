@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
     # toolchain
-    cmake ninja-build g++ pkg-config git
+    cmake ninja-build g++ pkg-config git ccache
     # libraries
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-l10n-tools qt6-svg-dev qtkeychain-qt6-dev
     nlohmann-json3-dev libssl-dev libsqlite3-dev zlib1g-dev libicu-dev libboost-dev libpugixml-dev

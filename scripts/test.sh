@@ -8,6 +8,12 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 jobs=$(nproc)
+# ccache lets the portable stage reuse what the developer build compiled with the same flags
+# (relative paths, the build directory left out of the hash), so it builds only what differs.
+if command -v ccache >/dev/null 2>&1; then
+    export CMAKE_C_COMPILER_LAUNCHER=ccache CMAKE_CXX_COMPILER_LAUNCHER=ccache
+    export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+fi
 
 echo "== developer build (warnings are errors) =="
 cmake --preset dev >/dev/null
