@@ -342,6 +342,19 @@ struct StagingScope {
 
 JournalView& Propagator::journal() const { return t_staging ? *t_staging : m_journal; }
 
+std::function<void(std::int64_t)> Propagator::progressReporter() const
+{
+    // Progress only moves forward (Qt reports 0 of 0 when a transfer ends). The count is shared by
+    // every copy of the callback.
+    return [this, reported = std::make_shared<std::int64_t>(0)](std::int64_t done) {
+        if (done <= *reported)
+            return;
+        if (m_context.transferred)
+            m_context.transferred(done - *reported);
+        *reported = done;
+    };
+}
+
 std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
 {
     // Folders whose server name is not their plain path and that the journal may not know
@@ -671,14 +684,7 @@ std::vector<ItemReport> Propagator::uploadBatch(const std::vector<const Action*>
     if (!items.empty()) {
         BulkUploadOptions options;
         options.cancel = m_context.cancel;
-        std::int64_t reported = 0;
-        options.progress = [&](std::int64_t done) {
-            if (done <= reported)
-                return;
-            if (m_context.transferred)
-                m_context.transferred(done - reported);
-            reported = done;
-        };
+        options.progress = progressReporter();
         auto results = m_context.remote->uploadBulk(items, options);
         if (results && results->size() != items.size())
             results = std::unexpected(SyncError{SyncErrorCode::Internal, "the bulk upload lost track of its files", 0});
@@ -927,15 +933,7 @@ ItemReport Propagator::upload(const Action& action)
     options.targetChunkMilliseconds = m_context.options->targetChunkMilliseconds;
     options.transferId = transferId(action.path, *before);
     options.cancel = m_context.cancel;
-    std::int64_t reported = 0;
-    options.progress = [&](std::int64_t done) {
-        // Progress only moves forward (Qt reports 0 of 0 when an upload ends).
-        if (done <= reported)
-            return;
-        if (m_context.transferred)
-            m_context.transferred(done - reported);
-        reported = done;
-    };
+    options.progress = progressReporter();
     Result<UploadResult> result;
     std::string uploadedPath = serverPath;
     if (m_transaction) {
@@ -1008,15 +1006,7 @@ ItemReport Propagator::download(const Action& action)
     DownloadOptions options;
     options.expectedChecksum = remote.checksum;
     options.cancel = m_context.cancel;
-    std::int64_t reported = 0;
-    options.progress = [&](std::int64_t done) {
-        // Progress only moves forward (Qt reports 0 of 0 when an upload ends).
-        if (done <= reported)
-            return;
-        if (m_context.transferred)
-            m_context.transferred(done - reported);
-        reported = done;
-    };
+    options.progress = progressReporter();
     auto result = fetch(remote, remote.serverPath.empty() ? serverPathOf(action.path) : remote.serverPath, temp,
                         std::move(options));
     if (!result) {

@@ -125,6 +125,8 @@ private:
     // The journal the current thread's actions write to: the engine's, or a group's staging.
     JournalView& journal() const;
     ItemReport execute(const Action& action);
+    // A transfer's progress callback: tells the context the bytes moved since its last call.
+    std::function<void(std::int64_t bytesDone)> progressReporter() const;
     // What execute() does before and after an action: a refusal of an unsafe path (reported
     // finished), or the started report; then the finished report.
     std::optional<ItemReport> begin(const Action& action);
