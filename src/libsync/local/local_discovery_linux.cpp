@@ -8,10 +8,9 @@
 #include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <unordered_set>
 
-#include "item_name.h"
 #include "local_file.h"
+#include "local_scan.h"
 
 namespace nubo::sync {
 
@@ -43,18 +42,7 @@ LocalEntry entryOf(const struct stat& st)
 
 class Scanner {
 public:
-    Scanner(const LocalScanOptions& options, LocalTree& tree) : m_options(options), m_tree(tree)
-    {
-        for (const std::string& folder : options.skippedFolders) {
-            // Accept "a/b/", "/a/b" alike: what the user picked, not how it was spelled.
-            std::string_view trimmed = folder;
-            while (trimmed.starts_with('/'))
-                trimmed.remove_prefix(1);
-            while (trimmed.ends_with('/'))
-                trimmed.remove_suffix(1);
-            if (!trimmed.empty()) m_skipped.emplace(trimmed);
-        }
-    }
+    Scanner(const LocalScanOptions& options, LocalTree& tree) : m_scan(options, tree) {}
 
     // Lists the folder open as `fd` (consumed) whose relative path is `prefix`, and everything below
     // it. Returns 0, or the errno that kept the folder itself from being listed (nothing added then).
@@ -100,74 +88,43 @@ public:
     }
 
 private:
-    void skip(const std::string& path, const std::string& why, SkipKind kind)
-    {
-        if (m_options.onSkipped) m_options.onSkipped(path, why, kind);
-    }
-
     void visit(int dirFd, const std::string& name, std::string& path)
     {
-        // A name the server cannot hold is never uploaded: listed back, it would be refused and
-        // then look deleted there.
-        if (const auto invalid = e2ee::invalidNameReason(name)) {
-            skip(path, *invalid + ", so the server cannot store it; rename it", SkipKind::CannotSync);
-            return;
-        }
+        if (!m_scan.acceptName(path, name)) return;
         struct stat st {};
         if (::fstatat(dirFd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
             // Removed since the listing: it is simply not there any more.
-            if (errno != ENOENT) skip(path, "cannot read its properties: " + errnoText(errno), SkipKind::CannotSync);
+            if (errno != ENOENT)
+                m_scan.skip(path, "cannot read its properties: " + errnoText(errno), SkipKind::CannotSync);
             return;
         }
-
         const bool isDirectory = S_ISDIR(st.st_mode);
-        if (!isDirectory && !S_ISREG(st.st_mode)) {
-            if (S_ISLNK(st.st_mode))
-                skip(path, "symbolic links are not synced", SkipKind::NotSynced);
-            else
-                skip(path, "special files (devices, sockets, pipes) are not synced", SkipKind::NotSynced);
-            return;
-        }
-        if (!isDirectory && m_options.onTemporaryFile && isTemporaryName(name)) {
-            m_options.onTemporaryFile(path);
-            return;
-        }
-        if (m_options.excludes != nullptr && m_options.excludes->isExcluded(path, isDirectory)) {
-            if (m_options.onExcluded) m_options.onExcluded(path);
-            return;
-        }
-        if (!m_skipped.empty() && m_skipped.contains(path)) return;
+        const ListedKind kind = isDirectory            ? ListedKind::Directory
+                                : S_ISREG(st.st_mode) ? ListedKind::Regular
+                                : S_ISLNK(st.st_mode) ? ListedKind::Symlink
+                                                      : ListedKind::Special;
+        if (!m_scan.accept(path, name, kind)) return;
 
         if (isDirectory) {
             // O_NOFOLLOW: the folder may have been replaced by a symlink since the fstatat.
             const int fd = ::openat(dirFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (fd < 0) {
-                if (errno != ENOENT) skip(path, "the folder cannot be read: " + errnoText(errno), SkipKind::CannotSync);
+                if (errno != ENOENT)
+                    m_scan.skip(path, "the folder cannot be read: " + errnoText(errno), SkipKind::CannotSync);
                 return;
             }
-            const auto it = insert(path, entryOf(st));
+            const auto it = m_scan.insert(path, entryOf(st));
             if (const int error = scanFolder(fd, path); error != 0) {
                 // Without its contents the folder would look emptied; report it as a whole instead.
-                m_tree.erase(it);
-                m_hint = m_tree.end();
-                skip(path, "the folder cannot be read: " + errnoText(error), SkipKind::CannotSync);
+                m_scan.eraseFolder(it, path);
+                m_scan.skip(path, "the folder cannot be read: " + errnoText(error), SkipKind::CannotSync);
             }
             return;
         }
-        insert(path, entryOf(st));
+        m_scan.insert(path, entryOf(st));
     }
 
-    LocalTree::iterator insert(const std::string& path, const LocalEntry& entry)
-    {
-        const auto it = m_tree.emplace_hint(m_hint, path, entry);
-        m_hint = std::next(it);
-        return it;
-    }
-
-    const LocalScanOptions& m_options;
-    LocalTree& m_tree;
-    LocalTree::iterator m_hint = m_tree.end();
-    std::unordered_set<std::string> m_skipped;
+    LocalScan m_scan;
 };
 
 } // namespace

@@ -19,14 +19,13 @@
 #include <chrono>
 #include <string_view>
 #include <system_error>
-#include <unordered_set>
 
 #include <QFile>
 #include <QFileInfo>
 
-#include "item_name.h"
 #include "local_file.h"
 #include "local_file_errors.h"
+#include "local_scan.h"
 
 namespace nubo::sync {
 
@@ -81,18 +80,7 @@ Result<LocalEntry> entryOf(const fs::path& item, bool isDirectory)
 
 class Scanner {
 public:
-    Scanner(const LocalScanOptions& options, LocalTree& tree) : m_options(options), m_tree(tree)
-    {
-        for (const std::string& folder : options.skippedFolders) {
-            // Accept "a/b/", "/a/b" alike: what the user picked, not how it was spelled.
-            std::string_view trimmed = folder;
-            while (trimmed.starts_with('/'))
-                trimmed.remove_prefix(1);
-            while (trimmed.ends_with('/'))
-                trimmed.remove_suffix(1);
-            if (!trimmed.empty()) m_skipped.emplace(trimmed);
-        }
-    }
+    Scanner(const LocalScanOptions& options, LocalTree& tree) : m_scan(options, tree) {}
 
     // Lists `folder`, whose relative path is `prefix`, and everything below it. Returns 0, or the
     // errno that kept the folder itself from being listed (nothing added then).
@@ -124,54 +112,32 @@ public:
     }
 
 private:
-    void skip(const std::string& path, const std::string& why, SkipKind kind)
-    {
-        if (m_options.onSkipped) m_options.onSkipped(path, why, kind);
-    }
-
     void visit(const fs::path& item, const std::string& name, std::string& path)
     {
-        // A name the server cannot hold is never uploaded: listed back, it would be refused and
-        // then look deleted there.
-        if (const auto invalid = e2ee::invalidNameReason(name)) {
-            skip(path, *invalid + ", so the server cannot store it; rename it", SkipKind::CannotSync);
-            return;
-        }
+        if (!m_scan.acceptName(path, name)) return;
         std::error_code error;
         const fs::file_status status = fs::symlink_status(item, error);
         if (error || status.type() == fs::file_type::not_found) {
             // Removed since the listing: it is simply not there any more.
             if (error && !isNotFound(error))
-                skip(path, "cannot read its properties: " + errnoText(errnoOf(error)), SkipKind::CannotSync);
+                m_scan.skip(path, "cannot read its properties: " + errnoText(errnoOf(error)), SkipKind::CannotSync);
             return;
         }
-
         const bool isDirectory = status.type() == fs::file_type::directory;
-        if (!isDirectory && status.type() != fs::file_type::regular) {
-            if (status.type() == fs::file_type::symlink)
-                skip(path, "symbolic links are not synced", SkipKind::NotSynced);
-            else // devices, sockets, pipes, and on Windows junctions and other reparse points
-                skip(path, "special files (devices, sockets, pipes) are not synced", SkipKind::NotSynced);
-            return;
-        }
-        if (!isDirectory && m_options.onTemporaryFile && isTemporaryName(name)) {
-            m_options.onTemporaryFile(path);
-            return;
-        }
-        if (m_options.excludes != nullptr && m_options.excludes->isExcluded(path, isDirectory)) {
-            if (m_options.onExcluded) m_options.onExcluded(path);
-            return;
-        }
-        if (!m_skipped.empty() && m_skipped.contains(path)) return;
+        const ListedKind kind = isDirectory                                     ? ListedKind::Directory
+                                : status.type() == fs::file_type::regular ? ListedKind::Regular
+                                : status.type() == fs::file_type::symlink ? ListedKind::Symlink
+                                                                           : ListedKind::Special;
+        if (!m_scan.accept(path, name, kind)) return;
 
         auto entry = entryOf(item, isDirectory);
         if (!entry) {
             // Removed since the listing, or unreadable.
             if (entry.error().code != SyncErrorCode::NotFound)
-                skip(path, "cannot read its properties: " + entry.error().message, SkipKind::CannotSync);
+                m_scan.skip(path, "cannot read its properties: " + entry.error().message, SkipKind::CannotSync);
             return;
         }
-        const auto it = insert(path, *entry);
+        const auto it = m_scan.insert(path, *entry);
         if (!isDirectory) return;
         const int listed = scanFolder(item, path);
         // No O_NOFOLLOW here: a folder replaced by a link while it was listed was listed through
@@ -179,37 +145,17 @@ private:
         const fs::file_status after = fs::symlink_status(item, error);
         if (listed == 0 && !error && after.type() == fs::file_type::directory) return;
         // Without its contents the folder would look emptied; report it as a whole instead.
-        eraseFrom(it, path);
+        m_scan.eraseFolder(it, path);
         if (listed == ENOENT) return; // removed while we looked: simply not there any more
         if (listed != 0)
-            skip(path, "the folder cannot be read: " + errnoText(listed), SkipKind::CannotSync);
+            m_scan.skip(path, "the folder cannot be read: " + errnoText(listed), SkipKind::CannotSync);
         else if (!error && after.type() == fs::file_type::symlink)
-            skip(path, "symbolic links are not synced", SkipKind::NotSynced);
+            m_scan.skip(path, "symbolic links are not synced", SkipKind::NotSynced);
         else if (error && !isNotFound(error))
-            skip(path, "the folder cannot be read: " + errnoText(errnoOf(error)), SkipKind::CannotSync);
+            m_scan.skip(path, "the folder cannot be read: " + errnoText(errnoOf(error)), SkipKind::CannotSync);
     }
 
-    // Removes the folder at `it` and everything listed below it.
-    void eraseFrom(LocalTree::iterator it, const std::string& folder)
-    {
-        auto end = std::next(it);
-        while (end != m_tree.end() && isInside(end->first, folder))
-            ++end;
-        m_tree.erase(it, end);
-        m_hint = m_tree.end();
-    }
-
-    LocalTree::iterator insert(const std::string& path, const LocalEntry& entry)
-    {
-        const auto it = m_tree.emplace_hint(m_hint, path, entry);
-        m_hint = std::next(it);
-        return it;
-    }
-
-    const LocalScanOptions& m_options;
-    LocalTree& m_tree;
-    LocalTree::iterator m_hint = m_tree.end();
-    std::unordered_set<std::string> m_skipped;
+    LocalScan m_scan;
 };
 
 } // namespace
