@@ -11,8 +11,6 @@
 #include "trash.h"
 #include "webdav_client.h"
 
-#include <QString>
-
 #include <chrono>
 #include <ctime>
 #include <limits>
@@ -27,10 +25,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// NFC of a UTF-8 name, with Qt's Unicode tables; ASCII is its own NFC.
+// NFC of a path (ICU's tables, as for the names of encrypted folders); not UTF-8: itself.
 std::string nfc(const std::string& text)
 {
-    return QString::fromUtf8(text).normalized(QString::NormalizationForm_C).toStdString();
+    return e2ee::nameCollisionKey(text, e2ee::NameCase::Sensitive);
 }
 
 bool insideAny(const std::string& path, const std::vector<std::string>& folders)

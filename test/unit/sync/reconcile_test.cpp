@@ -2,7 +2,8 @@
 // reads like the rule it checks; the expected plan is written as "kind path" lines.
 #include "reconcile.h"
 
-#include <QString>
+#include "item_name.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -507,7 +508,7 @@ TEST(Reconcile, NameTooLongForTheLocalFilesystemIsReported)
 
 std::string nfc(const std::string& text)
 {
-    return QString::fromUtf8(text).normalized(QString::NormalizationForm_C).toStdString();
+    return e2ee::nameCollisionKey(text, e2ee::NameCase::Sensitive); // what the engine passes
 }
 
 const std::string kCafeNfc = "caf\xC3\xA9";  // "café" with U+00E9
