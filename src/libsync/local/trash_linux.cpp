@@ -15,41 +15,20 @@
 #include <vector>
 
 #include "local_file.h"
+#include "trash_layout.h"
 
 namespace nubo::sync {
 
 namespace {
 
-constexpr std::string_view INFO_SUFFIX = ".trashinfo";
-constexpr std::size_t NAME_MAX_BYTES = 255;
-// Far more than any trash holds of one name; a bound so a broken file system cannot loop us.
-constexpr int MAX_NAME_ATTEMPTS = 10000;
+using trash_layout::candidateName;
+using trash_layout::INFO_SUFFIX;
+using trash_layout::MAX_NAME_ATTEMPTS;
+using trash_layout::percentEncode;
 
 std::string quoted(const std::filesystem::path& path)
 {
     return "\"" + path.string() + "\"";
-}
-
-// RFC 2396: unreserved characters (alphanumerics and marks) and the path separator stay as they are.
-std::string percentEncode(std::string_view path)
-{
-    static constexpr char HEX[] = "0123456789ABCDEF";
-    static constexpr std::string_view MARKS = "-_.!~*'()/";
-    std::string out;
-    out.reserve(path.size());
-    for (const char c : path) {
-        const auto byte = static_cast<unsigned char>(c);
-        const bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                          MARKS.find(c) != std::string_view::npos;
-        if (keep) {
-            out.push_back(c);
-        } else {
-            out.push_back('%');
-            out.push_back(HEX[byte >> 4]);
-            out.push_back(HEX[byte & 0x0f]);
-        }
-    }
-    return out;
 }
 
 std::string deletionDate()
@@ -87,21 +66,6 @@ Result<void> writeAll(int fd, std::string_view text, const std::filesystem::path
         text.remove_prefix(static_cast<std::size_t>(n));
     }
     return {};
-}
-
-// "name", "name.2", "name.3", …, shortened so that "<candidate>.trashinfo" fits in one name.
-std::string candidateName(const std::string& name, int attempt)
-{
-    const std::string suffix = attempt == 1 ? std::string() : "." + std::to_string(attempt);
-    const std::size_t room = NAME_MAX_BYTES - INFO_SUFFIX.size() - suffix.size();
-    std::string base = name;
-    if (base.size() > room) {
-        std::size_t end = room;
-        while (end > 0 && (static_cast<unsigned char>(base[end]) & 0xc0) == 0x80)
-            --end;
-        base.resize(end);
-    }
-    return base + suffix;
 }
 
 int renameNoReplaceErrno(const std::filesystem::path& from, const std::filesystem::path& to)
