@@ -25,17 +25,6 @@ std::string nameOf(int i)
     return name;
 }
 
-JournalTree journalOf(SyncClient& c)
-{
-    auto journal = Journal::open(c.path(JOURNAL_FILE_NAME));
-    EXPECT_TRUE(journal.has_value()) << (journal ? "" : journal.error().message);
-    if (!journal)
-        return {};
-    auto all = (*journal)->loadAll();
-    EXPECT_TRUE(all.has_value());
-    return all ? *all : JournalTree{};
-}
-
 class BulkUpload : public SyncFixture {
 protected:
     // A client whose sync folder is `root` on the server (nubocmd --path).

@@ -20,17 +20,6 @@ std::string eightMiB()
     return data;
 }
 
-JournalTree journalOf(SyncClient& c)
-{
-    auto journal = Journal::open(c.path(JOURNAL_FILE_NAME));
-    EXPECT_TRUE(journal.has_value()) << (journal ? "" : journal.error().message);
-    if (!journal)
-        return {};
-    auto all = (*journal)->loadAll();
-    EXPECT_TRUE(all.has_value());
-    return all ? *all : JournalTree{};
-}
-
 void expectNoPartialFile(SyncFixture* fixture, SyncClient& a, const Result<SyncSummary>& first, const std::string& data,
                          WebDavClient& server)
 {

@@ -347,6 +347,17 @@ void HostileListing::record(std::string request)
     m_requests.push_back(std::move(request));
 }
 
+JournalTree journalOf(SyncClient& client)
+{
+    auto journal = Journal::open(client.path(JOURNAL_FILE_NAME));
+    EXPECT_TRUE(journal.has_value()) << (journal ? "" : journal.error().message);
+    if (!journal)
+        return {};
+    auto all = (*journal)->loadAll();
+    EXPECT_TRUE(all.has_value());
+    return all ? *all : JournalTree{};
+}
+
 std::string readFile(const fs::path& file)
 {
     std::ifstream in(file, std::ios::binary);

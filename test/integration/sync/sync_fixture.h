@@ -177,6 +177,9 @@ protected:
 // The whole content of a file ("" when it cannot be read).
 std::string readFile(const fs::path& file);
 
+// Every record of the client's journal, read from its file between runs (a failure is a test failure).
+JournalTree journalOf(SyncClient& client);
+
 // Two trees are compared with a readable difference.
 ::testing::AssertionResult sameTree(const Tree& a, const Tree& b);
 
