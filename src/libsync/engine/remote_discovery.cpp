@@ -30,11 +30,35 @@ RemoteEntry remoteEntryFromJournal(const JournalRecord& record)
     return entry;
 }
 
+bool sameAsJournal(const RemoteEntry& entry, const JournalRecord& record)
+{
+    if (entry.type != record.type || entry.etag != record.etag || entry.fileId != record.fileId ||
+        entry.size != record.size || entry.mtime != record.mtime || entry.checksum != record.checksum ||
+        entry.encrypted != record.encrypted || entry.serverPath != record.serverPath)
+        return false;
+    if (entry.permissions == record.permissions)
+        return true;
+    // reconcile asks a file for W, D, N and V (K and C are asked of folders only).
+    return entry.type == ItemType::File && record.permissions.empty() &&
+           std::all_of(std::begin("WDNV"), std::end("WDNV") - 1,
+                       [&](char letter) { return entry.permissions.find(letter) != std::string::npos; });
+}
+
+std::optional<RemoteEntry> remoteEntryFor(const RemoteDiscovery& discovery, const std::string& path,
+                                          const JournalRecord* record, bool parentOnServer)
+{
+    if (const auto it = discovery.tree.find(path); it != discovery.tree.end())
+        return it->second;
+    if (!parentOnServer || !record || discovery.gone.contains(path))
+        return std::nullopt;
+    return remoteEntryFromJournal(*record);
+}
+
 namespace {
 
 class Discoverer {
 public:
-    Discoverer(RemoteFs& remote, const JournalTree& journal, const RemoteDiscoveryOptions& options)
+    Discoverer(RemoteFs& remote, const JournalLookup& journal, const RemoteDiscoveryOptions& options)
         : m_remote(remote), m_journal(journal), m_options(options)
     {
     }
@@ -47,10 +71,11 @@ public:
             return std::unexpected(root.error());
         root->self.serverPath.clear();
         m_out.tree[""] = root->self;
-        if (unchanged("", root->self)) {
-            copyFromJournal("");
+        auto rootRecord = m_journal.record("");
+        if (!rootRecord)
+            return std::unexpected(rootRecord.error());
+        if (*rootRecord && unchanged(**rootRecord, root->self))
             return std::move(m_out);
-        }
         m_out.listed.push_back("");
         addChildren("", *root);
 
@@ -60,6 +85,8 @@ public:
             threads.emplace_back([this] { work(); });
         for (std::thread& t : threads)
             t.join();
+        if (!m_fatal && m_listedEncrypted)
+            addUnlistedEncrypted();
         if (m_fatal)
             return std::unexpected(*m_fatal);
         refuseSharedIds();
@@ -125,7 +152,29 @@ private:
         for (const std::string& folder : refused) {
             for (auto it = m_out.tree.lower_bound(folder + '/'); it != m_out.tree.end() && isInside(it->first, folder);)
                 it = m_out.tree.erase(it);
+            for (auto it = m_out.gone.lower_bound(folder + '/'); it != m_out.gone.end() && isInside(*it, folder);)
+                it = m_out.gone.erase(it);
             copyFromJournal(folder);
+        }
+    }
+
+    // The checks across encrypted folders need every name in them, also of those that did not
+    // change (their parent folder was not listed, so they are in the journal only).
+    void addUnlistedEncrypted()
+    {
+        auto rows = m_journal.encryptedRecords();
+        if (!rows) {
+            m_fatal = rows.error();
+            return;
+        }
+        for (auto& [path, record] : *rows) {
+            if (m_out.tree.contains(path) || m_out.gone.contains(path) || hasAncestorIn(path, m_goneFolders))
+                continue;
+            bool hidden = false;
+            for (std::string p = path; !p.empty() && !hidden; p = parentPath(p))
+                hidden = skipped(p, p == path ? record.type : ItemType::Directory);
+            if (!hidden)
+                m_out.tree.emplace(path, remoteEntryFromJournal(record));
         }
     }
 
@@ -135,11 +184,10 @@ private:
                std::all_of(name.begin(), name.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
     }
 
-    bool unchanged(const std::string& plain, const RemoteEntry& entry) const
+    static bool unchanged(const JournalRecord& record, const RemoteEntry& entry)
     {
-        const auto it = m_journal.find(plain);
-        return it != m_journal.end() && it->second.type == ItemType::Directory && !it->second.etag.empty() &&
-               it->second.etag == entry.etag;
+        return record.type == ItemType::Directory && entry.type == ItemType::Directory && !record.etag.empty() &&
+               record.etag == entry.etag;
     }
 
     bool skipped(const std::string& plain, ItemType type) const
@@ -150,23 +198,24 @@ private:
     }
 
     // Caller holds m_mutex, or no worker runs yet.
+    // Only for encrypted folders: elsewhere the journal stands in without a copy.
     void copyFromJournal(const std::string& folder)
     {
-        const std::string prefix = folder.empty() ? std::string() : folder + '/';
+        auto rows = m_journal.subtree(folder);
+        if (!rows) {
+            if (!m_fatal)
+                m_fatal = rows.error();
+            return;
+        }
         std::string skippedFolder;
-        for (auto it = m_journal.lower_bound(prefix); it != m_journal.end(); ++it) {
-            const std::string& path = it->first;
-            if (path.compare(0, prefix.size(), prefix) != 0)
-                break;
-            if (path.empty())
-                continue;
+        for (auto& [path, record] : *rows) {
             if (!skippedFolder.empty() && isInside(path, skippedFolder))
                 continue;
-            if (skipped(path, it->second.type)) {
+            if (skipped(path, record.type)) {
                 skippedFolder = path;
                 continue;
             }
-            m_out.tree.emplace(path, remoteEntryFromJournal(it->second));
+            m_out.tree.emplace(path, remoteEntryFromJournal(record));
         }
     }
 
@@ -187,7 +236,17 @@ private:
     {
         std::vector<std::pair<std::string, RemoteEntry>> children;
         const bool encrypted = listing.self.encrypted && !plainFolder.empty();
+        auto known = m_journal.children(plainFolder);
+        if (!known) {
+            if (!m_fatal)
+                m_fatal = known.error();
+            return;
+        }
+        std::unordered_map<std::string, JournalRecord> records; // by name
+        for (auto& [path, record] : *known)
+            records.emplace(fileName(path), std::move(record));
         if (encrypted) {
+            m_listedEncrypted = true;
             // Only reached through the hook (an encrypted folder without one is never listed).
             auto translated = m_options.hook->translate(plainFolder, listing);
             if (!translated) {
@@ -215,6 +274,11 @@ private:
             const std::string plain = joinPath(plainFolder, name);
             if (encrypted)
                 entry.encrypted = true;
+            std::optional<JournalRecord> record;
+            if (auto it = records.find(name); it != records.end()) {
+                record = std::move(it->second);
+                records.erase(it);
+            }
             if (skipped(plain, entry.type))
                 continue;
             if (entry.type == ItemType::Directory && entry.encrypted && !encrypted && !m_options.hook) {
@@ -225,15 +289,28 @@ private:
                 continue;
             }
             const bool folder = entry.type == ItemType::Directory;
-            const bool same = folder && unchanged(plain, entry);
+            const bool same = folder && record && unchanged(*record, entry);
+            // A folder listed next must be in the tree; so must everything encrypted (see the tree).
+            const bool keep = encrypted || entry.encrypted || !record || (folder && !same) ||
+                              !sameAsJournal(entry, *record);
+            const bool encryptedFolder = folder && entry.encrypted;
             const std::string server = entry.serverPath;
-            m_out.tree.emplace(plain, std::move(entry));
+            if (keep)
+                m_out.tree.emplace(plain, std::move(entry));
             if (!folder)
                 continue;
-            if (same)
-                copyFromJournal(plain);
-            else
+            if (!same)
                 m_queue.push_back({plain, server});
+            else if (encryptedFolder)
+                copyFromJournal(plain);
+        }
+        // What the journal knows here and the listing no longer shows. Names the listing refused
+        // or that are not synced are never in the journal's visible view either.
+        for (const auto& [name, record] : records) {
+            const std::string plain = joinPath(plainFolder, name);
+            m_out.gone.insert(plain);
+            if (record.type == ItemType::Directory)
+                m_goneFolders.insert(plain);
         }
     }
 
@@ -261,7 +338,8 @@ private:
                         m_fatal = listing.error();
                 } else {
                     m_out.folderErrors.emplace_back(next.plain, listing.error());
-                    copyFromJournal(next.plain);
+                    if (m_out.tree.at(next.plain).encrypted)
+                        copyFromJournal(next.plain);
                 }
             } else {
                 m_out.listed.push_back(next.plain);
@@ -279,7 +357,7 @@ private:
     }
 
     RemoteFs& m_remote;
-    const JournalTree& m_journal;
+    const JournalLookup& m_journal;
     const RemoteDiscoveryOptions& m_options;
     RemoteDiscovery m_out;
 
@@ -288,11 +366,13 @@ private:
     std::deque<Pending> m_queue;
     int m_busy = 0;
     std::optional<SyncError> m_fatal;
+    bool m_listedEncrypted = false;
+    std::unordered_set<std::string> m_goneFolders;
 };
 
 } // namespace
 
-Result<RemoteDiscovery> discoverRemote(RemoteFs& remote, const JournalTree& journal,
+Result<RemoteDiscovery> discoverRemote(RemoteFs& remote, const JournalLookup& journal,
                                        const RemoteDiscoveryOptions& options)
 {
     return Discoverer(remote, journal, options).run();

@@ -1,14 +1,19 @@
-// Remote discovery: the server's tree, listing only the folders whose ETag differs from the
-// journal's. An unchanged tree costs one PROPFIND; an unchanged subtree is taken from the journal.
+// Remote discovery: what changed on the server, listing only the folders whose ETag differs from
+// the journal's. An unchanged tree costs one PROPFIND. What it returns is the difference to the
+// journal, so a huge unchanged tree costs no memory: an item that is neither in `tree` nor in or
+// below `gone` is on the server exactly as its journal record says (RemoteDiscovery::entryFor).
 #pragma once
 
 #include "exclude_list.h"
+#include "journal_lookup.h"
 #include "remote_fs.h"
 #include "sync_error.h"
 #include "sync_types.h"
 
 #include <atomic>
 #include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,7 +50,13 @@ struct RemoteDiscoveryOptions {
 };
 
 struct RemoteDiscovery {
-    RemoteTree tree;                    // includes the root "" entry
+    // The root "" entry, every listed folder, and what a listing shows differently from the
+    // journal (new, changed, other details). Inside end-to-end encrypted folders, everything: the
+    // checks across folders need all of their names.
+    RemoteTree tree;
+    // What the journal holds in a listed folder that the listing no longer has: gone from the
+    // server, with everything below it.
+    std::set<std::string> gone;
     std::vector<std::string> listed;    // folders listed in this run (the others came from the journal)
     // Folders that could not be listed: their journal subtree stands in for them so nothing is
     // mistaken for deleted, and the error is reported.
@@ -64,9 +75,21 @@ struct RemoteDiscovery {
 };
 
 // Fails only when the root cannot be listed or an error is fatal (credentials, TLS, cancel).
-Result<RemoteDiscovery> discoverRemote(RemoteFs& remote, const JournalTree& journal,
+Result<RemoteDiscovery> discoverRemote(RemoteFs& remote, const JournalLookup& journal,
                                        const RemoteDiscoveryOptions& options);
 
 RemoteEntry remoteEntryFromJournal(const JournalRecord& record);
+
+// Whether a listed entry says nothing the journal record does not: such an entry is left out of
+// RemoteDiscovery::tree. Permissions the journal does not know (after an upload) count as the
+// same when they allow everything reconcile asks about, as an empty set of permissions does.
+bool sameAsJournal(const RemoteEntry& entry, const JournalRecord& record);
+
+// Every item of a discovered tree: `tree` and the journal records that stand for the rest.
+// Returns the entry at `path`, or nullopt when it is not on the server.
+//   record: the journal's record of `path`, if any; parentOnServer: whether the parent folder is
+//   on the server as a folder (false below a gone item or an item that is no longer a folder).
+std::optional<RemoteEntry> remoteEntryFor(const RemoteDiscovery& discovery, const std::string& path,
+                                          const JournalRecord* record, bool parentOnServer);
 
 } // namespace nubo::sync

@@ -8,6 +8,7 @@
 #include "local_file.h"
 #include "propagator.h"
 #include "remote_discovery.h"
+#include "unchanged_subtrees.h"
 #include "trash.h"
 #include "webdav_client.h"
 
@@ -147,19 +148,76 @@ Result<SyncSummary> SyncEngine::run()
         summary.passes = pass;
         lastFailure.clear();
         emit phaseChanged(QStringLiteral("discovery"));
-        auto journalTree = (*journal)->loadAll();
-        if (!journalTree)
-            return std::unexpected(journalTree.error());
 
         // What is not synced at all: excluded names, selective sync, conflict copies, our temp files.
         const auto skip = [&](const std::string& path, ItemType) {
             const std::string name = fileName(path);
             return insideAny(path, m_options.unsyncedFolders) || isConflictCopyName(name) || isTemporaryName(name);
         };
+        // Journal records of such items are neither compared nor read.
+        const auto hidden = [&](const std::string& path, ItemType type) {
+            return skip(path, type) || m_options.excludes.isExcluded(path, type == ItemType::Directory);
+        };
+
+        // The server first: the local scan then keeps only what changed on either side
+        // (unchanged_subtrees.h), so a huge unchanged tree is never held whole.
+        RemoteDiscoveryOptions remoteOptions;
+        remoteOptions.excludes = &m_options.excludes;
+        remoteOptions.skip = skip;
+        remoteOptions.hook = m_hook.get();
+        remoteOptions.parallelism = m_options.parallelism;
+        remoteOptions.cancel = &m_cancel;
+        if (m_hook)
+            if (auto loaded = m_hook->beforeDiscovery(**journal); !loaded)
+                return std::unexpected(loaded.error());
+        auto remote = discoverRemote(*m_remote, **journal, remoteOptions);
+        if (m_hook)
+            if (auto saved = m_hook->afterDiscovery(**journal); !saved)
+                return std::unexpected(saved.error());
+        const auto rootGone = [&] {
+            const auto top = m_remote->stat("");
+            return !top && top.error().code == SyncErrorCode::NotFound;
+        };
+        if (!remote && remote.error().code == SyncErrorCode::NotFound && rootGone()) {
+            // The server folder itself went away (deleted in the web interface, by another client):
+            // nothing is done here, and it is not made again behind the user's back.
+            return fail(SyncErrorCode::Config,
+                        "the server folder this folder syncs with is gone (deleted or moved on the server); nothing "
+                        "was changed here. Restore it on the server (the web interface's trash), or remove this "
+                        "sync connection and add it again with another server folder");
+        }
+        if (!remote) {
+            // A server that is briefly unreachable or busy gets the same passes as failed items.
+            if (remote.error().retryable() && pass < passes && !m_cancel) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(500 * pass));
+                continue;
+            }
+            return std::unexpected(remote.error());
+        }
+        // A journal belongs to the server folder it was synced with: pointed at another one (a
+        // changed --path, a connection removed and added elsewhere), its records would make every
+        // file here look deleted there, and be deleted here. Nothing is done then.
+        auto rootRecord = (*journal)->record("");
+        if (!rootRecord)
+            return std::unexpected(rootRecord.error());
+        if (*rootRecord && !(*rootRecord)->fileId.empty()) {
+            const auto given = remote->tree.find("");
+            if (given != remote->tree.end() && !given->second.fileId.empty() &&
+                given->second.fileId != (*rootRecord)->fileId)
+                return fail(SyncErrorCode::Config,
+                            "'" + root.string() + "' was synced with another server folder (id " +
+                                (*rootRecord)->fileId + ") than the one it is now given (id " +
+                                given->second.fileId +
+                                "); nothing was changed. Sync it with the folder it was synced with, or choose a new "
+                                "local folder. To start afresh with this one, delete its " + JOURNAL_FILE_NAME +
+                                ": the files are then compared with the server's and nothing is deleted");
+        }
+
         std::vector<std::string> warnings;
         std::vector<std::string> unreadable; // symlinks, special files, folders we cannot read
         std::vector<ItemReport> scanErrors;  // of those, what the user must fix (unreadable, bad names)
         std::set<std::string> keptFolders;   // folders holding local items that are not synced
+        UnchangedSubtrees unchanged(**journal, *remote, hidden);
         LocalScanOptions scanOptions;
         scanOptions.excludes = &m_options.excludes;
         scanOptions.skippedFolders = m_options.unsyncedFolders;
@@ -187,6 +245,9 @@ Result<SyncSummary> SyncEngine::run()
             std::error_code ignored;
             fs::remove(root / path, ignored);
         };
+        scanOptions.onFolderListed = [&](const std::string& folder, LocalTree& tree, LocalTree::iterator self) {
+            unchanged.folderListed(folder, tree, self);
+        };
         auto local = scanLocal(root, scanOptions);
         if (!local)
             return std::unexpected(local.error());
@@ -199,74 +260,13 @@ Result<SyncSummary> SyncEngine::run()
                 keptFolders.insert(parentPath(it->first));
             it = local->erase(it);
         }
-
-        RemoteDiscoveryOptions remoteOptions;
-        remoteOptions.excludes = &m_options.excludes;
-        remoteOptions.skip = skip;
-        remoteOptions.hook = m_hook.get();
-        remoteOptions.parallelism = m_options.parallelism;
-        remoteOptions.cancel = &m_cancel;
-        if (m_hook)
-            if (auto loaded = m_hook->beforeDiscovery(**journal); !loaded)
-                return std::unexpected(loaded.error());
-        auto remote = discoverRemote(*m_remote, *journalTree, remoteOptions);
-        if (m_hook)
-            if (auto saved = m_hook->afterDiscovery(**journal); !saved)
-                return std::unexpected(saved.error());
-        const auto rootGone = [&] {
-            const auto top = m_remote->stat("");
-            return !top && top.error().code == SyncErrorCode::NotFound;
-        };
-        if (!remote && remote.error().code == SyncErrorCode::NotFound && rootGone()) {
-            // The server folder itself went away (deleted in the web interface, by another client):
-            // nothing is done here, and it is not made again behind the user's back.
-            return fail(SyncErrorCode::Config,
-                        "the server folder this folder syncs with is gone (deleted or moved on the server); nothing "
-                        "was changed here. Restore it on the server (the web interface's trash), or remove this "
-                        "sync connection and add it again with another server folder");
-        }
-        if (!remote) {
-            // A server that is briefly unreachable or busy gets the same passes as failed items.
-            if (remote.error().retryable() && pass < passes && !m_cancel) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(500 * pass));
-                continue;
-            }
-            return std::unexpected(remote.error());
-        }
-        // A journal belongs to the server folder it was synced with: pointed at another one (a
-        // changed --path, a connection removed and added elsewhere), its records would make every
-        // file here look deleted there, and be deleted here. Nothing is done then.
-        if (const auto known = journalTree->find(""); known != journalTree->end() && !known->second.fileId.empty()) {
-            const auto given = remote->tree.find("");
-            if (given != remote->tree.end() && !given->second.fileId.empty() &&
-                given->second.fileId != known->second.fileId)
-                return fail(SyncErrorCode::Config,
-                            "'" + root.string() + "' was synced with another server folder (id " +
-                                known->second.fileId + ") than the one it is now given (id " + given->second.fileId +
-                                "); nothing was changed. Sync it with the folder it was synced with, or choose a new "
-                                "local folder. To start afresh with this one, delete its " + JOURNAL_FILE_NAME +
-                                ": the files are then compared with the server's and nothing is deleted");
-        }
         for (std::string& warning : remote->warnings)
             warnings.push_back(std::move(warning));
 
-        // The journal sees only what both scans could see, so nothing hidden looks deleted.
-        // Filtered in place: at 100 000 items a copy costs tens of megabytes.
-        JournalTree& visibleJournal = *journalTree;
-        std::string hidden;
-        for (auto it = visibleJournal.begin(); it != visibleJournal.end();) {
-            const std::string& path = it->first;
-            const bool below = !hidden.empty() && isInside(path, hidden);
-            if (!below && (path.empty() || (!skip(path, it->second.type) &&
-                                            !m_options.excludes.isExcluded(path, it->second.type ==
-                                                                                     ItemType::Directory)))) {
-                ++it;
-                continue;
-            }
-            if (!below)
-                hidden = path;
-            it = visibleJournal.erase(it);
-        }
+        // The journal records and server entries of what the scan kept (the rest agrees).
+        JournalTree visibleJournal;
+        if (auto completed = unchanged.complete(*local, visibleJournal, remote->tree); !completed)
+            return std::unexpected(completed.error());
         dropSubtrees(visibleJournal, remote->leftAlone);
         dropSubtrees(*local, remote->leftAlone);
         // What the local scan could not see is neither deleted on the server nor overwritten here.
@@ -283,6 +283,8 @@ Result<SyncSummary> SyncEngine::run()
         reconcileOptions.restoreDeletions = massDeleteDecision == MassDeleteDecision::Restore;
         reconcileOptions.deletedPathsKept = m_options.massDeletePathsKept;
         Plan plan = reconcile(*local, remote->tree, visibleJournal, reconcileOptions);
+        plan.itemsKnown += unchanged.recordsDropped();
+        summary.itemsCompared = static_cast<std::int64_t>(local->size() + remote->tree.size() + visibleJournal.size());
 
         // The mass-delete guard looks at the whole plan before anything is touched.
         if (massDeleteDecision == MassDeleteDecision::Refuse && plan.itemsDeleted >= m_options.massDeleteMinimum &&

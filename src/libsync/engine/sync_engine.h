@@ -113,6 +113,9 @@ struct SyncSummary {
     std::vector<ItemReport> errors;      // items that could not be synced, with reasons
     std::vector<std::string> warnings;   // skipped symlinks, unreadable folders, …
     int passes = 0;                      // 1 + retries that were needed
+    // Entries reconcile compared in the last pass, local, server and journal together: what the
+    // run held in memory. Only what changed and the folders above it (unchanged_subtrees.h).
+    std::int64_t itemsCompared = 0;
     double seconds = 0;
     bool inSync() const { return errors.empty(); }
 };

@@ -81,6 +81,11 @@ struct Journal::Statements {
     Statement commit;
     Statement rollback;
     Statement loadAll;
+    Statement record;
+    Statement children;
+    Statement subtree;
+    Statement encrypted;
+    Statement count;
     Statement upsert;
     Statement deleteOne;
     Statement deleteRange;
@@ -223,12 +228,43 @@ sqlite3_stmt* prepared(sqlite3* db, Statement& slot, const char* sql)
 
 } // namespace
 
+namespace {
+
+constexpr const char* kItemColumns = "path, server_path, type, encrypted, inode, size, mtime, etag, file_id, "
+                                     "permissions, checksum, mtime_ns, ctime";
+
+// Fills `record` from the row `stmt` stands on (columns as kItemColumns); false for an unknown type.
+bool readRecord(sqlite3_stmt* stmt, JournalRecord& record)
+{
+    const int type = sqlite3_column_int(stmt, 2);
+    if (type != static_cast<int>(ItemType::File) && type != static_cast<int>(ItemType::Directory))
+        return false;
+    record.type = static_cast<ItemType>(type);
+    assignText(record.serverPath, stmt, 1);
+    record.encrypted = sqlite3_column_int(stmt, 3) != 0;
+    record.inode = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 4));
+    record.size = sqlite3_column_int64(stmt, 5);
+    record.mtime = sqlite3_column_int64(stmt, 6);
+    assignText(record.etag, stmt, 7);
+    assignText(record.fileId, stmt, 8);
+    assignText(record.permissions, stmt, 9);
+    assignText(record.checksum, stmt, 10);
+    record.mtimeNs = sqlite3_column_int64(stmt, 11);
+    record.ctime = sqlite3_column_int64(stmt, 12);
+    return true;
+}
+
+int slashes(const std::string& path)
+{
+    return static_cast<int>(std::count(path.begin(), path.end(), '/'));
+}
+
+} // namespace
+
 Result<JournalTree> Journal::loadAll()
 {
-    sqlite3_stmt* stmt =
-        prepared(m_db, m_statements->loadAll,
-                 "SELECT path, server_path, type, encrypted, inode, size, mtime, etag, file_id, permissions, checksum, "
-                 "mtime_ns, ctime FROM items ORDER BY path");
+    sqlite3_stmt* stmt = prepared(m_db, m_statements->loadAll,
+                                  (std::string("SELECT ") + kItemColumns + " FROM items ORDER BY path").c_str());
     if (stmt == nullptr) return std::unexpected(sqliteError("load the records"));
     ResetOnExit reset(stmt);
 
@@ -241,27 +277,95 @@ Result<JournalTree> Journal::loadAll()
         const auto pathLength = static_cast<std::size_t>(sqlite3_column_bytes(stmt, 0));
         auto it = tree.emplace_hint(tree.end(), std::piecewise_construct, std::forward_as_tuple(path, pathLength),
                                     std::forward_as_tuple());
-        JournalRecord& record = it->second;
-        const int type = sqlite3_column_int(stmt, 2);
-        if (type != static_cast<int>(ItemType::File) && type != static_cast<int>(ItemType::Directory))
+        if (!readRecord(stmt, it->second))
             return fail(SyncErrorCode::Journal, "the journal " + fileDisplay(m_file) +
-                                                    " has a record of unknown type " + std::to_string(type) +
-                                                    " for \"" + it->first + "\"; remove the file to start over");
-        record.type = static_cast<ItemType>(type);
-        assignText(record.serverPath, stmt, 1);
-        record.encrypted = sqlite3_column_int(stmt, 3) != 0;
-        record.inode = static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 4));
-        record.size = sqlite3_column_int64(stmt, 5);
-        record.mtime = sqlite3_column_int64(stmt, 6);
-        assignText(record.etag, stmt, 7);
-        assignText(record.fileId, stmt, 8);
-        assignText(record.permissions, stmt, 9);
-        assignText(record.checksum, stmt, 10);
-        record.mtimeNs = sqlite3_column_int64(stmt, 11);
-        record.ctime = sqlite3_column_int64(stmt, 12);
+                                                    " has a record of unknown type " +
+                                                    std::to_string(sqlite3_column_int(stmt, 2)) + " for \"" +
+                                                    it->first + "\"; remove the file to start over");
     }
     if (rc != SQLITE_DONE) return std::unexpected(sqliteError("load the records"));
     return tree;
+}
+
+Result<JournalRows> Journal::readRows(sqlite3_stmt* stmt) const
+{
+    ResetOnExit reset(stmt);
+    JournalRows rows;
+    int rc = SQLITE_OK;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        auto& [path, record] = rows.emplace_back();
+        assignText(path, stmt, 0);
+        if (!readRecord(stmt, record))
+            return fail(SyncErrorCode::Journal, "the journal " + fileDisplay(m_file) +
+                                                    " has a record of unknown type " +
+                                                    std::to_string(sqlite3_column_int(stmt, 2)) + " for \"" + path +
+                                                    "\"; remove the file to start over");
+    }
+    if (rc != SQLITE_DONE) return std::unexpected(sqliteError("read the records"));
+    return rows;
+}
+
+Result<std::optional<JournalRecord>> Journal::record(const std::string& path) const
+{
+    sqlite3_stmt* stmt = prepared(m_db, m_statements->record,
+                                  (std::string("SELECT ") + kItemColumns + " FROM items WHERE path = ?1").c_str());
+    if (stmt == nullptr) return std::unexpected(sqliteError("read a record"));
+    bindText(stmt, 1, path);
+    auto rows = readRows(stmt);
+    if (!rows) return std::unexpected(rows.error());
+    if (rows->empty()) return std::optional<JournalRecord>();
+    return std::optional<JournalRecord>(std::move(rows->front().second));
+}
+
+Result<JournalRows> Journal::children(const std::string& folder) const
+{
+    // The depth expression is the one of the items_by_depth index (migration 004), so this is one
+    // range of that index. Below "p" means between "p/" and "p0" ('0' follows '/'); the top level
+    // is everything above "" (the root) without a slash, and "\xff" is above every UTF-8 path.
+    sqlite3_stmt* stmt = prepared(m_db, m_statements->children,
+                                  (std::string("SELECT ") + kItemColumns +
+                                   " FROM items WHERE (length(path) - length(replace(path, '/', ''))) = ?1 "
+                                   "AND path > ?2 AND path < ?3 ORDER BY path")
+                                      .c_str());
+    if (stmt == nullptr) return std::unexpected(sqliteError("read a folder's records"));
+    // Bound without a copy: the bounds must outlive the reading.
+    const std::string low = folder.empty() ? std::string() : folder + '/';
+    const std::string high = folder.empty() ? std::string("\xff") : folder + '0';
+    sqlite3_bind_int(stmt, 1, folder.empty() ? 0 : slashes(folder) + 1);
+    bindText(stmt, 2, low);
+    bindText(stmt, 3, high);
+    return readRows(stmt);
+}
+
+Result<JournalRows> Journal::subtree(const std::string& folder) const
+{
+    sqlite3_stmt* stmt = prepared(
+        m_db, m_statements->subtree,
+        (std::string("SELECT ") + kItemColumns + " FROM items WHERE path > ?1 AND path < ?2 ORDER BY path").c_str());
+    if (stmt == nullptr) return std::unexpected(sqliteError("read a folder's records"));
+    const std::string low = folder.empty() ? std::string() : folder + '/';
+    const std::string high = folder.empty() ? std::string("\xff") : folder + '0';
+    bindText(stmt, 1, low);
+    bindText(stmt, 2, high);
+    return readRows(stmt);
+}
+
+Result<JournalRows> Journal::encryptedRecords() const
+{
+    sqlite3_stmt* stmt = prepared(
+        m_db, m_statements->encrypted,
+        (std::string("SELECT ") + kItemColumns + " FROM items WHERE encrypted != 0 ORDER BY path").c_str());
+    if (stmt == nullptr) return std::unexpected(sqliteError("read the encrypted folders' records"));
+    return readRows(stmt);
+}
+
+Result<std::int64_t> Journal::count() const
+{
+    sqlite3_stmt* stmt = prepared(m_db, m_statements->count, "SELECT count(*) FROM items");
+    if (stmt == nullptr) return std::unexpected(sqliteError("count the records"));
+    ResetOnExit reset(stmt);
+    if (sqlite3_step(stmt) != SQLITE_ROW) return std::unexpected(sqliteError("count the records"));
+    return sqlite3_column_int64(stmt, 0);
 }
 
 Result<void> Journal::apply(const std::vector<std::pair<std::string, JournalRecord>>& upserts,

@@ -13,10 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "journal_lookup.h"
 #include "sync_error.h"
 #include "sync_types.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace nubo::sync {
 
@@ -36,7 +38,7 @@ struct BlacklistEntry {
     std::int64_t retryAt = 0; // seconds since the epoch; the item is skipped until then
 };
 
-class Journal {
+class Journal final : public JournalLookup {
 public:
     // Opens (creating it and applying every pending migration) the journal at `file`. A file that
     // is not a journal, is damaged, or was written by a newer schema is a Journal error that says
@@ -50,6 +52,13 @@ public:
 
     // Every record, keyed by plain path (the root folder is "").
     Result<JournalTree> loadAll();
+    // One folder at a time (JournalLookup); not for use from two threads at once.
+    Result<std::optional<JournalRecord>> record(const std::string& path) const override;
+    Result<JournalRows> children(const std::string& folder) const override;
+    Result<JournalRows> subtree(const std::string& folder) const override;
+    Result<JournalRows> encryptedRecords() const override;
+    // How many records there are, the root's included.
+    Result<std::int64_t> count() const;
 
     // One transaction: deletes of whole subtrees (a path and everything below it; "" deletes
     // everything), then upserts, so a subtree removed and re-created in the same batch keeps its
@@ -77,6 +86,8 @@ private:
     Journal(sqlite3* db, std::filesystem::path file);
     Result<void> migrate();
     SyncError sqliteError(const std::string& what) const;
+    // Steps `stmt` (bound, reset afterwards) and reads every row of the items columns.
+    Result<JournalRows> readRows(sqlite3_stmt* stmt) const;
     Result<void> exec(const char* sql, const std::string& what);
 
     sqlite3* m_db = nullptr;

@@ -33,6 +33,11 @@ struct LocalScanOptions {
     std::function<void(const std::string& path)> onTemporaryFile;
     // Called for each excluded item (not for what lies below an excluded folder). May be empty.
     std::function<void(const std::string& path)> onExcluded;
+    // Called once a folder and everything below it are in the tree, before anything else is added
+    // (the root "" last, with `self` the tree's end). What lies below the folder are the entries
+    // right after `self` (from the tree's start for the root). The callback may erase any of them,
+    // never `self`: the engine keeps only what changed (unchanged_subtrees.h). May be empty.
+    std::function<void(const std::string& folder, LocalTree& tree, LocalTree::iterator self)> onFolderListed;
 };
 
 // The tree below root, keyed by relative path (the root itself is not included).

@@ -118,7 +118,9 @@ private:
                 // Without its contents the folder would look emptied; report it as a whole instead.
                 m_scan.eraseFolder(it, path);
                 m_scan.skip(path, "the folder cannot be read: " + errnoText(error), SkipKind::CannotSync);
+                return;
             }
+            m_scan.folderListed(it, path);
             return;
         }
         m_scan.insert(path, entryOf(st));
@@ -145,6 +147,7 @@ Result<LocalTree> scanLocal(const std::filesystem::path& root, const LocalScanOp
     std::string prefix;
     if (const int error = scanner.scanFolder(fd, prefix); error != 0)
         return std::unexpected(errnoError(error, "listing the local folder", root));
+    if (options.onFolderListed) options.onFolderListed("", tree, tree.end());
     return tree;
 }
 

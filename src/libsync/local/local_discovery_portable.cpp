@@ -143,7 +143,10 @@ private:
         // No O_NOFOLLOW here: a folder replaced by a link while it was listed was listed through
         // the link. What the link points to is not ours to sync.
         const fs::file_status after = fs::symlink_status(item, error);
-        if (listed == 0 && !error && after.type() == fs::file_type::directory) return;
+        if (listed == 0 && !error && after.type() == fs::file_type::directory) {
+            m_scan.folderListed(it, path);
+            return;
+        }
         // Without its contents the folder would look emptied; report it as a whole instead.
         m_scan.eraseFolder(it, path);
         if (listed == ENOENT) return; // removed while we looked: simply not there any more
@@ -177,6 +180,7 @@ Result<LocalTree> scanLocal(const fs::path& root, const LocalScanOptions& option
     std::string prefix;
     if (const int listed = scanner.scanFolder(root, prefix); listed != 0)
         return std::unexpected(errnoError(listed, "listing the local folder", root));
+    if (options.onFolderListed) options.onFolderListed("", tree, tree.end());
     return tree;
 }
 

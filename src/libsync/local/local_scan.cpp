@@ -74,4 +74,11 @@ void LocalScan::eraseFolder(LocalTree::iterator it, const std::string& folder)
     m_hint = m_tree.end();
 }
 
+void LocalScan::folderListed(LocalTree::iterator it, const std::string& folder)
+{
+    if (!m_options.onFolderListed) return;
+    m_options.onFolderListed(folder, m_tree, it);
+    m_hint = std::next(it); // what the callback erased may have held the hint
+}
+
 } // namespace nubo::sync

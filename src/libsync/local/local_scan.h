@@ -32,6 +32,8 @@ public:
     // Takes out a folder inserted at `it` and everything inserted below it (a folder that could
     // not be listed whole is reported as a whole instead of looking emptied).
     void eraseFolder(LocalTree::iterator it, const std::string& folder);
+    // The folder inserted at `it` is listed whole: LocalScanOptions::onFolderListed.
+    void folderListed(LocalTree::iterator it, const std::string& folder);
 
 private:
     const LocalScanOptions& m_options;

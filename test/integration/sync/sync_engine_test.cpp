@@ -155,6 +155,46 @@ TEST_F(Sync, MovedIntoANewFolderOnEachSide)
     EXPECT_TRUE(sameTree(a.tree(), serverTree()));
 }
 
+// ---- memory follows the changes, not the tree --------------------------------------------------
+
+// 1 000 files in 20 folders. Each run compares (and holds) only what changed and the folders
+// above it: after the upload the folders' new ETags, then nothing, then one edit on each side.
+// Without the folder-by-folder pruning every run compares all 3 000-odd entries.
+TEST_F(Sync, ARunHoldsWhatChangedNotTheWholeTree)
+{
+    auto& a = client("a");
+    for (int f = 0; f < 20; ++f)
+        for (int i = 0; i < 50; ++i)
+            a.write("folder" + std::to_string(f) + "/file" + std::to_string(i) + ".txt", "content " + std::to_string(i));
+    const SyncSummary upload = a.syncOk();
+    EXPECT_EQ(upload.uploaded, 1000);
+
+    const SyncSummary afterUpload = a.syncOk(); // the folders' ETags moved with the uploads
+    EXPECT_EQ(afterUpload.uploaded + afterUpload.downloaded, 0);
+    EXPECT_LE(afterUpload.itemsCompared, 2 + 20 * 3) << "the files were held, not only their folders";
+
+    const SyncSummary unchanged = a.syncOk();
+    EXPECT_EQ(unchanged.itemsCompared, 2) << "an unchanged tree should leave only the root to compare";
+
+    a.write("folder3/file7.txt", "edited here");
+    serverWrite("folder11/file9.txt", "edited there");
+    const SyncSummary edits = a.syncOk();
+    EXPECT_EQ(edits.uploaded, 1);
+    EXPECT_EQ(edits.downloaded, 1);
+    EXPECT_LE(edits.itemsCompared, 2 + 20 * 3 + 2 * 3);
+    EXPECT_EQ(a.read("folder11/file9.txt"), "edited there");
+    EXPECT_EQ(serverRead("folder3/file7.txt"), "edited here");
+
+    // And the mass-delete guard still counts the whole tree: removing one folder of twenty passes.
+    a.remove("folder5");
+    const SyncSummary removed = a.syncOk();
+    EXPECT_EQ(removed.deletedRemote, 1);
+    auto& b = client("b");
+    b.syncOk();
+    EXPECT_TRUE(sameTree(a.tree(), b.tree()));
+    EXPECT_TRUE(sameTree(a.tree(), serverTree()));
+}
+
 // ---- both sides -------------------------------------------------------------------------------
 
 TEST_F(Sync, BothChangedKeepsBothVersions)

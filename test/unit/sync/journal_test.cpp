@@ -281,6 +281,70 @@ INSTANTIATE_TEST_SUITE_P(
                                  {"", "a", "a/x", "a/x/y", "a b", "a b/z", "a%", "a.b", "a0", "a_", "a_/q", "ab", "b"}},
                       SubtreeRow{"", {}}));
 
+std::vector<std::string> rowPaths(const JournalRows& rows)
+{
+    std::vector<std::string> out;
+    for (const auto& [path, r] : rows)
+        out.push_back(path);
+    return out;
+}
+
+// The engine reads the journal one folder at a time (unchanged_subtrees.h): a folder's children are
+// exactly the records one level below it, whatever sorts between them ("a b" between "a" and "a/x").
+TEST_F(JournalTest, AFolderIsReadWithoutWhatLiesDeeperOrBeside)
+{
+    auto journal = open();
+    ASSERT_TRUE(journal);
+    std::vector<std::pair<std::string, JournalRecord>> upserts;
+    for (const char* path : {"", "a", "a/x", "a/x/y", "a/x/y/z", "a/w", "a b", "a b/z", "ab", "a0", "a_", "a_/q", "b"})
+        upserts.emplace_back(path, record(ItemType::Directory, path));
+    ASSERT_TRUE(journal->apply(upserts, {}));
+    const auto children = [&](const std::string& folder) {
+        auto rows = journal->children(folder);
+        EXPECT_TRUE(rows.has_value());
+        return rows ? rowPaths(*rows) : std::vector<std::string>{};
+    };
+    EXPECT_EQ(children(""), (std::vector<std::string>{"a", "a b", "a0", "a_", "ab", "b"}));
+    EXPECT_EQ(children("a"), (std::vector<std::string>{"a/w", "a/x"}));
+    EXPECT_EQ(children("a/x"), (std::vector<std::string>{"a/x/y"}));
+    EXPECT_EQ(children("a_"), (std::vector<std::string>{"a_/q"}));
+    EXPECT_EQ(children("missing"), std::vector<std::string>{});
+    auto below = journal->subtree("a");
+    ASSERT_TRUE(below.has_value());
+    EXPECT_EQ(rowPaths(*below), (std::vector<std::string>{"a/w", "a/x", "a/x/y", "a/x/y/z"}));
+    auto one = journal->record("a/x/y");
+    ASSERT_TRUE(one.has_value());
+    ASSERT_TRUE(one->has_value());
+    EXPECT_EQ((*one)->serverPath, "a/x/y");
+    auto none = journal->record("a/nothing");
+    ASSERT_TRUE(none.has_value());
+    EXPECT_FALSE(none->has_value());
+    auto count = journal->count();
+    ASSERT_TRUE(count.has_value());
+    EXPECT_EQ(*count, 13);
+}
+
+// One range of the depth index per folder, not a scan of the table: at a million records the
+// difference is the no-change sync's whole time.
+TEST_F(JournalTest, AFolderIsOneRangeOfTheDepthIndex)
+{
+    ASSERT_TRUE(open());
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(m_file.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db,
+                                 "EXPLAIN QUERY PLAN SELECT * FROM items WHERE "
+                                 "(length(path) - length(replace(path, '/', ''))) = 1 AND path > 'a/' AND path < 'a0'",
+                                 -1, &stmt, nullptr),
+              SQLITE_OK);
+    std::string plan;
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+        plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3)) + std::string("\n");
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    EXPECT_NE(plan.find("SEARCH items USING INDEX items_by_depth"), std::string::npos) << plan;
+}
+
 TEST_F(JournalTest, DeletesComeBeforeUpsertsInOneApply)
 {
     auto journal = open();
