@@ -6,8 +6,6 @@
 #include <QDateTime>
 #include <QFile>
 #include <QIODevice>
-#include <QLocale>
-#include <QTimeZone>
 #include <QTimer>
 #include <QUuid>
 #include <QXmlStreamReader>
@@ -135,12 +133,13 @@ std::string fileIdFromOcId(const QByteArray& ocId)
 
 std::int64_t parseHttpDate(const QString& text)
 {
-    QDateTime time = QLocale::c().toDateTime(text.trimmed(), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
-    if (time.isValid()) {
-        time.setTimeZone(QTimeZone::utc());
-    } else {
-        time = QDateTime::fromString(text.trimmed(), Qt::RFC2822Date);
-    }
+    // An HTTP date is an IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT" (RFC 9110): RFC 2822's form
+    // with GMT for +0000, so it is read as that, in UTC. A parse through the local time zone
+    // (QLocale::toDateTime) cost 40 us per item listed, with a stat of /etc/localtime each time.
+    QString date = text.trimmed();
+    if (date.endsWith(QLatin1String(" GMT")))
+        date.replace(date.size() - 3, 3, QStringLiteral("+0000"));
+    const QDateTime time = QDateTime::fromString(date, Qt::RFC2822Date);
     return time.isValid() ? time.toSecsSinceEpoch() : 0;
 }
 
