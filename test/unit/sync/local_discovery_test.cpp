@@ -72,6 +72,43 @@ TEST(LocalDiscovery, ScansFilesAndFoldersWithTheirMetadata)
     EXPECT_EQ(tree->at("docs").size, 0);
 }
 
+// The engine keeps only what changed (unchanged_subtrees.h), folder by folder as the scan ends
+// each one: the callback must see a folder with everything below it and nothing of a later
+// sibling ("a b" sorts between "a" and "a/x"), innermost first and the root last, and what it
+// erases must stay erased.
+TEST(LocalDiscovery, EachFolderIsHandedOverWholeInnermostFirstAndMayBeCut)
+{
+    TempDir dir;
+    writeFile(dir / "a" / "x", "1");
+    writeFile(dir / "a" / "sub" / "z", "2");
+    writeFile(dir / "a b" / "y", "3");
+    writeFile(dir / "top", "4");
+    std::vector<std::pair<std::string, std::vector<std::string>>> calls; // folder, what lay below it
+    LocalScanOptions options;
+    options.onFolderListed = [&](const std::string& folder, LocalTree& tree, LocalTree::iterator self) {
+        std::vector<std::string> below;
+        const std::string prefix = folder.empty() ? std::string() : folder + '/';
+        for (auto it = folder.empty() ? tree.begin() : std::next(self); it != tree.end() && it->first.starts_with(prefix);
+             ++it)
+            below.push_back(it->first);
+        if (folder.empty())
+            EXPECT_EQ(self, tree.end());
+        else
+            EXPECT_EQ(self->first, folder);
+        calls.emplace_back(folder, below);
+        if (folder == "a") // as the engine does with a folder that agrees everywhere
+            tree.erase(std::next(self), std::next(self, static_cast<std::ptrdiff_t>(below.size()) + 1));
+    };
+    auto tree = scanLocal(dir.path(), options);
+    ASSERT_TRUE(tree.has_value());
+    using Calls = std::vector<std::pair<std::string, std::vector<std::string>>>;
+    EXPECT_EQ(calls, (Calls{{"a/sub", {"a/sub/z"}},
+                            {"a", {"a/sub", "a/sub/z", "a/x"}},
+                            {"a b", {"a b/y"}},
+                            {"", {"a", "a b", "a b/y", "top"}}}));
+    EXPECT_EQ(keys(*tree), (std::vector<std::string>{"a", "a b", "a b/y", "top"}));
+}
+
 TEST(LocalDiscovery, ExcludedItemsAreSkippedAndNotDescended)
 {
     TempDir dir;
