@@ -600,10 +600,17 @@ private:
             if (comparePath(path))
                 settled.insert(path);
         }
-        // Folders are made top-down (std::set order puts a parent before its children).
+        // Folders are made top-down (std::set order puts a parent before its children). An
+        // Action is large: the plan is sized once, and each group is freed as soon as it moved.
+        std::size_t total = 0;
         for (auto* group : {&early, &folders, &transfers, &deletes, &journalOnly})
+            total += group->size();
+        m_plan.actions.reserve(m_plan.actions.size() + total);
+        for (auto* group : {&early, &folders, &transfers, &deletes, &journalOnly}) {
             for (Action& action : *group)
                 m_plan.actions.push_back(std::move(action));
+            std::vector<Action>().swap(*group);
+        }
     }
 
     void compareRoot()

@@ -320,7 +320,8 @@ Result<SyncSummary> SyncEngine::run()
         for (BlacklistEntry& entry : *blacklist)
             if (entry.retryAt > now())
                 waiting.emplace(entry.path, std::move(entry));
-        std::vector<Action> actions;
+        // Filtered in place: a second vector of actions would double the plan's memory.
+        std::size_t kept = 0;
         std::vector<std::string> failedPaths;
         std::int64_t bytesPlanned = 0;
         std::int64_t visibleActions = 0;
@@ -347,8 +348,12 @@ Result<SyncSummary> SyncEngine::run()
             if ((action.kind == ActionKind::Download || action.kind == ActionKind::Conflict) && action.remote)
                 bytesPlanned += action.remote->size;
             visibleActions += journalOnly ? 0 : 1;
-            actions.push_back(std::move(action));
+            if (&plan.actions[kept] != &action)
+                plan.actions[kept] = std::move(action);
+            ++kept;
         }
+        plan.actions.erase(plan.actions.begin() + static_cast<std::ptrdiff_t>(kept), plan.actions.end());
+        const std::vector<Action> actions = std::move(plan.actions);
         emit planReady(visibleActions, bytesPlanned);
 
         emit phaseChanged(QStringLiteral("propagation"));
