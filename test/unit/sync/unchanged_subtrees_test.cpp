@@ -211,30 +211,21 @@ private:
         }
     }
 
-    LocalEntry localOf(const JournalRecord& record)
+    static LocalEntry localOf(const JournalRecord& record)
     {
-        LocalEntry entry;
-        entry.type = record.type;
-        entry.inode = record.inode;
-        entry.size = record.size;
-        entry.mtime = record.mtime;
-        entry.mtimeNs = record.mtimeNs;
-        entry.ctime = record.ctime == 0 && record.type == ItemType::File ? 7000 + record.inode : record.ctime;
-        return entry;
+        // A record of an older journal (ctime 0) meets a file whose change time is known.
+        const std::int64_t ctime =
+            record.ctime == 0 && record.type == ItemType::File ? 7000 + static_cast<std::int64_t>(record.inode) : record.ctime;
+        return LocalEntry{record.type, record.inode, record.size, record.mtime, record.mtimeNs, ctime};
     }
 
-    RemoteEntry remoteOf(const std::string& path, const JournalRecord& record)
+    static RemoteEntry remoteOf(const std::string& path, const JournalRecord& record)
     {
-        RemoteEntry entry;
-        entry.type = record.type;
+        RemoteEntry entry = remoteEntryFromJournal(record);
         entry.serverPath = path;
-        entry.etag = record.etag;
-        entry.fileId = record.fileId;
-        entry.size = record.size;
-        entry.mtime = record.mtime;
         // After an upload the journal knows no permissions; the server sends them.
-        entry.permissions = record.permissions.empty() ? (record.type == ItemType::Directory ? "RGDNVCK" : "RGDNVW")
-                                                       : record.permissions;
+        if (entry.permissions.empty())
+            entry.permissions = record.type == ItemType::Directory ? "RGDNVCK" : "RGDNVW";
         return entry;
     }
 
