@@ -651,6 +651,23 @@ Result<RemoteEntry> WebDavClient::makeFolder(const std::string& serverPath, cons
     addToken(request.headers, e2eToken);
     auto response = m_http->send(request, {201});
     if (!response) return failedWrite(response.error());
+    // Nextcloud and nubo-server name the new folder's id in the reply, as the official client
+    // expects: no PROPFIND then (one round trip per folder on a slow link). Its ETag changes with
+    // every upload into it anyway, and the engine lists it again next run. Inside an encrypted
+    // folder the entry is read back, since the engine needs the server's encrypted flag.
+    if (e2eToken.empty()) {
+        const std::string fileId = fileIdFromOcId(response->header("OC-FileId"));
+        if (!fileId.empty()) {
+            RemoteEntry made;
+            made.type = ItemType::Directory;
+            made.serverPath = serverPath;
+            made.fileId = fileId;
+            QByteArray etag = response->header("OC-ETag");
+            if (etag.isEmpty()) etag = response->header("ETag");
+            made.etag = unquoteEtag(etag);
+            return made;
+        }
+    }
     auto made = stat(serverPath);
     if (!made) made.error().outcomeUnknown = true; // the folder was made; only reading it back failed
     return made;

@@ -56,7 +56,9 @@ protected:
     }
 };
 
-TEST_F(BulkUpload, NewFilesGoUpInBatchesOfAHundredBelowTheAccountsRoot)
+// Batches of at most 100 files, as the official client sends, but shared among the workers when
+// there are fewer: the server stores a request's files one after another.
+TEST_F(BulkUpload, NewFilesGoUpInBatchesSharedAmongTheWorkersBelowTheAccountsRoot)
 {
     restartServer({"--bulk-upload"});
     // The sync folder is below the user's root: X-File-Path must name the files from the root.
@@ -68,7 +70,7 @@ TEST_F(BulkUpload, NewFilesGoUpInBatchesOfAHundredBelowTheAccountsRoot)
     const SyncSummary summary = a.syncOk();
     EXPECT_EQ(summary.uploaded, 250);
     const std::string log = accessLog().substr(before.size());
-    EXPECT_EQ(countRequests(log, "POST", kBulk + " 200"), 3) << log; // 100 + 100 + 50
+    EXPECT_EQ(countRequests(log, "POST", kBulk + " 200"), 6) << log; // 5 x 42 + 40, one per worker
     EXPECT_EQ(countRequests(log, "PUT", "/remote.php/dav/files/"), 0) << log;
     EXPECT_FALSE(server().stat("d0").has_value()) << "files landed at the user's root";
     // One report per file, as for PUTs.
@@ -85,6 +87,14 @@ TEST_F(BulkUpload, NewFilesGoUpInBatchesOfAHundredBelowTheAccountsRoot)
     EXPECT_FALSE(journal.at(nameOf(7)).etag.empty());
     EXPECT_FALSE(journal.at(nameOf(7)).fileId.empty());
     EXPECT_EQ(journal.at(nameOf(7)).serverPath, nameOf(7));
+
+    // Many files: never more than 100 in one request.
+    for (int i = 0; i < 1250; ++i)
+        a.write("more/f" + std::to_string(i) + ".txt", std::to_string(i));
+    const std::string beforeMore = accessLog();
+    EXPECT_EQ(a.syncOk().uploaded, 1250);
+    const std::string moreLog = accessLog().substr(beforeMore.size());
+    EXPECT_EQ(countRequests(moreLog, "POST", kBulk + " 200"), 13) << moreLog; // 12 x 100 + 50
 }
 
 TEST_F(BulkUpload, WithoutTheCapabilityNewFilesGoByPut)
@@ -154,7 +164,7 @@ TEST_F(BulkUpload, AReplyThatSaysNothingUsableRecordsNothingAndTheFilesAreCompar
     const std::string before = accessLog();
     auto first = a.sync();
     ASSERT_TRUE(first.has_value()) << first.error().message;
-    EXPECT_EQ(lost->bulks.load(), 1);
+    EXPECT_EQ(lost->bulks.load(), 3); // 30 files: 3 requests of 10
     const std::string log = accessLog().substr(before.size());
     // Each file was sent again on its own, new: the server kept the bulk's copy (412).
     EXPECT_EQ(countRequests(log, "PUT", "/remote.php/dav/files/alice/d"), 30) << log;
@@ -196,7 +206,7 @@ TEST_F(BulkUpload, AServerErrorOnTheBulkFallsBackToPut)
     const std::string before = accessLog();
     EXPECT_EQ(a.syncOk().uploaded, 30);
     const std::string log = accessLog().substr(before.size());
-    EXPECT_EQ(countRequests(log, "POST", kBulk + " 500"), 1) << log;
+    EXPECT_EQ(countRequests(log, "POST", kBulk + " 500"), 3) << log; // 30 files: 3 requests of 10
     EXPECT_EQ(countRequests(log, "PUT", "/remote.php/dav/files/alice/d"), 30) << log;
     expectStored(a, "", 30);
 }
@@ -247,7 +257,7 @@ TEST_F(E2eeSync, NewFilesOfAnEncryptedFolderNeverGoInABulkUpload)
     const std::string before = accessLog();
     EXPECT_EQ(a.syncOk().uploaded, 40);
     const std::string log = accessLog().substr(before.size());
-    EXPECT_EQ(countRequests(log, "POST", "/remote.php/dav/bulk 200"), 1) << log;
+    EXPECT_EQ(countRequests(log, "POST", "/remote.php/dav/bulk 200"), 2) << log; // 20 plain files: 10 + 10
     EXPECT_EQ(countRequests(log, "PUT", "/remote.php/dav/files/alice/vault/"), 20) << log;
     EXPECT_EQ(countRequests(log, "PUT", "/remote.php/dav/files/alice/plain/"), 0) << log;
     std::string bad;
