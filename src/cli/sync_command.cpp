@@ -342,6 +342,7 @@ public:
                         {"bytes_downloaded", summary.bytesDownloaded},
                         {"skipped", summary.skipped},
                         {"passes", summary.passes},
+                        {"passes_for_new_items", summary.passesForNewItems},
                         {"errors", errors},
                         {"warnings", summary.warnings},
                         {"seconds", summary.seconds},

@@ -1,5 +1,7 @@
 #include "journal_lookup.h"
 
+#include <algorithm>
+
 namespace nubo::sync {
 
 Result<std::optional<JournalRecord>> TreeJournalLookup::record(const std::string& path) const
@@ -37,6 +39,16 @@ Result<JournalRows> TreeJournalLookup::encryptedRecords() const
         if (record.encrypted)
             rows.emplace_back(path, record);
     return rows;
+}
+
+Result<std::vector<std::uint64_t>> TreeJournalLookup::inodes() const
+{
+    std::vector<std::uint64_t> found;
+    for (const auto& [path, record] : m_tree)
+        if (record.inode != 0)
+            found.push_back(record.inode);
+    std::ranges::sort(found);
+    return found;
 }
 
 } // namespace nubo::sync

@@ -6,6 +6,7 @@
 #include "sync_error.h"
 #include "sync_types.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,6 +28,9 @@ public:
     virtual Result<JournalRows> subtree(const std::string& folder) const = 0;
     // Every record of an item inside an end-to-end encrypted folder, or of such a folder.
     virtual Result<JournalRows> encryptedRecords() const = 0;
+    // Every local inode the records name (0 left out), sorted: a local item whose inode is not
+    // here cannot be the new place of an item the journal knows (a move).
+    virtual Result<std::vector<std::uint64_t>> inodes() const = 0;
 };
 
 // Over a JournalTree held in memory.
@@ -37,6 +41,7 @@ public:
     Result<JournalRows> children(const std::string& folder) const override;
     Result<JournalRows> subtree(const std::string& folder) const override;
     Result<JournalRows> encryptedRecords() const override;
+    Result<std::vector<std::uint64_t>> inodes() const override;
 
 private:
     const JournalTree& m_tree;

@@ -143,7 +143,7 @@ Result<SyncSummary> SyncEngine::run()
     std::vector<ItemReport> listingErrors; // items neither scan could take, from the latest pass
     const auto now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
 
-    const int passes = 1 + std::max(0, m_options.maxRetries);
+    int passes = 1 + std::max(0, m_options.maxRetries);
     for (int pass = 1; pass <= passes; ++pass) {
         summary.passes = pass;
         lastFailure.clear();
@@ -218,6 +218,7 @@ Result<SyncSummary> SyncEngine::run()
         std::vector<ItemReport> scanErrors;  // of those, what the user must fix (unreadable, bad names)
         std::set<std::string> keptFolders;   // folders holding local items that are not synced
         UnchangedSubtrees unchanged(**journal, *remote, hidden);
+        unchanged.setNewItemBudget(m_options.newItemsPerPass);
         LocalScanOptions scanOptions;
         scanOptions.excludes = &m_options.excludes;
         scanOptions.skippedFolders = m_options.unsyncedFolders;
@@ -244,6 +245,9 @@ Result<SyncSummary> SyncEngine::run()
         scanOptions.onTemporaryFile = [&](const std::string& path) {
             std::error_code ignored;
             fs::remove(root / path, ignored);
+        };
+        scanOptions.onFolderNames = [&](const std::string& folder, const std::vector<std::string>& names) {
+            unchanged.folderNames(folder, names);
         };
         scanOptions.onFolderListed = [&](const std::string& folder, LocalTree& tree, LocalTree::iterator self) {
             unchanged.folderListed(folder, tree, self);
@@ -406,9 +410,13 @@ Result<SyncSummary> SyncEngine::run()
             return std::unexpected(*journalError);
 
         bool retry = false;
+        bool progressed = false; // something visible was done (a pass for deferred items helps)
         for (ItemReport& report : reports) {
             if (report.ok) {
-                succeeded.insert(report.path);
+                progressed = progressed || (report.kind != ActionKind::UpdateJournal &&
+                                            report.kind != ActionKind::ForgetJournal);
+                if (blacklisted.contains(report.path))
+                    succeeded.insert(report.path);
                 switch (report.kind) {
                 case ActionKind::Upload: ++summary.uploaded; summary.bytesUploaded += report.bytes; break;
                 case ActionKind::Download: ++summary.downloaded; summary.bytesDownloaded += report.bytes; break;
@@ -510,6 +518,17 @@ Result<SyncSummary> SyncEngine::run()
 
         if (m_cancel)
             return fail(SyncErrorCode::Cancelled, "the sync was stopped");
+        // New items beyond this pass's share wait for the next pass, which does not count against
+        // the retries. A pass that got nothing done stops it: the rest waits for the next run.
+        const std::int64_t deferred = unchanged.itemsDeferred();
+        if (deferred > 0 && progressed) {
+            ++passes;
+            ++summary.passesForNewItems;
+            continue;
+        }
+        if (deferred > 0)
+            summary.warnings.push_back(std::to_string(deferred) +
+                                       " new items wait for the next sync: this one could not upload the ones before them");
         if (!retry || pass == passes)
             break;
         std::this_thread::sleep_for(std::chrono::milliseconds(200 * pass));

@@ -86,6 +86,10 @@ struct SyncOptions {
     // not); default: this build's platform. Windows' rules also fold case.
     std::optional<NamePlatform> namePlatform;
     std::int64_t minimumFreeSpace = 64 * 1024 * 1024; // downloads stop when less than this is free
+    // New local items one pass takes at most (0: all). Beyond them, new files and folders wait
+    // for a further pass of the same run (unchanged_subtrees.h), so a first upload of a million
+    // files holds a pass's worth in memory, not the tree. Each pass scans the folder again.
+    std::size_t newItemsPerPass = 25'000;
 };
 
 // What happened to one item, as reported to the user.
@@ -112,7 +116,8 @@ struct SyncSummary {
     std::int64_t skipped = 0;            // excluded, blacklisted (waiting for their back-off)
     std::vector<ItemReport> errors;      // items that could not be synced, with reasons
     std::vector<std::string> warnings;   // skipped symlinks, unreadable folders, …
-    int passes = 0;                      // 1 + retries that were needed
+    int passes = 0;                      // 1 + retries that were needed + passes for new items
+    int passesForNewItems = 0;           // passes taken because new items exceeded newItemsPerPass
     // Entries reconcile compared in the last pass, local, server and journal together: what the
     // run held in memory. Only what changed and the folders above it (unchanged_subtrees.h).
     std::int64_t itemsCompared = 0;

@@ -85,6 +85,7 @@ struct Journal::Statements {
     Statement children;
     Statement subtree;
     Statement encrypted;
+    Statement inodes;
     Statement count;
     Statement upsert;
     Statement deleteOne;
@@ -357,6 +358,20 @@ Result<JournalRows> Journal::encryptedRecords() const
         (std::string("SELECT ") + kItemColumns + " FROM items WHERE encrypted != 0 ORDER BY path").c_str());
     if (stmt == nullptr) return std::unexpected(sqliteError("read the encrypted folders' records"));
     return readRows(stmt);
+}
+
+Result<std::vector<std::uint64_t>> Journal::inodes() const
+{
+    sqlite3_stmt* stmt = prepared(m_db, m_statements->inodes, "SELECT inode FROM items WHERE inode != 0");
+    if (stmt == nullptr) return std::unexpected(sqliteError("read the records' inodes"));
+    ResetOnExit reset(stmt);
+    std::vector<std::uint64_t> found;
+    int step = SQLITE_ROW;
+    while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+        found.push_back(static_cast<std::uint64_t>(sqlite3_column_int64(stmt, 0)));
+    if (step != SQLITE_DONE) return std::unexpected(sqliteError("read the records' inodes"));
+    std::ranges::sort(found);
+    return found;
 }
 
 Result<std::int64_t> Journal::count() const

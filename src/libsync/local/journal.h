@@ -56,6 +56,7 @@ public:
     Result<std::optional<JournalRecord>> record(const std::string& path) const override;
     Result<JournalRows> children(const std::string& folder) const override;
     Result<JournalRows> subtree(const std::string& folder) const override;
+    Result<std::vector<std::uint64_t>> inodes() const override;
     Result<JournalRows> encryptedRecords() const override;
     // How many records there are, the root's included.
     Result<std::int64_t> count() const;

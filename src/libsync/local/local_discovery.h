@@ -38,6 +38,9 @@ struct LocalScanOptions {
     // right after `self` (from the tree's start for the root). The callback may erase any of them,
     // never `self`: the engine keeps only what changed (unchanged_subtrees.h). May be empty.
     std::function<void(const std::string& folder, LocalTree& tree, LocalTree::iterator self)> onFolderListed;
+    // Called with every name read in a folder ("" for the root), in byte order, before any of them
+    // is looked at or added (names later excluded or skipped included). May be empty.
+    std::function<void(const std::string& folder, const std::vector<std::string>& names)> onFolderNames;
 };
 
 // The tree below root, keyed by relative path (the root itself is not included).

@@ -74,6 +74,7 @@ public:
         // In name order, most paths land right after the previous one in the tree, so each
         // insertion with a hint is constant time instead of a full descent with string compares.
         std::sort(names.begin(), names.end());
+        m_scan.namesRead(prefix, names);
         const int dirFd = ::dirfd(dir);
         const std::size_t prefixLength = prefix.size();
         for (const std::string& name : names) {

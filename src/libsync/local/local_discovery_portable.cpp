@@ -100,6 +100,13 @@ public:
         // Byte order of the UTF-8 names, as the Linux scanner: each insertion lands right after the
         // previous one in the tree.
         std::sort(names.begin(), names.end());
+        if (m_scan.wantsNames()) {
+            std::vector<std::string> plain;
+            plain.reserve(names.size());
+            for (const auto& [name, native] : names)
+                plain.push_back(name);
+            m_scan.namesRead(prefix, plain);
+        }
         const std::size_t prefixLength = prefix.size();
         for (const auto& [name, native] : names) {
             prefix.resize(prefixLength);

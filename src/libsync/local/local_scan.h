@@ -32,6 +32,12 @@ public:
     // Takes out a folder inserted at `it` and everything inserted below it (a folder that could
     // not be listed whole is reported as a whole instead of looking emptied).
     void eraseFolder(LocalTree::iterator it, const std::string& folder);
+    bool wantsNames() const { return static_cast<bool>(m_options.onFolderNames); }
+    // The names of `folder` are read: LocalScanOptions::onFolderNames.
+    void namesRead(const std::string& folder, const std::vector<std::string>& names) const
+    {
+        if (m_options.onFolderNames) m_options.onFolderNames(folder, names);
+    }
     // The folder inserted at `it` is listed whole: LocalScanOptions::onFolderListed.
     void folderListed(LocalTree::iterator it, const std::string& folder);
 

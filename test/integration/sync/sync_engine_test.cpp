@@ -195,6 +195,67 @@ TEST_F(Sync, ARunHoldsWhatChangedNotTheWholeTree)
     EXPECT_TRUE(sameTree(a.tree(), serverTree()));
 }
 
+// Many new files (a first upload) go up in passes of one run, each holding a share of them: here
+// 100 new items per pass. One folder is wider than a pass, one is deep, and a file the journal
+// knows is moved into a new folder meanwhile: its move is never deferred (its old place would
+// look deleted) and no pass plans anything but uploads for what it defers.
+TEST_F(Sync, ManyNewItemsGoUpInPassesThatEachHoldAShare)
+{
+    NUBO_SKIP_WITHOUT_LOCAL_MOVES();
+    auto& a = client("a");
+    a.write("old/keep.txt", "known before");
+    a.syncOk();
+    a.options.newItemsPerPass = 100;
+    for (int f = 0; f < 12; ++f)
+        for (int i = 0; i < 40; ++i)
+            a.write("folder" + std::to_string(f) + "/file" + std::to_string(i) + ".txt", std::to_string(f * 100 + i));
+    for (int i = 0; i < 250; ++i)
+        a.write("wide/file" + std::to_string(i) + ".txt", "wide " + std::to_string(i));
+    for (int i = 0; i < 30; ++i)
+        a.write("deep/a/b/c/file" + std::to_string(i) + ".txt", "deep " + std::to_string(i));
+    a.move("old/keep.txt", "zz-new/keep.txt");
+
+    const SyncSummary s = a.syncOk();
+    EXPECT_EQ(s.uploaded, 12 * 40 + 250 + 30);
+    EXPECT_EQ(s.movedRemote, 1);
+    EXPECT_EQ(s.deletedRemote, 0);
+    // 760 files and 17 folders: at least 7 passes after the first.
+    EXPECT_GE(s.passesForNewItems, 7);
+    EXPECT_EQ(s.passes, 1 + s.passesForNewItems);
+    EXPECT_TRUE(sameTree(a.tree(), serverTree()));
+    EXPECT_EQ(serverRead("zz-new/keep.txt"), "known before");
+
+    const SyncSummary again = a.syncOk();
+    EXPECT_EQ(again.uploaded + again.downloaded + again.deletedRemote + again.deletedLocal, 0);
+    EXPECT_EQ(again.passesForNewItems, 0);
+    auto& b = client("b");
+    b.options.newItemsPerPass = 100; // a first download is not split (only new local items are)
+    EXPECT_EQ(b.syncOk().downloaded, 12 * 40 + 250 + 30 + 1);
+    EXPECT_TRUE(sameTree(a.tree(), b.tree()));
+}
+
+// A folder new on both sides is one item: what is in it on each side is compared in one pass,
+// never split, so nothing from either side is lost or overwritten.
+TEST_F(Sync, ANewFolderOnBothSidesIsComparedInOnePass)
+{
+    auto& a = client("a");
+    a.options.newItemsPerPass = 20;
+    for (int i = 0; i < 60; ++i)
+        a.write("shared/mine" + std::to_string(i) + ".txt", "mine " + std::to_string(i));
+    a.write("shared/both.txt", "mine");
+    serverMkdir("shared");
+    serverWrite("shared/theirs.txt", "theirs");
+    serverWrite("shared/both.txt", "theirs");
+    const SyncSummary s = a.syncOk();
+    EXPECT_EQ(s.passesForNewItems, 0);
+    EXPECT_EQ(s.conflicts, 1);
+    EXPECT_EQ(a.read("shared/theirs.txt"), "theirs");
+    ASSERT_EQ(a.conflictCopies().size(), 1u);
+    EXPECT_EQ(a.read(a.conflictCopies()[0]), "mine");
+    EXPECT_EQ(serverRead("shared/mine59.txt"), "mine 59");
+    EXPECT_TRUE(sameTree(a.tree(), serverTree()));
+}
+
 // ---- both sides -------------------------------------------------------------------------------
 
 TEST_F(Sync, BothChangedKeepsBothVersions)

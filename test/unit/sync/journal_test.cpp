@@ -345,6 +345,31 @@ TEST_F(JournalTest, AFolderIsOneRangeOfTheDepthIndex)
     EXPECT_NE(plan.find("SEARCH items USING INDEX items_by_depth"), std::string::npos) << plan;
 }
 
+// A run that defers new items asks which inodes the journal knows (a move's new place is never
+// deferred): all of them, sorted, without the 0 of records that have none.
+TEST_F(JournalTest, KnownInodesAreReadSortedWithoutUnknownOnes)
+{
+    auto journal = open();
+    ASSERT_TRUE(journal);
+    std::vector<std::pair<std::string, JournalRecord>> upserts;
+    const std::vector<std::uint64_t> inodes{42, 7, 0, 1ull << 40, 9};
+    for (std::size_t i = 0; i < inodes.size(); ++i) {
+        JournalRecord r = record(ItemType::File, "f" + std::to_string(i));
+        r.inode = inodes[i];
+        upserts.emplace_back("f" + std::to_string(i), r);
+    }
+    ASSERT_TRUE(journal->apply(upserts, {}));
+    auto known = journal->inodes();
+    ASSERT_TRUE(known.has_value());
+    EXPECT_EQ(*known, (std::vector<std::uint64_t>{7, 9, 42, 1ull << 40}));
+    JournalTree tree;
+    for (auto& [path, r] : upserts)
+        tree.emplace(path, r);
+    auto fromTree = TreeJournalLookup(tree).inodes();
+    ASSERT_TRUE(fromTree.has_value());
+    EXPECT_EQ(*fromTree, *known);
+}
+
 TEST_F(JournalTest, DeletesComeBeforeUpsertsInOneApply)
 {
     auto journal = open();
