@@ -19,6 +19,9 @@
 #include <set>
 #include <thread>
 #include <unordered_set>
+#ifdef __GLIBC__ // defined by the headers above
+#include <malloc.h> // malloc_trim
+#endif
 
 namespace nubo::sync {
 
@@ -524,6 +527,11 @@ Result<SyncSummary> SyncEngine::run()
         if (deferred > 0 && progressed) {
             ++passes;
             ++summary.passesForNewItems;
+#ifdef __GLIBC__
+            // What this pass freed goes back to the system before the next one: otherwise the
+            // heap's free pieces add up over dozens of passes.
+            malloc_trim(0);
+#endif
             continue;
         }
         if (deferred > 0)

@@ -89,7 +89,7 @@ struct SyncOptions {
     // New local items one pass takes at most (0: all). Beyond them, new files and folders wait
     // for a further pass of the same run (unchanged_subtrees.h), so a first upload of a million
     // files holds a pass's worth in memory, not the tree. Each pass scans the folder again.
-    std::size_t newItemsPerPass = 25'000;
+    std::size_t newItemsPerPass = 15'000;
 };
 
 // What happened to one item, as reported to the user.

@@ -27,6 +27,24 @@ bool allowsCreating(const RemoteEntry& folder)
            (folder.permissions.find('C') != std::string::npos && folder.permissions.find('K') != std::string::npos);
 }
 
+bool isAsciiName(const std::string& name)
+{
+    return std::ranges::all_of(name, [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// Two names reconcile may take for one (case, Unicode normalisation) have the same key. ASCII
+// names fold without ICU.
+std::string twinKey(const std::string& name)
+{
+    if (!isAsciiName(name))
+        return e2ee::nameCollisionKey(name, e2ee::NameCase::Insensitive);
+    std::string key = name;
+    for (char& c : key)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    return key;
+}
+
 } // namespace
 
 UnchangedSubtrees::UnchangedSubtrees(const JournalLookup& journal, const RemoteDiscovery& remote,
@@ -73,15 +91,25 @@ void UnchangedSubtrees::folderNames(const std::string& folder, const std::vector
     // Two spellings of one name differ in a character that is not ASCII (the case of ASCII letters
     // is compared by reconcile beside each other, not across paths). No such local name: no twin
     // that matters here (what is only in the journal or on the server is kept anyway).
-    const auto ascii = [](const std::string& name) {
-        return std::ranges::all_of(name, [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-    };
-    if (std::ranges::all_of(names, ascii))
+    const std::string prefix = folder.empty() ? std::string() : folder + '/';
+    if (std::ranges::all_of(names, isAsciiName)) {
+        // Only case twins then, among the local names (the journal's are checked where needed).
+        if (std::ranges::none_of(names, [](const std::string& name) {
+                return std::ranges::any_of(name, [](char c) { return c >= 'A' && c <= 'Z'; });
+            }))
+            return;
+        std::unordered_map<std::string, const std::string*> seen;
+        for (const std::string& name : names)
+            if (const auto [it, fresh] = seen.emplace(twinKey(name), &name); !fresh) {
+                m_twins.insert(prefix + name);
+                m_twins.insert(prefix + *it->second);
+            }
         return;
+    }
     std::unordered_map<std::string, std::unordered_set<std::string>> spellings; // key -> names
     const auto add = [&](const std::string& name) {
-        if (!ascii(name))
-            spellings[e2ee::nameCollisionKey(name, e2ee::NameCase::Insensitive)].insert(name);
+        if (!isAsciiName(name))
+            spellings[twinKey(name)].insert(name);
     };
     for (const std::string& name : names)
         add(name);
@@ -91,7 +119,6 @@ void UnchangedSubtrees::folderNames(const std::string& folder, const std::vector
     } else if (!m_error) {
         m_error = records.error();
     }
-    const std::string prefix = folder.empty() ? std::string() : folder + '/';
     for (auto it = m_remote.tree.lower_bound(prefix); it != m_remote.tree.end() && it->first.starts_with(prefix); ++it)
         if (it->first.size() > prefix.size() && it->first.find('/', prefix.size()) == std::string::npos)
             add(it->first.substr(prefix.size()));
@@ -243,22 +270,19 @@ bool UnchangedSubtrees::mayDeferIn(std::size_t index, const LocalTree& tree)
                 return false;
         }
         // No other name beside it that reconcile could take for the same (case, normalisation):
-        // what is inside both is then compared across the two.
-        auto siblings = m_journal.children(parent);
-        if (!siblings)
-            return false;
-        const std::string name = fileName(folder.path);
-        const std::string key = e2ee::nameCollisionKey(name, e2ee::NameCase::Insensitive);
-        for (const auto& [path, sibling] : *siblings)
-            if (path != folder.path && e2ee::nameCollisionKey(fileName(path), e2ee::NameCase::Insensitive) == key)
+        // what is inside both is then compared across the two. Local twins are `twinned`
+        // (folderNames); the journal's names of the parent are read once for all its folders.
+        Folder& above = m_chain[index - 1];
+        if (!above.childKeys) {
+            auto siblings = m_journal.children(parent);
+            if (!siblings)
                 return false;
-        const std::string prefix = parent.empty() ? std::string() : parent + '/';
-        for (auto it = prefix.empty() ? tree.begin() : tree.lower_bound(prefix);
-             it != tree.end() && it->first.starts_with(prefix); ++it)
-            if (it->first != folder.path && it->first.find('/', prefix.size()) == std::string::npos &&
-                e2ee::nameCollisionKey(it->first.substr(prefix.size()), e2ee::NameCase::Insensitive) == key)
-                return false;
-        return true;
+            above.childKeys.emplace();
+            for (const auto& [path, sibling] : *siblings)
+                ++(*above.childKeys)[twinKey(fileName(path))];
+        }
+        const auto same = above.childKeys->find(twinKey(fileName(folder.path)));
+        return same == above.childKeys->end() || same->second == (*record ? 1 : 0);
     };
     const bool may = decide();
     m_chain[index].mayDefer = may; // the chain is not resized by decide()
@@ -330,12 +354,12 @@ void UnchangedSubtrees::deferNewItems(const std::string& folder, LocalTree& tree
             if (!keys) {
                 keys.emplace();
                 for (const std::string& name : names)
-                    ++(*keys)[e2ee::nameCollisionKey(name, e2ee::NameCase::Insensitive)];
+                    ++(*keys)[twinKey(name)];
                 for (const auto& [recordPath, record] : records)
                     if (!std::ranges::binary_search(names, fileName(recordPath)))
-                        ++(*keys)[e2ee::nameCollisionKey(fileName(recordPath), e2ee::NameCase::Insensitive)];
+                        ++(*keys)[twinKey(fileName(recordPath))];
             }
-            defer = keys->at(e2ee::nameCollisionKey(fileName(path), e2ee::NameCase::Insensitive)) == 1;
+            defer = keys->at(twinKey(fileName(path))) == 1;
         }
         defer = defer && !journalKnowsInode(self->second.inode);
         const auto [belowBegin, belowEnd, count] = subtreeOf(path);

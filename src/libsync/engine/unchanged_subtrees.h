@@ -78,6 +78,8 @@ private:
         bool creatable = true;
         // New items inside may be deferred (see the header): decided when first needed.
         std::optional<bool> mayDefer;
+        // Name keys (twinKey) of the journal's records directly inside, when first needed.
+        std::optional<std::unordered_map<std::string, int>> childKeys;
     };
     // The state of `folder` and of its ancestors, kept along the scan's current path only.
     const Folder& folderState(const std::string& folder);

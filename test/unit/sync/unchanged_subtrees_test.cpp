@@ -435,24 +435,34 @@ bool hasFoldedTwins(const Tree& tree)
     return false;
 }
 
+// Runs check(options, label) for a case-sensitive disk and, when the world's trees fit on one, for
+// a disk that folds case and normalisation (as macOS does). Returns whether the second ran.
+template <typename Check>
+bool onEachDisk(const World& world, Check&& check)
+{
+    const bool foldable = !hasFoldedTwins(world.local) && !hasFoldedTwins(world.journal);
+    for (const bool folding : {false, true}) {
+        if (folding && !foldable)
+            continue;
+        ReconcileOptions options = optionsWithNames();
+        options.caseInsensitive = folding;
+        options.normalizationInsensitive = folding;
+        check(options, folding ? " (folding disk)" : "");
+    }
+    return foldable;
+}
+
 TEST(UnchangedSubtrees, RandomChangesOnBothSidesGiveTheSamePlanAsTheWholeTrees)
 {
     int foldingWorlds = 0;
     for (unsigned seed = 1; seed <= 3000; ++seed) {
         Generator generator(seed);
         const World world = generator.make();
-        const bool foldable = !hasFoldedTwins(world.local) && !hasFoldedTwins(world.journal);
-        foldingWorlds += foldable ? 1 : 0;
-        for (const bool folding : {false, true}) {
-            if (folding && !foldable)
-                continue;
-            ReconcileOptions options = optionsWithNames();
-            options.caseInsensitive = folding;
-            options.normalizationInsensitive = folding;
+        foldingWorlds += onEachDisk(world, [&](const ReconcileOptions& options, const char* label) {
             const Plan whole = reconcile(world.local, world.remote, world.journal, options);
             const Pruned pruned = reconcilePruned(world, options);
-            ASSERT_EQ(describe(whole), describe(pruned.plan)) << "seed " << seed << (folding ? " (folding disk)" : "");
-        }
+            ASSERT_EQ(describe(whole), describe(pruned.plan)) << "seed " << seed << label;
+        }) ? 1 : 0;
     }
     EXPECT_GT(foldingWorlds, 1000); // the folding rules were exercised, not skipped
 }
@@ -495,21 +505,15 @@ TEST(UnchangedSubtrees, DeferringNewItemsPlansAPartOfTheWholePlanAndNothingElse)
     for (const unsigned seed : seeds) {
         Generator generator(seed);
         const World world = generator.make(static_cast<int>(seed % 9));
-        const bool foldable = !hasFoldedTwins(world.local) && !hasFoldedTwins(world.journal);
-        for (const bool folding : {false, true}) {
-            if (folding && !foldable)
-                continue;
-            ReconcileOptions options = optionsWithNames();
-            options.caseInsensitive = folding;
-            options.normalizationInsensitive = folding;
+        onEachDisk(world, [&](const ReconcileOptions& options, const char* label) {
             const Plan whole = reconcile(world.local, world.remote, world.journal, options);
             const std::size_t budget = 1 + (seed / 9) % 3;
             const Pruned part = reconcilePruned(world, options, budget);
             // Pruning alone, on these worlds with many new items, gives the whole plan (seed 30219
             // found that a pruned item could make a name's other spelling look unique; folderNames).
             ASSERT_EQ(describe(whole), describe(reconcilePruned(world, options, 0).plan))
-                << "pruning alone, seed " << seed << (folding ? " (folding disk)" : "");
-            const std::string context = "seed " + std::to_string(seed) + (folding ? " (folding disk)\n" : "\n") +
+                << "pruning alone, seed " << seed << label;
+            const std::string context = "seed " + std::to_string(seed) + label + "\n" +
                                         "whole:\n" + describe(whole) + "pass:\n" + describe(part.plan);
             ASSERT_EQ(part.deferred, static_cast<std::int64_t>(part.deferredPaths.size())) << context;
             deferredTotal += part.deferred;
@@ -540,7 +544,7 @@ TEST(UnchangedSubtrees, DeferringNewItemsPlansAPartOfTheWholePlanAndNothingElse)
                     deferred = deferred || line.find(" " + path) != std::string::npos;
                 EXPECT_TRUE(deferred) << "left out: " << line << '\n' << context;
             }
-        }
+        });
     }
     EXPECT_GT(worldsDeferring, 300); // deferral was exercised, not skipped
     EXPECT_GT(deferredTotal, 1000);
