@@ -104,22 +104,25 @@ sync_run() {
 clean() {
     local device=$1 what=$2 log=$WORK/$1.log
     echo "--- clean run ($what)" >>"$log"
+    # start: the first line the next run writes (tail -n +N prints from line N on; the line
+    # before it belongs to an earlier run, whose errors must not be read as this one's).
     local start
-    start=$(wc -l <"$log")
+    start=$(($(wc -l <"$log") + 1))
     sync_run "$device" "$log"
     if [[ "$RC" != 0 ]] && tail -n +"$start" "$log" | grep -q 'is locked by another client' && orphaned_lock; then
         ORPHANS=$((ORPHANS + 1))
         echo "  $what: the last kill orphaned a lock (granted, token never received); waiting for its timeout"
         echo "--- clean run again after the lock timeout ($what)" >>"$log"
         sleep $((LOCK_TIMEOUT + 1))
-        start=$(wc -l <"$log")
+        start=$(($(wc -l <"$log") + 1))
         sync_run "$device" "$log"
         # The items the lock held up wait out their retry back-off first.
         local wait
         wait=$(tail -n +"$start" "$log" | sed -n 's/.*next try in \([0-9]*\) s.*/\1/p' | sort -n | tail -n 1)
         if [[ "$RC" != 0 && -n "$wait" ]]; then
             sleep $((wait + 1))
-            start=$(wc -l <"$log")
+            echo "--- clean run again after the back-off of ${wait} s ($what)" >>"$log"
+            start=$(($(wc -l <"$log") + 1))
             sync_run "$device" "$log"
         fi
     fi
