@@ -147,6 +147,8 @@ Result<SyncSummary> SyncEngine::run()
     const auto now = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
 
     int passes = 1 + std::max(0, m_options.maxRetries);
+    // New items deferred by the pass before; a pass for them must leave fewer (see below).
+    std::int64_t deferredBefore = std::numeric_limits<std::int64_t>::max();
     for (int pass = 1; pass <= passes; ++pass) {
         summary.passes = pass;
         lastFailure.clear();
@@ -413,11 +415,12 @@ Result<SyncSummary> SyncEngine::run()
             return std::unexpected(*journalError);
 
         bool retry = false;
-        bool progressed = false; // something visible was done (a pass for deferred items helps)
+        // Something new now stands on the server. Only that helps the deferred items: downloads
+        // of what another device keeps writing, or deletions, do not bring them any closer.
+        bool created = false;
         for (ItemReport& report : reports) {
             if (report.ok) {
-                progressed = progressed || (report.kind != ActionKind::UpdateJournal &&
-                                            report.kind != ActionKind::ForgetJournal);
+                created = created || report.kind == ActionKind::Upload || report.kind == ActionKind::MakeRemoteFolder;
                 if (blacklisted.contains(report.path))
                     succeeded.insert(report.path);
                 switch (report.kind) {
@@ -522,9 +525,14 @@ Result<SyncSummary> SyncEngine::run()
         if (m_cancel)
             return fail(SyncErrorCode::Cancelled, "the sync was stopped");
         // New items beyond this pass's share wait for the next pass, which does not count against
-        // the retries. A pass that got nothing done stops it: the rest waits for the next run.
+        // the retries. A pass that created nothing on the server (a full quota, a read-only
+        // share), or after which no fewer items wait (something keeps making new ones here),
+        // stops them: the rest waits for the next run. The count falls with every pass that goes
+        // on, so the passes always end.
         const std::int64_t deferred = unchanged.itemsDeferred();
-        if (deferred > 0 && progressed) {
+        const bool fewerWait = deferred < deferredBefore;
+        deferredBefore = deferred;
+        if (deferred > 0 && created && fewerWait) {
             ++passes;
             ++summary.passesForNewItems;
 #ifdef __GLIBC__

@@ -342,7 +342,10 @@ void UnchangedSubtrees::deferNewItems(const std::string& folder, LocalTree& tree
     std::optional<bool> folderMay;
     for (std::size_t i = 0; i < fresh.size(); ++i) {
         const std::string& path = fresh[i];
-        if (kept + 1 + below[i] <= m_budget) {
+        // Nothing new kept yet: this one is, even past the budget (by the folders above what its
+        // own listing kept). Otherwise a new folder whose kept part fills the budget by itself
+        // would be deferred whole in every pass, and the passes would starve.
+        if (kept + 1 + below[i] <= m_budget || kept == 0) {
             kept += 1 + below[i];
             continue;
         }

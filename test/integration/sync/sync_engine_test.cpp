@@ -256,6 +256,77 @@ TEST_F(Sync, ANewFolderOnBothSidesIsComparedInOnePass)
     EXPECT_TRUE(sameTree(a.tree(), serverTree()));
 }
 
+// The passes for new items end when one creates nothing on the server, even while another device
+// keeps changing the server: here the quota is full after a few files, and each listing of the
+// root (one a pass) finds a new folder made by someone else. Counting those downloads as progress
+// would go on passing as long as the other device writes; the run must end after the pass whose
+// uploads all failed, say how many items wait, lose nothing and keep what did go up.
+TEST_F(Sync, PassesForNewItemsEndWhenNothingGoesUpWhileTheServerKeepsChanging)
+{
+    restartServer({"--quota", "alice:20000"});
+    serverMkdir("theirs");
+    auto& a = client("a");
+    a.syncOk();
+    a.options.newItemsPerPass = 40;
+    a.options.maxRetries = 0;
+    for (int f = 0; f < 4; ++f)
+        for (int i = 0; i < 50; ++i)
+            a.write("f" + std::to_string(f) + "/file" + std::to_string(i) + ".bin", std::string(1000, char('a' + f)));
+
+    // Another device: a new folder on the server before each listing of the root, 30 at most. (In
+    // a known folder: a new name beside a deferred item would stop deferral there by itself.)
+    class Writer final : public ForwardingRemoteFs {
+    public:
+        Writer(std::shared_ptr<RemoteFs> inner, std::function<void()> write)
+            : ForwardingRemoteFs(std::move(inner)), m_write(std::move(write))
+        {
+        }
+        Result<RemoteListing> list(const std::string& path) override
+        {
+            if (path.empty() && writes < 30) {
+                ++writes;
+                m_write();
+            }
+            return ForwardingRemoteFs::list(path);
+        }
+        int writes = 0;
+
+    private:
+        std::function<void()> m_write;
+    };
+    int folders = 0;
+    auto writer = std::make_shared<Writer>(a.remote(), [&] { serverMkdir("theirs/" + std::to_string(folders++)); });
+    a.remote() = writer;
+
+    auto result = a.sync();
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    // 20 of the 1000-byte files fit; the pass that tries the next ones gets only 507s. With 40 new
+    // items a pass, the second pass at the latest is the last.
+    EXPECT_GE(result->passesForNewItems, 1);
+    EXPECT_LE(result->passesForNewItems, 2);
+    EXPECT_LE(writer->writes, 3);
+    EXPECT_GT(result->uploaded, 0) << result->passesForNewItems << " passes, " << writer->writes << " writes, " << result->foldersCreated << " folders, " << result->downloaded << " down, " << result->warnings.size() << " warnings";
+    EXPECT_FALSE(result->errors.empty());
+    for (const ItemReport& error : result->errors)
+        EXPECT_EQ(error.code, SyncErrorCode::InsufficientStorage) << error.path << ": " << error.message;
+    bool said = false;
+    for (const std::string& warning : result->warnings)
+        said = said || warning.find("wait for the next sync") != std::string::npos;
+    EXPECT_TRUE(said) << result->passesForNewItems << " passes, " << writer->writes << " writes, " << result->uploaded
+                      << " uploaded, " << result->errors.size() << " errors, " << result->foldersCreated << " folders";
+    // Nothing lost here; what went up is whole there; what another device made came down.
+    for (int f = 0; f < 4; ++f)
+        for (int i = 0; i < 50; ++i)
+            ASSERT_EQ(a.read("f" + std::to_string(f) + "/file" + std::to_string(i) + ".bin"),
+                      std::string(1000, char('a' + f)));
+    for (const auto& [path, content] : serverTree()) {
+        if (content != kFolder) {
+            EXPECT_EQ(content, std::string(1000, char(path[1] - '0' + 'a'))) << path;
+        }
+    }
+    EXPECT_TRUE(a.exists("theirs/0"));
+}
+
 // ---- both sides -------------------------------------------------------------------------------
 
 TEST_F(Sync, BothChangedKeepsBothVersions)
