@@ -205,41 +205,49 @@ Response BulkUpload::handle(Request& request)
         spooled.parts.back().md5 = *hex;
     }
 
-    // Pass 2: each part is stored as a PUT of its path would be, in the order sent.
-    OrderedJson results = OrderedJson::object();
-    for (auto& part : spooled.parts) {
-        const auto store = [&]() -> OrderedJson {
+    // Pass 2: each part is checked and turned into the PUT request of its path.
+    struct Ready {
+        Request put;
+        DavPath destination;
+        std::optional<std::int64_t> mtime;
+    };
+    std::vector<OrderedJson> outcomes(spooled.parts.size());
+    std::vector<std::optional<Ready>> ready(spooled.parts.size());
+    for (std::size_t i = 0; i < spooled.parts.size(); ++i) {
+        const Part& part = spooled.parts[i];
+        const auto prepare = [&]() -> std::expected<Ready, OrderedJson> {
             const auto segments = pathSegments(part.path);
-            if (!segments) return failure(segments.error());
-            const DavPath destination{"/remote.php/dav/files/" + request.user, request.user, *segments};
+            if (!segments) return std::unexpected(failure(segments.error()));
+            Ready item{{}, DavPath{"/remote.php/dav/files/" + request.user, request.user, *segments}, {}};
 
             // Nextcloud prefers X-File-Mtime (what the desktop client sends) to X-OC-Mtime.
-            std::optional<std::int64_t> mtime;
             const std::string mtimeHeader = !header(part.headers, "x-file-mtime").empty()
                                                 ? header(part.headers, "x-file-mtime")
                                                 : header(part.headers, "x-oc-mtime");
             if (!mtimeHeader.empty()) {
-                mtime = parseMtime(mtimeHeader);
-                if (!mtime) return failure("X-File-Mtime header must be an integer (unix timestamp).");
+                item.mtime = parseMtime(mtimeHeader);
+                if (!item.mtime)
+                    return std::unexpected(failure("X-File-Mtime header must be an integer (unix timestamp)."));
             }
 
             if (const auto md5 = header(part.headers, "x-file-md5"); !md5.empty() && toLower(md5) != part.md5)
-                return failure("The computed checksum does not match the one received from the client.");
+                return std::unexpected(failure("The computed checksum does not match the one received from the client."));
             const std::string checksum = header(part.headers, "oc-checksum");
             if (!checksum.empty()) {
                 const std::string type = toLower(checksum.substr(0, checksum.find(':')));
                 if (checksum.find(':') == std::string::npos || (type != "md5" && type != "sha1" && type != "sha256"))
-                    return failure("Unsupported OC-Checksum \"" + checksum + "\": use MD5, SHA1 or SHA256");
+                    return std::unexpected(
+                        failure("Unsupported OC-Checksum \"" + checksum + "\": use MD5, SHA1 or SHA256"));
             }
 
             // The part as a PUT request: the outer request's identity and E2EE headers, the
             // part's own checksum and preconditions.
-            Request put;
+            Request& put = item.put;
             put.method = http::verb::put;
             put.methodName = "PUT";
             put.target = request.target;
-            put.path = destination.base;
-            for (const auto& segment : destination.segments)
+            put.path = item.destination.base;
+            for (const auto& segment : item.destination.segments)
                 put.path += "/" + segment;
             put.query = request.query;
             put.user = request.user;
@@ -254,18 +262,43 @@ Response BulkUpload::handle(Request& request)
             for (const auto* name : {"oc-checksum", "if-match", "if-none-match"}) {
                 if (const auto value = header(part.headers, name); !value.empty()) put.headers.set(name, value);
             }
-
-            auto blob = m_hooks.adoptBlob(part.file);
-            if (!blob) return failure(errorMessage(blob.error()));
-            const Response committed = m_hooks.commit(put, destination, *blob, mtime);
-            if (committed.status != 201 && committed.status != 204) return failure(errorMessage(committed));
-            return OrderedJson{{"error", false},
-                               {"etag", unquoted(responseHeader(committed, "OC-ETag"))},
-                               {"fileid", responseHeader(committed, "OC-FileId")},
-                               {"permissions", m_hooks.filePermissions}};
+            return item;
         };
-        results[part.path] = store();
+        auto item = prepare();
+        if (item)
+            ready[i] = std::move(*item);
+        else
+            outcomes[i] = std::move(item.error());
     }
+
+    // Pass 3: the checked parts become blobs together (one flush for all, not two per file).
+    std::vector<std::filesystem::path> files;
+    for (std::size_t i = 0; i < spooled.parts.size(); ++i)
+        if (ready[i]) files.push_back(spooled.parts[i].file);
+    auto blobs = m_hooks.adoptBlobs(files);
+
+    // Pass 4: each is stored as a PUT of its path would be, in the order sent.
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < spooled.parts.size(); ++i) {
+        if (!ready[i]) continue;
+        auto& blob = blobs[next++];
+        if (!blob) {
+            outcomes[i] = failure(errorMessage(blob.error()));
+            continue;
+        }
+        const Response committed = m_hooks.commit(ready[i]->put, ready[i]->destination, *blob, ready[i]->mtime);
+        if (committed.status != 201 && committed.status != 204) {
+            outcomes[i] = failure(errorMessage(committed));
+            continue;
+        }
+        outcomes[i] = OrderedJson{{"error", false},
+                                  {"etag", unquoted(responseHeader(committed, "OC-ETag"))},
+                                  {"fileid", responseHeader(committed, "OC-FileId")},
+                                  {"permissions", m_hooks.filePermissions}};
+    }
+    OrderedJson results = OrderedJson::object();
+    for (std::size_t i = 0; i < spooled.parts.size(); ++i)
+        results[spooled.parts[i].path] = std::move(outcomes[i]);
     return jsonReply(200, results);
 }
 

@@ -56,6 +56,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "http_types.h"
 #include "webdav.h"
@@ -66,8 +67,10 @@ inline constexpr std::string_view kBulkUploadPath = "/remote.php/dav/bulk";
 
 // What bulk upload needs from the storage (the same hooks chunked uploads use).
 struct BulkUploadHooks {
-    // Moves a complete file into blobs/ under a new id (fsynced); the file stays on failure.
-    std::function<std::expected<std::string, Response>(const std::filesystem::path& file)> adoptBlob;
+    // Moves complete files into blobs/, each under a new id, durably (one flush for them all);
+    // a file stays where it was when its move fails. One result per file, in order.
+    std::function<std::vector<std::expected<std::string, Response>>(const std::vector<std::filesystem::path>& files)>
+        adoptBlobs;
     // Commits blobs/<blobId> at `destination` exactly as a PUT would; 201 / 204 on success.
     std::function<Response(Request& request, const DavPath& destination, const std::string& blobId,
                            std::optional<std::int64_t> mtime)>

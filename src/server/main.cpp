@@ -1,5 +1,8 @@
 // nubo-server: a Nextcloud-compatible reference server for tests, benchmarks and the demo.
 #include <csignal>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -102,6 +105,13 @@ std::optional<std::pair<std::string, std::string>> splitPair(const std::string& 
 int main(int argc, char** argv)
 {
     using namespace nubo::server;
+#ifdef __GLIBC__
+    // Each connection's thread frees what its request allocated; without this, glibc hands the
+    // pages of each thread's heap back at once (madvise, a TLB flush on every core) and takes
+    // them again on the next request: a tenth of the server's time in a bulk upload.
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_MMAP_THRESHOLD, 16 << 20);
+#endif
     std::string data, listen;
     std::vector<std::pair<std::string, std::string>> users;
     std::vector<std::pair<std::string, std::uint64_t>> quotas;
