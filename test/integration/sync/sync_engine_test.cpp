@@ -263,6 +263,9 @@ TEST_F(Sync, ANewFolderOnBothSidesIsComparedInOnePass)
 // uploads all failed, say how many items wait, lose nothing and keep what did go up.
 TEST_F(Sync, PassesForNewItemsEndWhenNothingGoesUpWhileTheServerKeepsChanging)
 {
+#ifdef NUBO_PORTABLE_ONLY
+    GTEST_SKIP() << "the portable build has no inodes, so it never defers new items to another pass";
+#endif
     restartServer({"--quota", "alice:20000"});
     serverMkdir("theirs");
     auto& a = client("a");
@@ -305,7 +308,7 @@ TEST_F(Sync, PassesForNewItemsEndWhenNothingGoesUpWhileTheServerKeepsChanging)
     EXPECT_GE(result->passesForNewItems, 1);
     EXPECT_LE(result->passesForNewItems, 2);
     EXPECT_LE(writer->writes, 3);
-    EXPECT_GT(result->uploaded, 0) << result->passesForNewItems << " passes, " << writer->writes << " writes, " << result->foldersCreated << " folders, " << result->downloaded << " down, " << result->warnings.size() << " warnings";
+    EXPECT_GT(result->uploaded, 0);
     EXPECT_FALSE(result->errors.empty());
     for (const ItemReport& error : result->errors)
         EXPECT_EQ(error.code, SyncErrorCode::InsufficientStorage) << error.path << ": " << error.message;
