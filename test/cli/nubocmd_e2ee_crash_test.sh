@@ -213,6 +213,14 @@ for round in $(seq "$ROUNDS"); do
     ((RANDOM % 2)) && killed two "round $round, device two again"
     clean two "round $round, device two"
     clean one "round $round, device one takes device two's moves"
+    # A file device two moved across the vault's boundary while device one edited it: the edit
+    # stays at the old place and comes down on device two in its next run (the engine's rule, see
+    # propagator.cpp and E2eeSync.AFileMovedOutOfTheVaultWhileEditedElsewhereKeepsBothVersions).
+    if ! same_trees "$ONE" "$TWO"; then
+        echo "  round $round: the devices differ after one run each; one more run each"
+        clean two "round $round, device two again"
+        clean one "round $round, device one again"
+    fi
     same_trees "$ONE" "$TWO" || problem "round $round: the devices differ:"$'\n'"$(head -n 20 "$WORK/trees.diff")"
     [[ "$FAILED" == 0 ]] || exit 1
 done
