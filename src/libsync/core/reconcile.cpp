@@ -499,6 +499,10 @@ private:
 
     void markDirtyFolders()
     {
+        for (const std::string& folder : m_options.remoteFoldersNotListed) {
+            m_remoteUnknown.insert(folder);
+            markAncestors(m_remoteUnknown, folder);
+        }
         for (const std::string& folder : m_options.foldersWithUnsyncedItems) {
             const std::string moved = throughMoves(folder, m_localTreeMoves);
             m_localDirty.insert(moved);
@@ -898,6 +902,10 @@ private:
             }
             if (!hasPermission(R, 'D'))
                 return createLocal(path, *R); // a read-only share: restore instead of deleting
+            if (J.type == ItemType::Directory && m_remoteUnknown.contains(path)) {
+                error(path, J.type, notListedReason("deleted here"));
+                return true;
+            }
             emit(*m_deletes, ActionKind::DeleteRemote, path, J.type, "deleted on this computer");
             return J.type == ItemType::Directory;
         case State::Changed:
@@ -917,6 +925,10 @@ private:
         case State::Same:
             if (J.type == ItemType::Directory && m_remoteDirty.contains(path)) {
                 error(path, J.type, "the folder became a file here while files in it changed on the server");
+                return true;
+            }
+            if (J.type == ItemType::Directory && m_remoteUnknown.contains(path)) {
+                error(path, J.type, notListedReason("replaced by a file here"));
                 return true;
             }
             emit(*m_early, ActionKind::DeleteRemote, path, J.type, "replaced on this computer");
@@ -955,6 +967,13 @@ private:
     const JournalTree* m_journalView = nullptr;
     std::unordered_set<std::string> m_localDirty;  // folders with something new or changed below, here
     std::unordered_set<std::string> m_remoteDirty; // … on the server
+    std::unordered_set<std::string> m_remoteUnknown; // folders holding one whose listing is incomplete
+
+    static std::string notListedReason(const std::string& what)
+    {
+        return what + ", but not everything in it on the server could be listed (see the folder's own error); it "
+                      "is not deleted there until it can be, so nothing this computer has not seen is deleted";
+    }
     std::unordered_map<std::string, std::string> m_caseClash;
     std::vector<std::pair<std::string, std::string>> m_rekeys; // journal keys to their local spelling
     std::unordered_set<std::string> m_keptAtUnfitMove; // moved on the server to a name unfit here

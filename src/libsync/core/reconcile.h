@@ -118,6 +118,12 @@ struct ReconcileOptions {
     // folder is never deleted here because the server deleted it; it is kept (and made again
     // on the server) like a folder with new content.
     std::set<std::string> foldersWithUnsyncedItems;
+    // Server folders whose content this run does not know: their listing failed, or was refused
+    // (names a listing refused as invalid are no content any client could have made). A folder
+    // deleted here that holds one of them is not deleted on the server: its DELETE would take
+    // along what this device never saw. It waits, reported, until the listing succeeds (then what
+    // is new there comes back down).
+    std::set<std::string> remoteFoldersNotListed;
     // Bring back what one side deleted instead of deleting it on the other (see the rules above).
     // A replacement (a file that became a folder) is not a deletion and keeps its rule.
     bool restoreDeletions = false;

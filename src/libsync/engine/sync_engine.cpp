@@ -289,6 +289,8 @@ Result<SyncSummary> SyncEngine::run()
         reconcileOptions.caseInsensitive = reconcileOptions.caseInsensitive || caseInsensitive;
         reconcileOptions.normalize = nfc;
         reconcileOptions.foldersWithUnsyncedItems = keptFolders;
+        for (const auto& [folder, folderError] : remote->folderErrors)
+            reconcileOptions.remoteFoldersNotListed.insert(folder);
         reconcileOptions.restoreDeletions = massDeleteDecision == MassDeleteDecision::Restore;
         reconcileOptions.deletedPathsKept = m_options.massDeletePathsKept;
         Plan plan = reconcile(*local, remote->tree, visibleJournal, reconcileOptions);

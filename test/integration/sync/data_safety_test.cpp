@@ -516,3 +516,36 @@ TEST_F(DataSafety, AFolderDeletedAndRecreatedHereNeverDeletesAnEditMadeInsideItT
 
 } // namespace
 } // namespace nubo::sync::test
+
+namespace nubo::sync::test {
+namespace {
+
+// A folder deleted here is deleted on the server only with everything in it this device has
+// seen. Another device added top/sub/new.txt; here top was deleted, and the listing of top/sub
+// failed: top's ETag is fresh (its own listing worked), so a DELETE with it as If-Match would
+// pass and take new.txt along, unseen (found by the E2EE convergence test, seed 2770614497).
+TEST_F(DataSafety, AFolderWhoseContentCouldNotBeListedIsNotDeletedOnTheServer)
+{
+    auto& a = client("a");
+    a.write("top/sub/old.txt", "old");
+    a.write("top/keep.txt", "k");
+    a.syncOk();
+    serverWrite("top/sub/new.txt", "made elsewhere, never seen here");
+    fs::remove_all(a.path("top"));
+    const auto plain = a.remote();
+    a.remote() = std::make_shared<FailingListings>(plain, [](const std::string& path) { return path == "top/sub"; });
+    a.options.maxRetries = 0;
+    auto result = a.sync();
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    EXPECT_EQ(serverRead("top/sub/new.txt"), "made elsewhere, never seen here");
+    EXPECT_EQ(result->deletedRemote, 0);
+    EXPECT_FALSE(result->errors.empty()) << "the failed listing is reported";
+    // Once the folder can be listed, the other device's file comes down and nothing is lost.
+    a.remote() = plain;
+    a.syncOk();
+    EXPECT_EQ(a.read("top/sub/new.txt"), "made elsewhere, never seen here");
+    EXPECT_EQ(serverRead("top/sub/new.txt"), "made elsewhere, never seen here");
+}
+
+} // namespace
+} // namespace nubo::sync::test

@@ -594,6 +594,36 @@ TEST_F(E2eeSync, AFolderDeletedAndRecreatedHereNeverDeletesAnEditMadeInsideItThe
     EXPECT_EQ(b.read("vault/P/Q/N.md"), "the edit that must survive");
 }
 
+// The E2EE convergence test's seed 2770614497: one device deleted a folder of the vault whose
+// nested folder it could not list (a 503), while the other device had added files there; the
+// DELETE went out with the folder's fresh ETag and took the unseen files along.
+TEST_F(E2eeSync, AFolderWhoseContentCouldNotBeListedIsNotDeletedOnTheServer)
+{
+    auto& a = device("a");
+    auto& b = device("b");
+    a.write("vault/P/Q/old.txt", "old");
+    a.syncOk();
+    b.syncOk();
+    a.write("vault/P/Q/new.txt", "made on a, never seen on b");
+    a.syncOk();
+    const std::string q = journalOf(b).at("vault/P/Q").serverPath;
+    fs::remove_all(b.path("vault/P"));
+    const auto plain = b.remote();
+    b.remote() = std::make_shared<FailingListings>(plain, [&](const std::string& path) { return path == q; });
+    b.options.maxRetries = 0;
+    auto result = b.sync();
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    EXPECT_EQ(result->deletedRemote, 0);
+    EXPECT_FALSE(result->errors.empty());
+    a.syncOk();
+    EXPECT_EQ(a.read("vault/P/Q/new.txt"), "made on a, never seen on b");
+    b.remote() = plain;
+    b.syncOk();
+    a.syncOk();
+    EXPECT_EQ(a.read("vault/P/Q/new.txt"), "made on a, never seen on b");
+    EXPECT_EQ(b.read("vault/P/Q/new.txt"), "made on a, never seen on b");
+}
+
 // Real servers answer a held lock with 423 or (older ones) 403, and a counter that is not new
 // with 412 or 400: the engine treats each pair alike. 403 is a lock held by another client (an
 // item error, retried later); 400 sends it to re-read the metadata and take a higher counter.

@@ -117,6 +117,24 @@ protected:
     std::shared_ptr<RemoteFs> m_inner;
 };
 
+// Listings of chosen server folders fail with a 502, as a proxy in front of the server answers.
+class FailingListings final : public ForwardingRemoteFs {
+public:
+    FailingListings(std::shared_ptr<RemoteFs> inner, std::function<bool(const std::string&)> fails)
+        : ForwardingRemoteFs(std::move(inner)), m_fails(std::move(fails))
+    {
+    }
+    Result<RemoteListing> list(const std::string& path) override
+    {
+        if (m_fails(path))
+            return std::unexpected(SyncError{SyncErrorCode::ServerError, "bad gateway (test)", 502});
+        return m_inner->list(path);
+    }
+
+private:
+    std::function<bool(const std::string&)> m_fails;
+};
+
 // The real server behind listings that also name hostile items, as a compromised server or a
 // proxy would (names that escape the folder, NUL, '\\', not UTF-8, empty); every request the
 // engine makes is recorded. test/cli/nubocmd_hostile_names_test.sh does the same at the HTTP

@@ -228,6 +228,34 @@ TEST(Reconcile, FolderDeletedHereComesBackWhenTheServerChangedAFileInIt)
               (Lines{"make-local-folder d", "download d/b", "delete-remote d/a"}));
 }
 
+TEST(Reconcile, FolderDeletedHereIsNotDeletedOnTheServerWhileItsContentThereIsNotAllListed)
+{
+    // d's listing failed: what the server holds in it is unknown (another device may have added
+    // files), and a DELETE would take them along. The folder waits, reported, and so does every
+    // folder above a folder not listed.
+    SyncedFolder s;
+    s.local.clear();
+    ReconcileOptions options;
+    options.remoteFoldersNotListed = {"d"};
+    const Plan plan = reconcile(s.local, s.remote, s.journal, options);
+    EXPECT_EQ(describe(plan), Lines{"error d"});
+    EXPECT_EQ(plan.itemsDeleted, 0);
+
+    SyncedFolder nested;
+    nested.local.clear();
+    options.remoteFoldersNotListed = {"d/sub"}; // not in the tree: listed nowhere, still inside d
+    EXPECT_EQ(describe(reconcile(nested.local, nested.remote, nested.journal, options)), Lines{"error d"});
+
+    SyncedFolder replaced; // a file took the folder's place here: the same DELETE would run first
+    replaced.local.clear();
+    replaced.local["d"] = localFile(5);
+    options.remoteFoldersNotListed = {"d"};
+    EXPECT_EQ(describe(reconcile(replaced.local, replaced.remote, replaced.journal, options)), Lines{"error d"});
+
+    options.remoteFoldersNotListed = {"elsewhere"}; // a folder outside d changes nothing
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, options)), Lines{"delete-remote d"});
+}
+
 TEST(Reconcile, FolderDeletedOnBothSidesIsForgotten)
 {
     SyncedFolder s;
