@@ -593,10 +593,18 @@ void Propagator::runGroup(const std::vector<const Action*>& actions, std::vector
         return rank(a) < rank(b);
     });
     std::set<std::string> failedFolders;
+    // Where a move that failed left its item: still there, with whatever the other side added.
+    // A delete of it or of a folder above it would take that along (the plan made it assuming the
+    // item had left).
+    std::vector<std::string> failedMoveSources;
     const auto blockedByFailure = [&](const Action& action) {
         for (const std::string& folder : failedFolders)
             if (isInside(action.path, folder))
                 return true;
+        if (action.kind == ActionKind::DeleteLocal || action.kind == ActionKind::DeleteRemote)
+            for (const std::string& source : failedMoveSources)
+                if (isInside(source, action.path))
+                    return true;
         return false;
     };
     const auto blockedReport = [&](const Action& action) {
@@ -630,6 +638,8 @@ void Propagator::runGroup(const std::vector<const Action*>& actions, std::vector
         const bool move = action->kind == ActionKind::MoveLocal || action->kind == ActionKind::MoveRemote;
         if (!report.ok && (action->type == ItemType::Directory || move))
             failedFolders.insert(action->path);
+        if (!report.ok && move && !action->from.empty())
+            failedMoveSources.push_back(action->from);
         reports.push_back(std::move(report));
         if (m_context.tick)
             m_context.tick();

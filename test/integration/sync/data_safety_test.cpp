@@ -549,3 +549,44 @@ TEST_F(DataSafety, AFolderWhoseContentCouldNotBeListedIsNotDeletedOnTheServer)
 
 } // namespace
 } // namespace nubo::sync::test
+
+namespace nubo::sync::test {
+namespace {
+
+// Here top/sub was moved out of top, then top was deleted: the plan is a MOVE of top/sub and a
+// DELETE of top. When the MOVE fails, top/sub is still in top on the server, with a file another
+// device added that this one never downloaded; the DELETE must not take it along (found by the
+// E2EE convergence test, seed 2770614497).
+TEST_F(DataSafety, AFolderIsNotDeletedOnTheServerWhileAMoveOutOfItFailed)
+{
+    NUBO_SKIP_WITHOUT_LOCAL_MOVES();
+    auto& a = client("a");
+    auto& b = client("b");
+    a.write("top/sub/old.txt", "old");
+    a.syncOk();
+    b.syncOk();
+    a.write("top/sub/new.txt", "made on a, never seen on b");
+    a.syncOk();
+    b.move("top/sub", "sub");
+    fs::remove_all(b.path("top"));
+    const auto plain = b.remote();
+    b.remote() = std::make_shared<FailingMoves>(plain);
+    b.options.maxRetries = 0;
+    auto result = b.sync();
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    EXPECT_EQ(result->deletedRemote, 0);
+    EXPECT_EQ(serverRead("top/sub/new.txt"), "made on a, never seen on b");
+    b.remote() = plain;
+    b.options.maxRetries = SyncOptions{}.maxRetries; // the MOVE changes top's ETag: its DELETE takes a second pass
+    b.syncOk();
+    a.syncOk();
+    b.syncOk();
+    EXPECT_EQ(serverRead("sub/new.txt"), "made on a, never seen on b");
+    EXPECT_EQ(b.read("sub/new.txt"), "made on a, never seen on b");
+    EXPECT_EQ(a.read("sub/new.txt"), "made on a, never seen on b");
+    EXPECT_EQ(a.read("sub/old.txt"), "old");
+    EXPECT_FALSE(a.exists("top"));
+}
+
+} // namespace
+} // namespace nubo::sync::test

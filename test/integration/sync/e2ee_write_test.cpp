@@ -624,6 +624,38 @@ TEST_F(E2eeSync, AFolderWhoseContentCouldNotBeListedIsNotDeletedOnTheServer)
     EXPECT_EQ(b.read("vault/P/Q/new.txt"), "made on a, never seen on b");
 }
 
+// The mechanism of the same seed: b moved vault/P/Q out of vault/P and deleted vault/P; the MOVE
+// failed, and the DELETE of vault/P went ahead and took Q along, with the file a had added.
+TEST_F(E2eeSync, AFolderIsNotDeletedOnTheServerWhileAMoveOutOfItFailed)
+{
+    NUBO_SKIP_WITHOUT_LOCAL_MOVES();
+    auto& a = device("a");
+    auto& b = device("b");
+    a.write("vault/P/Q/old.txt", "old");
+    a.syncOk();
+    b.syncOk();
+    a.write("vault/P/Q/new.txt", "made on a, never seen on b");
+    a.syncOk();
+    b.move("vault/P/Q", "vault/Q");
+    fs::remove_all(b.path("vault/P"));
+    const auto plain = b.remote();
+    b.remote() = std::make_shared<FailingMoves>(plain);
+    b.options.maxRetries = 0;
+    auto result = b.sync();
+    ASSERT_TRUE(result.has_value()) << result.error().message;
+    EXPECT_EQ(result->deletedRemote, 0);
+    a.syncOk();
+    EXPECT_EQ(a.read("vault/P/Q/new.txt"), "made on a, never seen on b");
+    b.remote() = plain;
+    b.options.maxRetries = SyncOptions{}.maxRetries;
+    b.syncOk();
+    a.syncOk();
+    b.syncOk();
+    EXPECT_EQ(a.read("vault/Q/new.txt"), "made on a, never seen on b");
+    EXPECT_EQ(b.read("vault/Q/new.txt"), "made on a, never seen on b");
+    EXPECT_FALSE(a.exists("vault/P"));
+}
+
 // Real servers answer a held lock with 423 or (older ones) 403, and a counter that is not new
 // with 412 or 400: the engine treats each pair alike. 403 is a lock held by another client (an
 // item error, retried later); 400 sends it to re-read the metadata and take a higher counter.

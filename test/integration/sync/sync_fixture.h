@@ -135,6 +135,17 @@ private:
     std::function<bool(const std::string&)> m_fails;
 };
 
+// Every MOVE fails with a 500 (a server-side error, as an injected fault would answer).
+class FailingMoves final : public ForwardingRemoteFs {
+public:
+    using ForwardingRemoteFs::ForwardingRemoteFs;
+    Result<void> move(const std::string&, const std::string&, const std::string&) override
+    {
+        return std::unexpected(SyncError{SyncErrorCode::ServerError, "internal server error (test)", 500});
+    }
+    using ForwardingRemoteFs::move;
+};
+
 // The real server behind listings that also name hostile items, as a compromised server or a
 // proxy would (names that escape the folder, NUL, '\\', not UTF-8, empty); every request the
 // engine makes is recorded. test/cli/nubocmd_hostile_names_test.sh does the same at the HTTP
