@@ -377,13 +377,15 @@ std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
     // edit cannot follow the move (no server-side MOVE), so it stays where it is, and the actions
     // the plan made for it at the new place (a download or conflict of the edit over the moved
     // file) do not run; the next run brings it back at the old place. Deleting it, or downloading
-    // it over the moved file while that file goes up, lost the edit.
+    // it over the moved file while that file goes up, lost the edit. The engine runs another pass
+    // for it, so the run still ends with both versions here.
     std::set<std::string> editStaysBehind;
     for (const Action& action : actions)
         if (action.kind == ActionKind::MoveRemote && action.type == ItemType::File && m_context.encryptionRoot &&
             m_context.encryptionRoot(action.from) != m_context.encryptionRoot(action.path) && action.remote &&
             action.journal && !action.journal->etag.empty() && action.remote->etag != action.journal->etag)
             editStaysBehind.insert(action.path);
+    m_needsAnotherPass = !editStaysBehind.empty();
     // A folder moved into, out of or between encrypted trees is refused (below), and so is
     // everything at or below its old and new place: the server still has the folder where it
     // was, so a download or upload at the new place, or a journal record moved along, would

@@ -117,6 +117,10 @@ public:
 
     // Runs every action; returns one report per action that did something or failed.
     std::vector<ItemReport> run(const std::vector<Action>& actions);
+    // run() left work that only another pass over fresh trees can do: an edit made on the server
+    // to a file this computer moved across an encrypted folder's boundary stays at the old place
+    // (see run()), and comes down there in the next pass.
+    bool needsAnotherPass() const { return m_needsAnotherPass; }
 
 private:
     void runGroup(const std::vector<const Action*>& actions, std::vector<ItemReport>& reports);
@@ -184,6 +188,7 @@ private:
     // Server-side folder moves this run made inside encrypted trees: (from, to) server paths.
     // Plain folders whose server name is spelled otherwise than here (set before any worker runs).
     std::map<std::string, std::string> m_serverSpelling;
+    bool m_needsAnotherPass = false;
     mutable std::mutex m_movesMutex;
     std::vector<std::pair<std::string, std::string>> m_serverFolderMoves;
 };

@@ -149,6 +149,7 @@ Result<SyncSummary> SyncEngine::run()
     int passes = 1 + std::max(0, m_options.maxRetries);
     // New items deferred by the pass before; a pass for them must leave fewer (see below).
     std::int64_t deferredBefore = std::numeric_limits<std::int64_t>::max();
+    bool followedUp = false; // the one pass for a propagation's follow-up work was taken
     for (int pass = 1; pass <= passes; ++pass) {
         summary.passes = pass;
         lastFailure.clear();
@@ -411,6 +412,7 @@ Result<SyncSummary> SyncEngine::run()
         context.database = journal->get();
         Propagator propagator(std::move(context), state);
         std::vector<ItemReport> reports = propagator.run(actions);
+        const bool followUp = propagator.needsAnotherPass();
         if (auto flushed = state.flush(**journal); !flushed)
             return std::unexpected(flushed.error());
         if (journalError)
@@ -542,6 +544,13 @@ Result<SyncSummary> SyncEngine::run()
             // heap's free pieces add up over dozens of passes.
             malloc_trim(0);
 #endif
+            continue;
+        }
+        // Work only a fresh look can finish (Propagator::needsAnotherPass): one more pass, which
+        // does not count against the retries either. Once a run: what it leaves is the next run's.
+        if (followUp && !followedUp && !m_cancel) {
+            followedUp = true;
+            ++passes;
             continue;
         }
         if (deferred > 0)
