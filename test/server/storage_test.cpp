@@ -488,6 +488,15 @@ TEST_F(StorageTest, ChecksumsAndMtime)
     ASSERT_EQ(put("/f", "abc").status, 201u);
     EXPECT_EQ(props("/f").found.at("oc:checksums"),
         "<oc:checksum>SHA1:" + sha1 + " MD5:900150983cd24fb0d6963f7d28e17f72");
+    // Each type the capabilities name is verified on its own (only that digest is computed).
+    const std::string md5 = "900150983cd24fb0d6963f7d28e17f72";
+    const std::string sha256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    EXPECT_EQ(put("/g", "abc", {{"OC-Checksum", "MD5:" + md5}}).status, 201u);
+    EXPECT_EQ(put("/h", "abd", {{"OC-Checksum", "MD5:" + md5}}).status, 400u);
+    EXPECT_EQ(put("/i", "abc", {{"OC-Checksum", "SHA256:" + sha256}}).status, 201u);
+    EXPECT_EQ(put("/j", "abd", {{"OC-Checksum", "sha256:" + sha256}}).status, 400u);
+    EXPECT_EQ(props("/i").found.at("oc:checksums"), "<oc:checksum>SHA256:" + sha256);
+    EXPECT_EQ(put("/k", "abc", {{"OC-Checksum", "ADLER32:024d0127"}}).status, 201u); // stored unverified
 }
 
 TEST_F(StorageTest, Authentication)
