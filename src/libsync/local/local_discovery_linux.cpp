@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <dirent.h>
+#include <mutex>
+#include <thread>
 #include <fcntl.h>
 #include <string_view>
 #include <sys/stat.h>
@@ -39,6 +42,95 @@ LocalEntry entryOf(const struct stat& st)
     entry.ctime = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
     return entry;
 }
+
+// Reads the properties (fstatat) of a folder's entries on a second thread while the scanning
+// thread reads the other half: on an unchanged tree the scan is mostly these calls, and the
+// kernel serves two of them at once. Entries are then visited in name order as before, from
+// the properties read here; only when they were read differs (all of a folder's entries before
+// its first subfolder is entered, instead of each just before its own visit).
+class StatHelper {
+public:
+    struct Result {
+        int error = 0; // errno of fstatat, 0 when `st` holds the properties
+        struct stat st {};
+    };
+
+    ~StatHelper()
+    {
+        if (!m_thread.joinable())
+            return;
+        {
+            std::lock_guard lock(m_mutex);
+            m_stop = true;
+        }
+        m_wake.notify_one();
+        m_thread.join();
+    }
+
+    // The properties of names[begin, end) in `dirFd`: results[i - begin] for names[i].
+    void statAll(int dirFd, const std::vector<std::string>& names, std::size_t begin, std::size_t end,
+                 std::vector<Result>& results)
+    {
+        results.assign(end - begin, Result{});
+        // Below this many entries handing half to the other thread costs more than it saves.
+        constexpr std::size_t kParallelFrom = 64;
+        if (end - begin < kParallelFrom) {
+            statRange(dirFd, names, results, begin, begin, end);
+            return;
+        }
+        if (!m_thread.joinable())
+            m_thread = std::thread([this] { work(); });
+        const std::size_t middle = begin + (end - begin) / 2;
+        {
+            std::lock_guard lock(m_mutex);
+            m_job = Job{dirFd, &names, &results, begin, middle, end};
+            m_pending = true;
+        }
+        m_wake.notify_one();
+        statRange(dirFd, names, results, begin, begin, middle);
+        std::unique_lock lock(m_mutex);
+        m_done.wait(lock, [&] { return !m_pending; });
+    }
+
+private:
+    struct Job {
+        int dirFd = -1;
+        const std::vector<std::string>* names = nullptr;
+        std::vector<Result>* results = nullptr;
+        std::size_t first = 0, begin = 0, end = 0; // results[0] is names[first]
+    };
+
+    static void statRange(int dirFd, const std::vector<std::string>& names, std::vector<Result>& results,
+                          std::size_t first, std::size_t begin, std::size_t end)
+    {
+        for (std::size_t i = begin; i < end; ++i)
+            if (::fstatat(dirFd, names[i].c_str(), &results[i - first].st, AT_SYMLINK_NOFOLLOW) != 0)
+                results[i - first].error = errno;
+    }
+
+    void work()
+    {
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            m_wake.wait(lock, [&] { return m_pending || m_stop; });
+            if (m_stop)
+                return;
+            const Job job = m_job;
+            lock.unlock();
+            statRange(job.dirFd, *job.names, *job.results, job.first, job.begin, job.end);
+            lock.lock();
+            m_pending = false;
+            m_done.notify_one();
+        }
+    }
+
+    std::thread m_thread;
+    std::mutex m_mutex;
+    std::condition_variable m_wake, m_done;
+    Job m_job;
+    bool m_pending = false;
+    bool m_stop = false;
+};
 
 class Scanner {
 public:
@@ -76,12 +168,17 @@ public:
         std::sort(names.begin(), names.end());
         m_scan.namesRead(prefix, names);
         const int dirFd = ::dirfd(dir);
+        // Properties are read a block at a time, so a huge folder costs no more memory than its names.
+        constexpr std::size_t kBlock = 4096;
+        std::vector<StatHelper::Result> properties;
         const std::size_t prefixLength = prefix.size();
-        for (const std::string& name : names) {
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (i % kBlock == 0)
+                m_stats.statAll(dirFd, names, i, std::min(names.size(), i + kBlock), properties);
             prefix.resize(prefixLength);
             if (!prefix.empty()) prefix.push_back('/');
-            prefix.append(name);
-            visit(dirFd, name, prefix);
+            prefix.append(names[i]);
+            visit(dirFd, names[i], prefix, properties[i % kBlock]);
         }
         prefix.resize(prefixLength);
         ::closedir(dir);
@@ -89,16 +186,16 @@ public:
     }
 
 private:
-    void visit(int dirFd, const std::string& name, std::string& path)
+    void visit(int dirFd, const std::string& name, std::string& path, const StatHelper::Result& properties)
     {
         if (!m_scan.acceptName(path, name)) return;
-        struct stat st {};
-        if (::fstatat(dirFd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (properties.error != 0) {
             // Removed since the listing: it is simply not there any more.
-            if (errno != ENOENT)
-                m_scan.skip(path, "cannot read its properties: " + errnoText(errno), SkipKind::CannotSync);
+            if (properties.error != ENOENT)
+                m_scan.skip(path, "cannot read its properties: " + errnoText(properties.error), SkipKind::CannotSync);
             return;
         }
+        const struct stat& st = properties.st;
         const bool isDirectory = S_ISDIR(st.st_mode);
         const ListedKind kind = isDirectory            ? ListedKind::Directory
                                 : S_ISREG(st.st_mode) ? ListedKind::Regular
@@ -128,6 +225,7 @@ private:
     }
 
     LocalScan m_scan;
+    StatHelper m_stats;
 };
 
 } // namespace

@@ -276,6 +276,43 @@ TEST(LocalDiscovery, CaseSensitivityProbeLeavesNothingBehind)
     EXPECT_FALSE(isCaseInsensitiveFilesystem(dir / "missing"));
 }
 
+// A big folder's properties are read a block of 4096 names at a time, each block in two halves on
+// two threads (local_discovery_linux.cpp): every entry must still get its own properties, in
+// name order, with its folders descended and what is not synced reported, across the blocks.
+TEST(LocalDiscovery, AFolderOfManyEntriesGetsEachItsOwnProperties)
+{
+    TempDir dir;
+    constexpr int kFiles = 9000; // three blocks, the last one partial
+    for (int i = 0; i < kFiles; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "f%05d", i);
+        writeFile(dir / name, std::string(static_cast<std::size_t>(i % 97), 'x'));
+    }
+    writeFile(dir / "f04500.d/inner.txt", "inner"); // a folder in the middle of the second block
+    ASSERT_EQ(::symlink("f00001", (dir / "f08999.link").c_str()), 0);
+    Reports reports;
+    auto tree = scanLocal(dir.path(), reports.options());
+    ASSERT_TRUE(tree.has_value()) << tree.error().message;
+    EXPECT_EQ(tree->size(), static_cast<std::size_t>(kFiles) + 2);
+    for (int i = 0; i < kFiles; ++i) {
+        char name[32];
+        std::snprintf(name, sizeof name, "f%05d", i);
+        const auto it = tree->find(name);
+        ASSERT_NE(it, tree->end()) << name;
+        ASSERT_EQ(it->second.type, ItemType::File) << name;
+        ASSERT_EQ(it->second.size, i % 97) << name;
+#ifndef NUBO_PORTABLE_ONLY // no file identity in the portable scanner
+        struct stat st {};
+        ASSERT_EQ(::stat((dir / name).c_str(), &st), 0);
+        ASSERT_EQ(it->second.inode, st.st_ino) << name;
+#endif
+    }
+    EXPECT_EQ(tree->at("f04500.d").type, ItemType::Directory);
+    EXPECT_EQ(tree->at("f04500.d/inner.txt").size, 5);
+    ASSERT_EQ(reports.items.size(), 1u);
+    EXPECT_EQ(reports.items[0].first, "f08999.link");
+}
+
 TEST(LocalDiscovery, HundredThousandFilesInAThousandFolders)
 {
     TempDir dir;
