@@ -513,6 +513,11 @@ private:
             if (record == (*m_journalView).end() || localChanged(entry, record->second))
                 markAncestors(m_localDirty, path);
         }
+        // A move here brings something into its new folder like a new item does (the journal
+        // view already has it there): a folder the server deleted meanwhile is kept for it, not
+        // deleted here with the moved item in it.
+        for (const Move& move : m_localMoves)
+            markAncestors(m_localDirty, move.to);
         for (const auto& [path, entry] : (*m_remoteView)) {
             if (path.empty())
                 continue;

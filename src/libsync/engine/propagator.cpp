@@ -577,9 +577,33 @@ void Propagator::runGroup(const std::vector<const Action*>& actions, std::vector
             parallel.push_back(action);
         }
     }
+    // Inside an encrypted tree, a folder the plan makes again (the server deleted it, a move here
+    // brought something into it) must exist, with metadata, before a MOVE into it: the folder's
+    // transaction cannot move into a folder that has none. (Plain folders make a missing parent
+    // when the MOVE answers 409.) Only folders outside every move's destination: one inside must
+    // wait for its move.
+    std::set<const Action*> foldersFirst;
+    if (m_transaction) {
+        std::vector<const Action*> moves;
+        for (const Action* action : sequential)
+            if (action->kind == ActionKind::MoveRemote)
+                moves.push_back(action);
+        for (const Action* action : sequential) {
+            if (action->kind != ActionKind::MakeRemoteFolder)
+                continue;
+            const auto holdsDestination = [&](const Action* move) {
+                return isInside(move->path, action->path) && move->path != action->path;
+            };
+            const auto insideDestination = [&](const Action* move) { return isInside(action->path, move->path); };
+            if (std::ranges::any_of(moves, holdsDestination) && std::ranges::none_of(moves, insideDestination))
+                foldersFirst.insert(action);
+        }
+    }
     // The plan lists moves, then replacements, then folders; keep that order.
-    std::stable_sort(sequential.begin(), sequential.end(), [](const Action* a, const Action* b) {
-        const auto rank = [](const Action* x) {
+    std::stable_sort(sequential.begin(), sequential.end(), [&](const Action* a, const Action* b) {
+        const auto rank = [&](const Action* x) {
+            if (foldersFirst.contains(x))
+                return -1;
             switch (x->kind) {
             case ActionKind::MoveLocal:
             case ActionKind::MoveRemote:

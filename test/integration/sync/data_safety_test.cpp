@@ -590,3 +590,32 @@ TEST_F(DataSafety, AFolderIsNotDeletedOnTheServerWhileAMoveOutOfItFailed)
 
 } // namespace
 } // namespace nubo::sync::test
+
+namespace nubo::sync::test {
+namespace {
+
+// A file moved here into a folder the other device deleted on the server meanwhile: the folder
+// comes back on the server with the file in it, in one run (E2EE convergence seed 3780131065 was
+// stuck there: the MOVE into the missing folder failed every run, and so did the folder's delete).
+TEST_F(DataSafety, AFileMovedIntoAFolderDeletedOnTheServerBringsTheFolderBack)
+{
+    NUBO_SKIP_WITHOUT_LOCAL_MOVES();
+    auto& a = client("a");
+    auto& b = client("b");
+    a.write("Notes.md", "moved into d/u here");
+    a.write("d/u/x.txt", "x");
+    a.syncOk();
+    b.syncOk();
+    a.move("Notes.md", "d/u/b");
+    fs::remove_all(b.path("d/u"));
+    b.syncOk();
+    a.syncOk();
+    b.syncOk();
+    EXPECT_EQ(serverRead("d/u/b"), "moved into d/u here");
+    EXPECT_TRUE(sameTree(a.tree(), b.tree()));
+    EXPECT_TRUE(sameTree(a.tree(), serverTree()));
+}
+
+} // namespace
+} // namespace nubo::sync::test
+

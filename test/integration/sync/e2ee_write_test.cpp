@@ -662,6 +662,29 @@ TEST_F(E2eeSync, AFolderIsNotDeletedOnTheServerWhileAMoveOutOfItFailed)
     EXPECT_FALSE(a.exists("vault/P"));
 }
 
+// E2EE convergence seed 3780131065: a file moved here into a folder of the vault that the other
+// device deleted meanwhile. The MOVE into the folder without metadata failed in every run, and
+// the folder's local delete was refused for the moved file: stuck. The folder is now kept, and
+// made again on the server before the MOVE into it.
+TEST_F(E2eeSync, AFileMovedIntoAFolderDeletedOnTheServerBringsTheFolderBack)
+{
+    NUBO_SKIP_WITHOUT_LOCAL_MOVES();
+    auto& a = device("a");
+    auto& b = device("b");
+    a.write("vault/Notes.md", "moved into vault/d/u here");
+    a.write("vault/d/u/x.txt", "x");
+    a.syncOk();
+    b.syncOk();
+    a.move("vault/Notes.md", "vault/d/u/b");
+    fs::remove_all(b.path("vault/d/u"));
+    b.syncOk();
+    a.syncOk(); // the folder is made again first, then the MOVE goes into it
+    b.syncOk();
+    EXPECT_EQ(a.read("vault/d/u/b"), "moved into vault/d/u here");
+    EXPECT_EQ(b.read("vault/d/u/b"), "moved into vault/d/u here");
+    EXPECT_TRUE(sameTree(a.tree(), b.tree()));
+}
+
 // Real servers answer a held lock with 423 or (older ones) 403, and a counter that is not new
 // with 412 or 400: the engine treats each pair alike. 403 is a lock held by another client (an
 // item error, retried later); 400 sends it to re-read the metadata and take a higher counter.

@@ -256,6 +256,20 @@ TEST(Reconcile, FolderDeletedHereIsNotDeletedOnTheServerWhileItsContentThereIsNo
     EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, options)), Lines{"delete-remote d"});
 }
 
+TEST(Reconcile, FolderDeletedOnServerIsKeptWhenAFileWasMovedIntoItHere)
+{
+    // top.txt was moved into d here while the server deleted d: d is kept (made again there) for
+    // it, as for a new file; deleting d here would take the moved file along.
+    SyncedFolder s;
+    s.journal["top.txt"] = journalFile(9, "t1", "109");
+    s.remote.clear();
+    s.remote["top.txt"] = remoteFile("t1", "109");
+    s.local["d/moved.txt"] = localFile(9);
+    const Lines plan = describe(reconcile(s.local, s.remote, s.journal));
+    EXPECT_EQ(plan, (Lines{"move-remote top.txt -> d/moved.txt", "make-remote-folder d", "delete-local d/a",
+                           "delete-local d/b"}));
+}
+
 TEST(Reconcile, FolderDeletedOnBothSidesIsForgotten)
 {
     SyncedFolder s;
