@@ -1326,6 +1326,18 @@ void Propagator::recordMovedHere(const Action& action)
     }
 }
 
+void Propagator::moveJournalAlongTheServer(const Action& action)
+{
+    // The server moved the item (or both sides did): everything below it moved along there too.
+    // Inside a vault server names are ids, not derived from the plain path, so the records below
+    // are rebased on the item's old and new server paths; kept as they were, a later move of one
+    // of them would name a path the server no longer has (404 in every run).
+    if (action.journal && action.remote && !action.journal->serverPath.empty() && !action.remote->serverPath.empty())
+        journal().moveTree(action.from, action.path, action.journal->serverPath, action.remote->serverPath);
+    else
+        journal().moveTree(action.from, action.path);
+}
+
 ItemReport Propagator::moveLocal(const Action& action)
 {
     ItemReport report = reportFor(action);
@@ -1344,7 +1356,7 @@ ItemReport Propagator::moveLocal(const Action& action)
     const bool asRecorded = before && action.journal && !localChanged(*before, *action.journal);
     if (auto renamed = renameNoReplace(from, to); !renamed)
         return failed(report, renamed.error());
-    journal().moveTree(action.from, action.path);
+    moveJournalAlongTheServer(action);
     if (auto record = journal().get(action.path); record && action.remote) {
         record->serverPath = action.remote->serverPath.empty() ? record->serverPath : action.remote->serverPath;
         record->fileId = action.remote->fileId;
@@ -1449,7 +1461,7 @@ ItemReport Propagator::updateJournal(const Action& action)
     ItemReport report = reportFor(action);
     if (!action.from.empty()) {
         if (action.remote)
-            journal().moveTree(action.from, action.path); // a move both sides made
+            moveJournalAlongTheServer(action); // a move both sides made
         else if (action.journal) // a key re-spelled as here (NFC/NFD): the server keeps its names
             journal().moveTree(action.from, action.path, action.journal->serverPath, action.journal->serverPath);
     }

@@ -162,6 +162,7 @@ private:
     // After a move made on the server for a move made here: the local fields of the moved item.
     void recordMovedHere(const Action& action);
     ItemReport moveLocal(const Action& action);
+    void moveJournalAlongTheServer(const Action& action);
     ItemReport deleteLocal(const Action& action);
     ItemReport deleteRemote(const Action& action);
     ItemReport updateJournal(const Action& action);

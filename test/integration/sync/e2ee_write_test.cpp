@@ -795,5 +795,49 @@ TEST_F(E2eeSync, AFolderMoveWhoseMetadataWriteFailsLosesNothingThatArrivedInTheF
     EXPECT_TRUE(sameTree(a.tree(), b.tree()));
 }
 
+// A folder move that comes down from the server takes its whole subtree along in the journal,
+// server paths included: inside a vault those are ids, not the plain names, so the next local
+// move of something below it must name it by its new server path (a stale one got 404 forever).
+TEST_F(E2eeSync, AMoveBelowAFolderTheServerMovedUsesItsNewServerPath)
+{
+    NUBO_SKIP_WITHOUT_LOCAL_MOVES();
+    auto& a = device("a");
+    auto& b = device("b");
+    a.write("vault/e/sub/deep.txt", "deep");
+    a.write("vault/ü/keep.txt", "keep");
+    a.syncOk();
+    b.syncOk();
+    a.move("vault/e", "vault/ü/e");
+    a.syncOk();
+    b.syncOk(); // the folder move comes down
+    ASSERT_EQ(b.read("vault/ü/e/sub/deep.txt"), "deep");
+    b.move("vault/ü/e/sub", "vault/sub");
+    b.syncOk();
+    a.syncOk();
+    EXPECT_EQ(a.read("vault/sub/deep.txt"), "deep");
+    EXPECT_TRUE(sameTree(a.tree(), b.tree()));
+}
+
+// The same after a move both devices made alike: the journal follows both sides' new path.
+TEST_F(E2eeSync, AMoveBelowAFolderBothDevicesMovedAlikeUsesItsNewServerPath)
+{
+    NUBO_SKIP_WITHOUT_LOCAL_MOVES();
+    auto& a = device("a");
+    auto& b = device("b");
+    a.write("vault/e/sub/deep.txt", "deep");
+    a.write("vault/ü/keep.txt", "keep");
+    a.syncOk();
+    b.syncOk();
+    a.move("vault/e", "vault/ü/e");
+    b.move("vault/e", "vault/ü/e");
+    a.syncOk();
+    b.syncOk(); // the same move on both sides: only the journal changes
+    b.move("vault/ü/e/sub", "vault/sub");
+    b.syncOk();
+    a.syncOk();
+    EXPECT_EQ(a.read("vault/sub/deep.txt"), "deep");
+    EXPECT_TRUE(sameTree(a.tree(), b.tree()));
+}
+
 } // namespace
 } // namespace nubo::sync::test
