@@ -584,20 +584,27 @@ void Propagator::runGroup(const std::vector<const Action*>& actions, std::vector
     // wait for its move.
     std::set<const Action*> foldersFirst;
     if (m_transaction) {
-        std::vector<const Action*> moves;
+        std::set<std::string> destinations;
         for (const Action* action : sequential)
             if (action->kind == ActionKind::MoveRemote)
-                moves.push_back(action);
-        for (const Action* action : sequential) {
-            if (action->kind != ActionKind::MakeRemoteFolder)
-                continue;
-            const auto holdsDestination = [&](const Action* move) {
-                return isInside(move->path, action->path) && move->path != action->path;
-            };
-            const auto insideDestination = [&](const Action* move) { return isInside(action->path, move->path); };
-            if (std::ranges::any_of(moves, holdsDestination) && std::ranges::none_of(moves, insideDestination))
+                destinations.insert(action->path);
+        // One lookup per folder (its descendants are a range of the sorted set, its ancestors a
+        // few finds), not a comparison with every move: a big reorganisation stays linear.
+        const auto holdsDestination = [&](const std::string& folder) {
+            const std::string below = folder + '/';
+            const auto next = destinations.lower_bound(below);
+            return next != destinations.end() && next->starts_with(below);
+        };
+        const auto insideDestination = [&](std::string folder) {
+            for (; !folder.empty(); folder = parentPath(folder))
+                if (destinations.contains(folder))
+                    return true;
+            return false;
+        };
+        for (const Action* action : sequential)
+            if (action->kind == ActionKind::MakeRemoteFolder && !action->path.empty() &&
+                holdsDestination(action->path) && !insideDestination(action->path))
                 foldersFirst.insert(action);
-        }
     }
     // The plan lists moves, then replacements, then folders; keep that order.
     std::stable_sort(sequential.begin(), sequential.end(), [&](const Action* a, const Action* b) {
