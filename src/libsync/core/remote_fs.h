@@ -53,6 +53,10 @@ public:
 struct UploadOptions {
     std::int64_t mtime = 0;             // sent as X-OC-Mtime
     std::string checksum;               // "SHA1:<hex>" of the content, sent as OC-Checksum
+    // Instead of `checksum`, for a file hashed while it is sent: called when the checksum is
+    // needed (a chunked upload's final MOVE, before a single PUT); may wait for the hash. Its
+    // error fails the upload before the server assembles anything.
+    std::function<Result<std::string>()> checksumLater;
     std::optional<std::string> ifMatch; // ETag the server must still have (replacing a known version)
     bool mustNotExist = false;          // new file: If-None-Match: * so a racing upload is not overwritten
     // Chunked upload v2 is used for files larger than this; the chunks live under transferId on

@@ -940,7 +940,8 @@ ItemReport Propagator::execute(const Action& action)
     return end(action, std::move(report));
 }
 
-std::expected<Propagator::PreparedUpload, ItemReport> Propagator::prepareUpload(const Action& action)
+std::expected<Propagator::PreparedUpload, ItemReport> Propagator::prepareUpload(const Action& action,
+                                                                               bool hashWhileSending)
 {
     ItemReport report = reportFor(action);
     PreparedUpload prepared;
@@ -949,6 +950,25 @@ std::expected<Propagator::PreparedUpload, ItemReport> Propagator::prepareUpload(
     if (!before || before->type != ItemType::File || (action.local && !sameVersion(*before, *action.local)))
         return std::unexpected(failed(report, SyncErrorCode::FileChanged,
                                       "it changed on this computer while the sync ran; it will be read again"));
+    // Hashing first cost a second per GiB before the first byte went out. A file the server has
+    // a known version of is still hashed first: an unchanged content then needs no upload at all.
+    if (hashWhileSending && !(action.journal && action.remote) &&
+        before->size > m_context.options->chunkThreshold) {
+        prepared.serverPath = serverPathOf(action.path);
+        prepared.before = *before;
+        prepared.mtime = std::max(before->mtime, kEarliestServerMtime);
+        prepared.pendingChecksum =
+            std::async(std::launch::async, [file = prepared.file, hashed = *before]() -> Result<std::string> {
+                auto sum = sha1OfFile(file);
+                if (!sum)
+                    return sum;
+                auto after = statLocal(file);
+                if (!after || !sameVersion(hashed, *after))
+                    return fail(SyncErrorCode::FileChanged, "it changed while it was being read; it will be read again");
+                return sum;
+            }).share();
+        return prepared;
+    }
     auto checksum = sha1OfFile(prepared.file);
     if (!checksum)
         return std::unexpected(failed(report, checksum.error()));
@@ -1000,7 +1020,7 @@ ItemReport Propagator::recordUpload(const Action& action, const PreparedUpload& 
 ItemReport Propagator::upload(const Action& action)
 {
     ItemReport report = reportFor(action);
-    auto prepared = prepareUpload(action);
+    auto prepared = prepareUpload(action, !m_transaction);
     if (!prepared)
         return prepared.error();
     const fs::path& file = prepared->file;
@@ -1010,6 +1030,8 @@ ItemReport Propagator::upload(const Action& action)
     UploadOptions options;
     options.mtime = prepared->mtime;
     options.checksum = prepared->checksum;
+    if (prepared->pendingChecksum.valid())
+        options.checksumLater = [pending = prepared->pendingChecksum] { return pending.get(); };
     if (action.remote)
         options.ifMatch = action.remote->etag;
     else
@@ -1048,6 +1070,13 @@ ItemReport Propagator::upload(const Action& action)
                           "it changed while it was being uploaded; the server kept the previous version and it "
                           "will be read again");
         return failed(report, result.error());
+    }
+    if (prepared->pendingChecksum.valid()) {
+        // The server took the upload with this checksum (its MOVE carried it), so it is ready.
+        auto sum = prepared->pendingChecksum.get();
+        if (!sum)
+            return failed(report, sum.error());
+        prepared->checksum = *sum;
     }
     return recordUpload(action, *prepared, uploadedPath, *result);
 }

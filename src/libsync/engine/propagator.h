@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <optional>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -140,12 +141,17 @@ private:
     struct PreparedUpload {
         std::filesystem::path file;
         LocalEntry before;     // as it was hashed
-        std::string checksum;  // "SHA1:<hex>"
+        std::string checksum;  // "SHA1:<hex>"; empty while pendingChecksum runs
+        // A large file hashed while its chunks go up (only the final MOVE needs the checksum):
+        // its SHA1, or FileChanged when the file changed while it was hashed.
+        std::shared_future<Result<std::string>> pendingChecksum;
         std::string serverPath;
         std::int64_t mtime = 0; // what the server gets
     };
     // The report instead when there is nothing to send (an error, or only the time changed).
-    std::expected<PreparedUpload, ItemReport> prepareUpload(const Action& action);
+    // hashWhileSending: a large file that is new on the server (nothing to compare the hash with
+    // before sending) is hashed on a thread of its own while it is uploaded.
+    std::expected<PreparedUpload, ItemReport> prepareUpload(const Action& action, bool hashWhileSending = false);
     // The journal row and report of an upload the server confirmed.
     ItemReport recordUpload(const Action& action, const PreparedUpload& prepared, const std::string& uploadedPath,
                             const UploadResult& result);

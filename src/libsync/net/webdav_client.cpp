@@ -715,9 +715,20 @@ Result<UploadResult> WebDavClient::upload(const std::string& serverPath, const s
 {
     auto before = localState(localFile);
     if (!before) return std::unexpected(before.error());
-    auto result = before->size + (options.encoder ? options.encoder->trailerSize() : 0) > options.chunkThreshold
-                      ? uploadChunked(trimSlashes(serverPath), localFile, before->size, options)
-                      : uploadSingle(trimSlashes(serverPath), localFile, before->size, options);
+    const bool chunked = before->size + (options.encoder ? options.encoder->trailerSize() : 0) > options.chunkThreshold;
+    Result<UploadResult> result;
+    if (chunked) {
+        result = uploadChunked(trimSlashes(serverPath), localFile, before->size, options);
+    } else if (options.checksumLater && options.checksum.empty()) {
+        // A single PUT sends the checksum with its headers: it is needed now.
+        auto sum = options.checksumLater();
+        if (!sum) return std::unexpected(sum.error());
+        UploadOptions withSum = options;
+        withSum.checksum = std::move(*sum);
+        result = uploadSingle(trimSlashes(serverPath), localFile, before->size, withSum);
+    } else {
+        result = uploadSingle(trimSlashes(serverPath), localFile, before->size, options);
+    }
     if (!result) {
         // A file that shrank under the upload fails the request itself; say why.
         if (auto after = localState(localFile);
@@ -1098,7 +1109,16 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
     request.method = "MOVE";
     request.url = uploadUrl(transferId, QStringLiteral(".file"));
     request.headers = {{"Destination", destination}, {"OC-Total-Length", totalLength}};
-    addWriteHeaders(request.headers, options);
+    if (options.checksumLater && options.checksum.empty()) {
+        // Hashed while the chunks went up: the server checks the assembled file against it.
+        auto sum = options.checksumLater();
+        if (!sum) return std::unexpected(sum.error());
+        UploadOptions withSum = options;
+        withSum.checksum = std::move(*sum);
+        addWriteHeaders(request.headers, withSum);
+    } else {
+        addWriteHeaders(request.headers, options);
+    }
     request.timeout = m_http->options().timeout * kMoveTimeoutFactor;
     auto response = m_http->send(request, {200, 201, 204});
     if (!response) return failedWrite(response.error());

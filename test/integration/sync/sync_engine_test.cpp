@@ -657,6 +657,54 @@ TEST_F(Sync, AFileChangedWhileItUploadsIsReadAgainNotSentHalfChanged)
     EXPECT_EQ(serverRead("f.txt"), "second, longer version");
 }
 
+// A large new file is hashed while its chunks go up (its checksum goes with the final MOVE).
+// Edited meanwhile, to other bytes of the same size with the old mtime put back, the server never
+// holds a mix: the hash or the server's check of it fails, nothing is recorded, and a later pass
+// sends the edit.
+TEST_F(Sync, ALargeNewFileEditedWhileItsChunksGoUpIsReadAgainNotSentHalfChanged)
+{
+    auto& a = client("a");
+    a.options.chunkThreshold = 1 << 20;
+    a.options.chunkSize = 1 << 20;
+    std::string first(5 * (1 << 20) + 321, '1');
+    std::string second(first.size(), '2');
+    a.write("big.bin", first);
+    const auto mtime = fs::last_write_time(a.path("big.bin"));
+    bool hashedLater = false;
+    class Recording final : public ForwardingRemoteFs {
+    public:
+        Recording(std::shared_ptr<RemoteFs> inner, std::function<void(const UploadOptions&)> seen)
+            : ForwardingRemoteFs(std::move(inner)), m_seen(std::move(seen))
+        {
+        }
+        Result<UploadResult> upload(const std::string& path, const fs::path& file, const UploadOptions& o) override
+        {
+            m_seen(o);
+            return m_inner->upload(path, file, o);
+        }
+
+    private:
+        std::function<void(const UploadOptions&)> m_seen;
+    };
+    a.remote() = std::make_shared<EditDuringTransfer>(
+        std::make_shared<Recording>(a.remote(),
+                                    [&](const UploadOptions& o) {
+                                        hashedLater = hashedLater || (o.checksum.empty() && o.checksumLater);
+                                    }),
+        [&] {
+            a.write("big.bin", second);
+            fs::last_write_time(a.path("big.bin"), mtime);
+        });
+    const SyncSummary s = a.syncOk();
+    EXPECT_TRUE(hashedLater) << "the large new file was hashed before its upload began";
+    EXPECT_GE(s.passes, 2);
+    EXPECT_EQ(serverRead("big.bin"), second);
+    auto& b = client("b");
+    b.syncOk();
+    EXPECT_EQ(b.read("big.bin"), second);
+    EXPECT_EQ(journalOf(a).at("big.bin").checksum, server().stat("big.bin")->checksum);
+}
+
 TEST_F(Sync, EmptyFilesAndALargeChunkedFile)
 {
     auto& a = client("a");

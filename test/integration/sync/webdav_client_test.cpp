@@ -266,6 +266,59 @@ TEST_F(WebDavTest, LargeUploadGoesInChunksAndReadsBack)
     EXPECT_EQ(m_client->abortUpload("large-2").has_value(), true);
 }
 
+// A file hashed while its chunks go up: the checksum is asked for only after the last chunk was
+// sent, goes with the MOVE, and the server checks the assembled file against it. A wrong one or
+// a hash that failed (the file changed) leaves no file on the server.
+TEST_F(WebDavTest, AChecksumComputedDuringAChunkedUploadGoesWithItsMove)
+{
+    start();
+    const std::string data = randomBytes(3 * kMiB + 77, 4);
+    const fs::path file = m_local / "late.bin";
+    writeAll(file, data);
+    const auto lateUpload = [&](const std::string& path, std::string transferId, std::function<Result<std::string>()> sum) {
+        UploadOptions options = chunked(std::move(transferId));
+        options.mtime = 1'700'000'000;
+        options.checksumLater = std::move(sum);
+        return m_client->upload(path, file, options);
+    };
+
+    std::int64_t sentBeforeAsked = -1;
+    std::int64_t sent = 0;
+    UploadOptions options = chunked("late-1");
+    options.mtime = 1'700'000'000;
+    options.progress = [&](std::int64_t done) { sent = done; };
+    options.checksumLater = [&]() -> Result<std::string> {
+        sentBeforeAsked = sent;
+        return sha1Of(data);
+    };
+    auto uploaded = m_client->upload("late.bin", file, options);
+    ASSERT_TRUE(uploaded) << uploaded.error().message;
+    EXPECT_EQ(sentBeforeAsked, static_cast<std::int64_t>(data.size())) << "asked for before every chunk was sent";
+    auto stat = m_client->stat("late.bin");
+    ASSERT_TRUE(stat);
+    EXPECT_EQ(stat->checksum, sha1Of(data));
+
+    auto wrong = lateUpload("wrong.bin", "late-2", [&]() -> Result<std::string> { return sha1Of("other bytes"); });
+    ASSERT_FALSE(wrong);
+    EXPECT_FALSE(m_client->stat("wrong.bin").has_value());
+
+    auto changed = lateUpload("changed.bin", "late-3", []() -> Result<std::string> {
+        return fail(SyncErrorCode::FileChanged, "it changed while it was being read");
+    });
+    ASSERT_FALSE(changed);
+    EXPECT_EQ(changed.error().code, SyncErrorCode::FileChanged);
+    EXPECT_FALSE(m_client->stat("changed.bin").has_value());
+
+    // Below the chunk threshold the single PUT asks for it first.
+    const fs::path small = m_local / "small.bin";
+    writeAll(small, "small");
+    UploadOptions single;
+    single.mtime = 1'700'000'000;
+    single.checksumLater = []() -> Result<std::string> { return sha1Of("small"); };
+    ASSERT_TRUE(m_client->upload("small.bin", small, single));
+    EXPECT_EQ(m_client->stat("small.bin")->checksum, sha1Of("small"));
+}
+
 TEST_F(WebDavTest, StaleIfMatchAndMustNotExistFailWithPreconditionFailed)
 {
     start();
