@@ -503,6 +503,10 @@ private:
             m_remoteUnknown.insert(folder);
             markAncestors(m_remoteUnknown, folder);
         }
+        for (const std::string& folder : m_options.remoteFoldersWithUnsyncedItems) {
+            m_remoteDirty.insert(folder);
+            markAncestors(m_remoteDirty, folder);
+        }
         for (const std::string& folder : m_options.foldersWithUnsyncedItems) {
             const std::string moved = throughMoves(folder, m_localTreeMoves);
             m_localDirty.insert(moved);

@@ -124,6 +124,11 @@ struct ReconcileOptions {
     // along what this device never saw. It waits, reported, until the listing succeeds (then what
     // is new there comes back down).
     std::set<std::string> remoteFoldersNotListed;
+    // Server folders holding items this device does not sync on purpose (a folder left out by
+    // selective sync): such a folder, and every folder above it, is never deleted on the server
+    // because it was deleted here. It comes back here, and what is synced in it is deleted on the
+    // server item by item, like a folder whose content changed on the server.
+    std::set<std::string> remoteFoldersWithUnsyncedItems;
     // Bring back what one side deleted instead of deleting it on the other (see the rules above).
     // A replacement (a file that became a folder) is not a deletion and keeps its rule.
     bool restoreDeletions = false;

@@ -295,6 +295,13 @@ Result<SyncSummary> SyncEngine::run()
         reconcileOptions.restoreDeletions = massDeleteDecision == MassDeleteDecision::Restore;
         reconcileOptions.deletedPathsKept = m_options.massDeletePathsKept;
         Plan plan = reconcile(*local, remote->tree, visibleJournal, reconcileOptions);
+        // A folder deleted here that holds a folder left out by selective sync: its DELETE would
+        // take along what this device never had. Where such a folder is still on the server, the
+        // plan is made again keeping it (reconcile.h, remoteFoldersWithUnsyncedItems).
+        if (auto kept = foldersHoldingUnsyncedFolders(plan, warnings); !kept.empty()) {
+            reconcileOptions.remoteFoldersWithUnsyncedItems = std::move(kept);
+            plan = reconcile(*local, remote->tree, visibleJournal, reconcileOptions);
+        }
         plan.itemsKnown += unchanged.recordsDropped();
         summary.itemsCompared = static_cast<std::int64_t>(local->size() + remote->tree.size() + visibleJournal.size());
 
@@ -581,6 +588,32 @@ Result<SyncSummary> SyncEngine::run()
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - startTime).count();
     emit phaseChanged(QStringLiteral("done"));
     return summary;
+}
+
+std::set<std::string> SyncEngine::foldersHoldingUnsyncedFolders(const Plan& plan, std::vector<std::string>& warnings)
+{
+    std::set<std::string> kept;
+    if (m_options.unsyncedFolders.empty())
+        return kept;
+    for (const Action& action : plan.actions) {
+        if (action.kind != ActionKind::DeleteRemote || action.type != ItemType::Directory ||
+            (action.journal && action.journal->encrypted))
+            continue;
+        for (const std::string& unsynced : m_options.unsyncedFolders) {
+            if (unsynced == action.path || !isInside(unsynced, action.path) || kept.contains(parentPath(unsynced)))
+                continue;
+            // Only a folder still on the server holds anything; when that cannot be told, it is kept.
+            const auto there = m_remote->stat(unsynced);
+            if (!there && there.error().code == SyncErrorCode::NotFound)
+                continue;
+            kept.insert(parentPath(unsynced));
+            warnings.push_back("'" + e2ee::printableName(action.path) + "' was deleted here, but it holds '" +
+                               e2ee::printableName(unsynced) +
+                               "', which this device does not sync (selective sync): it stays on the server with "
+                               "the folders above it, and only what this device syncs in it was deleted there");
+        }
+    }
+    return kept;
 }
 
 Result<bool> ensureRemoteRoot(const std::shared_ptr<const Account>& account, const fs::path& localRoot)

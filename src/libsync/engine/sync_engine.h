@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -163,6 +164,10 @@ signals:
     void transferProgress(qint64 bytesDone, qint64 bytesTotal);
 
 private:
+    // The server folders to keep because a folder deleted here holds a folder left out by
+    // selective sync that is still on the server (each reported in `warnings`).
+    std::set<std::string> foldersHoldingUnsyncedFolders(const Plan& plan, std::vector<std::string>& warnings);
+
     std::shared_ptr<RemoteFs> m_remote;
     SyncOptions m_options;
     std::shared_ptr<RemoteFolderHook> m_hook;

@@ -619,3 +619,45 @@ TEST_F(DataSafety, AFileMovedIntoAFolderDeletedOnTheServerBringsTheFolderBack)
 } // namespace
 } // namespace nubo::sync::test
 
+
+namespace nubo::sync::test {
+namespace {
+
+// Selective sync leaves photos/2019 out on this device: the server holds it, this device never
+// had it. Deleting photos here must not delete photos/2019 on the server with it: photos stays
+// there (and comes back here), and only what this device synced in it is deleted. Once 2019 is
+// gone from the server too, deleting photos here deletes it there.
+TEST_F(DataSafety, AFolderDeletedHereKeepsOnTheServerAFolderThisDeviceDoesNotSync)
+{
+    auto& a = client("a");
+    a.write("photos/2019/beach.jpg", "only on a and the server");
+    a.write("photos/2020/snow.jpg", "synced everywhere");
+    a.write("photos/list.txt", "synced everywhere");
+    a.syncOk();
+    auto& b = client("b");
+    b.options.unsyncedFolders = {"photos/2019"};
+    b.syncOk();
+    ASSERT_FALSE(b.exists("photos/2019"));
+    fs::remove_all(b.path("photos"));
+    const SyncSummary deleted = b.syncOk();
+    EXPECT_EQ(serverRead("photos/2019/beach.jpg"), "only on a and the server");
+    EXPECT_FALSE(server().stat("photos/list.txt").has_value());
+    EXPECT_FALSE(server().stat("photos/2020").has_value());
+    ASSERT_EQ(deleted.warnings.size(), 1u);
+    EXPECT_NE(deleted.warnings[0].find("photos/2019"), std::string::npos) << deleted.warnings[0];
+    EXPECT_TRUE(b.exists("photos"));
+    a.syncOk();
+    EXPECT_EQ(a.read("photos/2019/beach.jpg"), "only on a and the server");
+    EXPECT_FALSE(a.exists("photos/list.txt"));
+    EXPECT_FALSE(a.exists("photos/2020"));
+    EXPECT_TRUE(b.syncOk().warnings.empty()) << "reported once";
+
+    fs::remove_all(a.path("photos/2019"));
+    a.syncOk();
+    fs::remove_all(b.path("photos"));
+    b.syncOk();
+    EXPECT_FALSE(server().stat("photos").has_value());
+}
+
+} // namespace
+} // namespace nubo::sync::test

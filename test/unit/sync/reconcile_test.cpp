@@ -256,6 +256,35 @@ TEST(Reconcile, FolderDeletedHereIsNotDeletedOnTheServerWhileItsContentThereIsNo
     EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, options)), Lines{"delete-remote d"});
 }
 
+TEST(Reconcile, FolderDeletedHereIsKeptOnTheServerWhileItHoldsAFolderNotSyncedHere)
+{
+    // d/x is left out by selective sync: the server holds it, this device never had it. A DELETE
+    // of d would take it along; d comes back here instead, and its synced files go one by one.
+    SyncedFolder s;
+    s.local.clear();
+    ReconcileOptions options;
+    options.remoteFoldersWithUnsyncedItems = {"d"};
+    const Plan plan = reconcile(s.local, s.remote, s.journal, options);
+    EXPECT_EQ(describe(plan), (Lines{"make-local-folder d", "delete-remote d/a", "delete-remote d/b"}));
+
+    // Deeper: the folders on the way to it stay, the rest of d goes.
+    SyncedFolder nested;
+    nested.local.clear();
+    nested.remote["d/keep"] = remoteFolder("k1", "103");
+    nested.journal["d/keep"] = journalFolder(4, "k1", "103");
+    nested.remote["d/keep/c"] = remoteFile("c1", "104");
+    nested.journal["d/keep/c"] = journalFile(5, "c1", "104");
+    nested.remote["d/other"] = remoteFolder("o1", "105");
+    nested.journal["d/other"] = journalFolder(6, "o1", "105");
+    options.remoteFoldersWithUnsyncedItems = {"d/keep"};
+    EXPECT_EQ(describe(reconcile(nested.local, nested.remote, nested.journal, options)),
+              (Lines{"make-local-folder d", "make-local-folder d/keep", "delete-remote d/a", "delete-remote d/b",
+                     "delete-remote d/keep/c", "delete-remote d/other"}));
+
+    options.remoteFoldersWithUnsyncedItems = {"elsewhere"}; // a folder outside d changes nothing
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal, options)), Lines{"delete-remote d"});
+}
+
 TEST(Reconcile, FolderDeletedOnServerIsKeptWhenAFileWasMovedIntoItHere)
 {
     // top.txt was moved into d here while the server deleted d: d is kept (made again there) for
