@@ -20,6 +20,8 @@
 #include <span>
 #include <unistd.h>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstring>
 #include <ctime>
 #include <system_error>
@@ -845,10 +847,13 @@ void Propagator::runParallel(const std::vector<const Action*>& actions, std::vec
     // begun, and before that its report was dropped).
     std::vector<std::uint8_t> done(actions.size(), 0);
     std::atomic<std::size_t> next{0};
-    std::atomic<int> running{0};
     const int workers = std::max(1, std::min<int>(m_context.options->parallelism, static_cast<int>(units.size())));
     std::vector<std::thread> threads;
-    running = workers;
+    // The last worker to end wakes the engine's thread at once: sleeping in 50 ms steps cost every
+    // parallel group up to 50 ms before the next one started (a tenth of a 500-file upload over a WAN).
+    std::mutex runningMutex;
+    std::condition_variable allEnded;
+    int running = workers;
     JournalView* staging = t_staging;
     for (int i = 0; i < workers; ++i) {
         threads.emplace_back([&, staging] {
@@ -872,12 +877,18 @@ void Propagator::runParallel(const std::vector<const Action*>& actions, std::vec
                 results[index] = execute(*actions[index]);
                 done[index] = 1;
             }
-            --running;
+            const std::lock_guard lock(runningMutex);
+            if (--running == 0)
+                allEnded.notify_one();
         });
     }
     // The engine's thread keeps the journal current while the workers run.
-    while (running.load() > 0) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (;;) {
+        {
+            std::unique_lock lock(runningMutex);
+            if (allEnded.wait_for(lock, std::chrono::milliseconds(50), [&] { return running == 0; }))
+                break;
+        }
         if (m_context.tick)
             m_context.tick();
     }
