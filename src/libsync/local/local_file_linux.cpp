@@ -2,7 +2,9 @@
 // (local_file_portable.cpp instead).
 #include "local_file.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <memory>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -54,14 +56,21 @@ Result<std::string> sha1OfFile(const std::filesystem::path& file)
     // Sequential reads of possibly large files: ask for aggressive read-ahead.
     ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_SEQUENTIAL);
 
+    // A buffer no larger than the file, and not zeroed: 1 MiB zeroed for every file cost a bulk
+    // upload of 500 small files 500 MiB of memset and page faults, a tenth of its time.
+    struct stat st {};
+    const std::size_t block = ::fstat(fd.get(), &st) == 0 && st.st_size >= 0
+                                  ? std::clamp<std::size_t>(static_cast<std::size_t>(st.st_size) + 1, 4096, HASH_BLOCK)
+                                  : HASH_BLOCK;
+    const auto buffer = std::make_unique_for_overwrite<unsigned char[]>(block);
+
     e2ee::StreamDigest sha1(e2ee::StreamDigest::Kind::Sha1);
-    std::vector<unsigned char> buffer(HASH_BLOCK);
     for (;;) {
-        const ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+        const ssize_t n = ::read(fd.get(), buffer.get(), block);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return std::unexpected(errnoError(errno, "reading", file));
         if (n == 0) break;
-        sha1.update(buffer.data(), static_cast<std::size_t>(n));
+        sha1.update(buffer.get(), static_cast<std::size_t>(n));
     }
     auto hex = sha1.hex();
     if (!hex) return fail(SyncErrorCode::Internal, "computing the SHA-1 of " + quoted(file) + " failed: OpenSSL refused");

@@ -15,7 +15,9 @@
 // flushed (NTFS journals its metadata) and syncFolder does nothing.
 #include "local_file.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <memory>
 #include <chrono>
 #include <system_error>
 #include <vector>
@@ -91,13 +93,16 @@ Result<std::string> sha1OfFile(const fs::path& file)
     QFile in(file);
     if (!in.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) return std::unexpected(qtError(in, "reading", file));
 
+    // A buffer no larger than the file, and not zeroed (see local_file_linux.cpp).
+    const qint64 block = std::clamp<qint64>(in.size() + 1, 4096, HASH_BLOCK);
+    const auto buffer = std::make_unique_for_overwrite<unsigned char[]>(static_cast<std::size_t>(block));
+
     e2ee::StreamDigest sha1(e2ee::StreamDigest::Kind::Sha1);
-    std::vector<unsigned char> buffer(static_cast<std::size_t>(HASH_BLOCK));
     for (;;) {
-        const qint64 n = in.read(reinterpret_cast<char*>(buffer.data()), HASH_BLOCK);
+        const qint64 n = in.read(reinterpret_cast<char*>(buffer.get()), block);
         if (n < 0) return std::unexpected(qtError(in, "reading", file));
         if (n == 0) break;
-        sha1.update(buffer.data(), static_cast<std::size_t>(n));
+        sha1.update(buffer.get(), static_cast<std::size_t>(n));
     }
     auto hex = sha1.hex();
     if (!hex)
