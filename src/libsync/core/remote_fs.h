@@ -96,7 +96,7 @@ struct BulkUploadItem {
 };
 
 struct BulkUploadOptions {
-    std::function<void(std::int64_t bytesDone)> progress; // bytes of the whole request; may be empty
+    std::function<void(std::int64_t bytesDone)> progress; // bytes of the files sent so far; may be empty
     const std::atomic<bool>* cancel = nullptr;            // may be null
 };
 

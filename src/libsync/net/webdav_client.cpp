@@ -357,6 +357,18 @@ Result<void> advancePass(const std::filesystem::path& file, qint64 from, qint64 
     return {};
 }
 
+// The options with their checksum, computed now by checksumLater when it is still missing.
+Result<UploadOptions> withChecksum(const UploadOptions& options)
+{
+    UploadOptions ready = options;
+    if (ready.checksumLater && ready.checksum.empty()) {
+        auto sum = ready.checksumLater();
+        if (!sum) return std::unexpected(sum.error());
+        ready.checksum = std::move(*sum);
+    }
+    return ready;
+}
+
 struct FileState {
     std::int64_t size = -1;
     std::int64_t mtimeNs = 0;
@@ -719,15 +731,11 @@ Result<UploadResult> WebDavClient::upload(const std::string& serverPath, const s
     Result<UploadResult> result;
     if (chunked) {
         result = uploadChunked(trimSlashes(serverPath), localFile, before->size, options);
-    } else if (options.checksumLater && options.checksum.empty()) {
-        // A single PUT sends the checksum with its headers: it is needed now.
-        auto sum = options.checksumLater();
-        if (!sum) return std::unexpected(sum.error());
-        UploadOptions withSum = options;
-        withSum.checksum = std::move(*sum);
-        result = uploadSingle(trimSlashes(serverPath), localFile, before->size, withSum);
     } else {
-        result = uploadSingle(trimSlashes(serverPath), localFile, before->size, options);
+        // A single PUT sends the checksum with its headers: it is needed now.
+        auto ready = withChecksum(options);
+        if (!ready) return std::unexpected(ready.error());
+        result = uploadSingle(trimSlashes(serverPath), localFile, before->size, *ready);
     }
     if (!result) {
         // A file that shrank under the upload fails the request itself; say why.
@@ -888,42 +896,67 @@ Result<std::vector<Result<UploadResult>>> WebDavClient::uploadBulk(const std::ve
     std::vector<std::size_t> sent; // indexes of the items that are parts of the request
     std::vector<std::string> sentPaths;
     const QByteArray boundary = "nubo_" + QUuid::createUuid().toString(QUuid::Id128).toLatin1();
-    QByteArray body;
+    // The body in one allocation, the files read through one scratch buffer: grown part by part,
+    // with a buffer per file, it was copied and page-faulted again and again (a quarter of the
+    // client's time in a bulk upload of small files).
     for (std::size_t i = 0; i < items.size(); ++i) {
-        const BulkUploadItem& item = items[i];
-        const std::string path = bulkPathFor(item.serverPath);
+        const std::string path = bulkPathFor(items[i].serverPath);
         // A part's headers are raw lines: a name with a control character (Linux allows a
         // newline) would end its header and could add others. Such a file goes by PUT, whose URL
         // percent-encodes it.
         if (std::any_of(path.begin(), path.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
-            results[i] = fail(SyncErrorCode::NameNotAllowed, "'" + item.serverPath + "' cannot be named in a bulk upload");
+            results[i] = fail(SyncErrorCode::NameNotAllowed, "'" + items[i].serverPath + "' cannot be named in a bulk upload");
             continue;
         }
-        auto before = localState(item.localFile);
+        auto before = localState(items[i].localFile);
         if (!before) {
             results[i] = std::unexpected(before.error());
             continue;
         }
+        states[i] = *before;
+    }
+    qsizetype bodySize = 0, largest = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (!states[i]) continue;
+        bodySize += qsizetype(states[i]->size) + 512 + qsizetype(items[i].serverPath.size() + items[i].checksum.size());
+        largest = std::max(largest, qsizetype(states[i]->size));
+    }
+    QByteArray body;
+    body.reserve(bodySize + boundary.size() + 8);
+    std::vector<char> content(std::size_t(largest) + 1);
+    std::int64_t fileBytes = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (!states[i]) continue;
+        const BulkUploadItem& item = items[i];
+        const std::string path = bulkPathFor(item.serverPath);
         QFile file(QString::fromStdString(item.localFile.string()));
-        if (!file.open(QIODevice::ReadOnly)) {
+        if (!file.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
             results[i] = fail(SyncErrorCode::LocalIo, "cannot read " + item.localFile.string() + ": " +
                                                           file.errorString().toStdString());
+            states[i].reset();
             continue;
         }
-        const QByteArray content = file.readAll();
-        if (content.size() != before->size) {
+        // One byte more than the stat said: a file that grew since is caught here.
+        qint64 size = 0;
+        for (qint64 got = 0; size < qint64(content.size()); size += got) {
+            got = file.read(content.data() + size, qint64(content.size()) - size);
+            if (got <= 0) break;
+        }
+        if (size != states[i]->size) {
             results[i] = std::unexpected(fileChanged(item.localFile));
+            states[i].reset();
             continue;
         }
         e2ee::StreamDigest md5(e2ee::StreamDigest::Kind::Md5);
-        md5.update(content.constData(), static_cast<std::size_t>(content.size()));
+        md5.update(content.data(), static_cast<std::size_t>(size));
         auto md5Hex = md5.hex();
         if (!md5Hex) {
             results[i] = fail(SyncErrorCode::Internal, md5Hex.error().message);
+            states[i].reset();
             continue;
         }
         body += "--" + boundary + "\r\n";
-        body += "Content-Length: " + QByteArray::number(content.size()) + "\r\n";
+        body += "Content-Length: " + QByteArray::number(size) + "\r\n";
         body += "Content-Type: application/octet-stream\r\n";
         body += "X-File-Path: " + QByteArray::fromStdString(path) + "\r\n";
         body += "X-File-MD5: " + QByteArray::fromStdString(*md5Hex) + "\r\n";
@@ -932,9 +965,9 @@ Result<std::vector<Result<UploadResult>>> WebDavClient::uploadBulk(const std::ve
         // Bulk upload sends new files only: a file that appeared on the server meanwhile stays.
         body += "If-None-Match: *\r\n";
         body += "\r\n";
-        body += content;
+        body.append(content.data(), size);
         body += "\r\n";
-        states[i] = *before;
+        fileBytes += size;
         sent.push_back(i);
         sentPaths.push_back(path);
     }
@@ -948,7 +981,14 @@ Result<std::vector<Result<UploadResult>>> WebDavClient::uploadBulk(const std::ve
                         QUrl::StrictMode);
     request.headers.emplaceBack("Content-Type", "multipart/related; boundary=\"" + boundary + "\"");
     request.body = body;
-    request.uploadProgress = options.progress;
+    // Progress in the files' bytes, as for every other upload: the request's own bytes (headers
+    // of each part included) took the sync's progress past its total.
+    if (options.progress) {
+        const std::int64_t bodyBytes = body.size();
+        request.uploadProgress = [progress = options.progress, fileBytes, bodyBytes](std::int64_t bytesSent) {
+            progress(std::min(bytesSent, bodyBytes) * fileBytes / std::max<std::int64_t>(bodyBytes, 1));
+        };
+    }
     request.cancel = options.cancel;
     auto response = m_http->send(request, {200});
     if (!response) return failedWrite(response.error());
@@ -1109,16 +1149,10 @@ Result<UploadResult> WebDavClient::uploadChunked(const std::string& serverPath, 
     request.method = "MOVE";
     request.url = uploadUrl(transferId, QStringLiteral(".file"));
     request.headers = {{"Destination", destination}, {"OC-Total-Length", totalLength}};
-    if (options.checksumLater && options.checksum.empty()) {
-        // Hashed while the chunks went up: the server checks the assembled file against it.
-        auto sum = options.checksumLater();
-        if (!sum) return std::unexpected(sum.error());
-        UploadOptions withSum = options;
-        withSum.checksum = std::move(*sum);
-        addWriteHeaders(request.headers, withSum);
-    } else {
-        addWriteHeaders(request.headers, options);
-    }
+    // Hashed while the chunks went up (checksumLater): the server checks the assembled file against it.
+    auto ready = withChecksum(options);
+    if (!ready) return std::unexpected(ready.error());
+    addWriteHeaders(request.headers, *ready);
     request.timeout = m_http->options().timeout * kMoveTimeoutFactor;
     auto response = m_http->send(request, {200, 201, 204});
     if (!response) return failedWrite(response.error());

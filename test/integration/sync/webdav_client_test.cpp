@@ -766,8 +766,13 @@ TEST_F(WebDavTest, BulkUploadNamesFilesFromTheUsersRootAndNeverReplacesOne)
     item("new.txt", "new content");
     item("taken.txt", "second");
     item("line\nbreak.txt", "x");
-    auto results = sub.uploadBulk(items, {});
+    // Progress counts the bytes of the files sent, never the request's own (multipart headers).
+    std::int64_t mostProgress = 0;
+    BulkUploadOptions options;
+    options.progress = [&](std::int64_t done) { mostProgress = std::max(mostProgress, done); };
+    auto results = sub.uploadBulk(items, options);
     ASSERT_TRUE(results) << results.error().message;
+    EXPECT_EQ(mostProgress, std::int64_t(std::string("new content").size() + std::string("second").size()));
     ASSERT_EQ(results->size(), 3u);
     ASSERT_TRUE((*results)[0]) << (*results)[0].error().message;
     EXPECT_FALSE((*results)[0]->etag.empty());
