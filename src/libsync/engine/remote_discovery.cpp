@@ -69,6 +69,11 @@ public:
         ++m_out.requests;
         if (!root)
             return std::unexpected(root.error());
+        // A file where the synced folder was lists no items: everything here would look deleted there.
+        if (root->self.type != ItemType::Directory)
+            return fail(SyncErrorCode::Config,
+                        "the server folder this folder syncs with is a file, not a folder, now; nothing was changed. "
+                        "Rename or move that file on the server, or sync into a new local folder");
         root->self.serverPath.clear();
         m_out.tree[""] = root->self;
         auto rootRecord = m_journal.record("");

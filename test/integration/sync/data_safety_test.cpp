@@ -147,6 +147,30 @@ TEST_F(DataSafety, AFolderPointedAtAnotherServerFolderIsRefusedNotEmptied)
     EXPECT_EQ(a.syncOk().deletedLocal, 0);
 }
 
+// The server folder replaced by a file of the same name (between two runs of a watching client,
+// which checks the folder only when it starts): its listing has no items, and every file here
+// would look deleted there. Nothing is done, and the user is told.
+TEST_F(DataSafety, AServerFolderReplacedByAFileIsRefusedNotEmptied)
+{
+    serverMkdir("A");
+    auto& a = client("a");
+    a.remote() = std::make_shared<WebDavClient>(connect(), "A");
+    for (const std::string name : {"f1.txt", "f2.txt", "f3.txt"})
+        a.write(name, name);
+    a.syncOk();
+
+    serverRemove("A");
+    serverWrite("A", "a file now");
+    auto refused = a.sync();
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, SyncErrorCode::Config);
+    EXPECT_NE(refused.error().message.find("is a file, not a folder"), std::string::npos) << refused.error().message;
+    for (const std::string name : {"f1.txt", "f2.txt", "f3.txt"})
+        EXPECT_EQ(a.read(name), name);
+    EXPECT_FALSE(fs::exists(a.trash() / "files" / "f1.txt"));
+    EXPECT_EQ(serverRead("A"), "a file now");
+}
+
 // ---- 3. Ctrl-C before every download ran ---------------------------------------------------------
 
 TEST_F(DataSafety, ServerChangesACancelledRunDidNotDownloadComeDownNextRun)
