@@ -788,13 +788,16 @@ int runSyncCommand(const std::vector<std::string>& args, char* program)
         // Connecting has touched nothing local: a signal may end the process at once.
         StopSignals stopSignals([&] { exitNow(reporter); });
         auto connected = runInWorker([&] {
-            auto result = Account::connect(std::move(config));
-            if (result) {
-                auto root = ensureRemoteRoot(*result, options.localRoot);
-                if (root && *root)
+            // The server folder is checked (and made on a first sync) while the capabilities are read.
+            std::optional<Result<bool>> root;
+            auto result = Account::connect(std::move(config), [&](const std::shared_ptr<const Account>& loggedIn) {
+                root = ensureRemoteRoot(loggedIn, options.localRoot);
+            });
+            if (result && root) {
+                if (*root && **root)
                     reporter.notice("created the folder '" + (*result)->config().remoteRoot + "' on the server");
-                if (!root)
-                    return Result<std::shared_ptr<Account>>(std::unexpected(root.error()));
+                if (!*root)
+                    return Result<std::shared_ptr<Account>>(std::unexpected(root->error()));
             }
             return result;
         });

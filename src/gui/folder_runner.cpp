@@ -118,7 +118,13 @@ private:
     {
         if (m_scheduler)
             return true;
-        auto account = sync::Account::connect(m_connection.account);
+        // A connection's server folder may not exist before its first sync (nubocmd --path does
+        // the same); gone after earlier syncs, it is not made again. Checked while the
+        // capabilities are read.
+        std::optional<sync::Result<bool>> root;
+        auto account = sync::Account::connect(m_connection.account, [&](const std::shared_ptr<const sync::Account>& a) {
+            root = sync::ensureRemoteRoot(a, m_connection.options.localRoot);
+        });
         if (!account) {
             if (account.error().code == sync::SyncErrorCode::Network)
                 emit m_runner->reachable(false);
@@ -131,16 +137,13 @@ private:
             }
             return false;
         }
-        m_account = *account;
-        // A connection's server folder may not exist before its first sync (nubocmd --path does
-        // the same); gone after earlier syncs, it is not made again.
-        if (auto root = sync::ensureRemoteRoot(m_account, m_connection.options.localRoot); !root) {
-            emit m_runner->runFinished(false, QString::fromStdString(root.error().message));
-            m_account.reset();
-            if (root.error().retryable())
+        if (root && !*root) {
+            emit m_runner->runFinished(false, QString::fromStdString(root->error().message));
+            if (root->error().retryable())
                 m_retry.start();
             return false;
         }
+        m_account = *account;
         m_scheduler = std::make_unique<sync::SyncScheduler>(std::make_shared<sync::WebDavClient>(m_account),
                                                             m_connection.options, m_connection.watchOptions);
         if (m_connection.keyStore) {

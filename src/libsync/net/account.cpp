@@ -2,6 +2,8 @@
 
 #include <openssl/crypto.h>
 
+#include <future>
+
 namespace nubo::sync {
 
 namespace {
@@ -82,7 +84,7 @@ Result<ServerProbe> Account::probe(const std::string& serverUrl, bool trustCerti
     return ServerProbe{*url, std::move(*status)};
 }
 
-Result<std::shared_ptr<Account>> Account::connect(AccountConfig config)
+Result<std::shared_ptr<Account>> Account::connect(AccountConfig config, const AlongCapabilities& alongCapabilities)
 {
     auto url = normaliseServerUrl(config.serverUrl);
     if (!url) return std::unexpected(url.error());
@@ -116,12 +118,16 @@ Result<std::shared_ptr<Account>> Account::connect(AccountConfig config)
                                      ? account->m_config.downloadLimiter
                                      : std::make_shared<BandwidthLimiter>(account->m_config.downloadLimitKiB);
 
+    // status.php and the user's record at once: one round trip, not two. The answers are read in
+    // the order a user needs them (a server in maintenance says so before any login error). The
+    // password is still tried once: status.php carries none.
     const std::string shown = url->toDisplayString().toStdString();
+    auto asked = std::async(std::launch::async, [ocs = account->m_ocs.get()] { return ocs->user(); });
     auto status = readyStatus(*account->m_ocs, shown);
+    auto user = asked.get();
     if (!status) return std::unexpected(status.error());
     account->m_status = std::move(*status);
 
-    auto user = account->m_ocs->user();
     if (!user) {
         SyncError error = user.error();
         if (error.code == SyncErrorCode::Auth) {
@@ -132,7 +138,15 @@ Result<std::shared_ptr<Account>> Account::connect(AccountConfig config)
     }
     account->m_user = std::move(*user);
 
+    // The caller's first requests as the user, and the capabilities, at once (the future's
+    // destructor waits for them on every path out of here).
+    std::future<void> along;
+    if (alongCapabilities)
+        along = std::async(std::launch::async, [&alongCapabilities, loggedIn = std::shared_ptr<const Account>(account)] {
+            alongCapabilities(loggedIn);
+        });
     auto capabilities = account->m_ocs->capabilities();
+    if (along.valid()) along.get();
     if (!capabilities) return std::unexpected(explainProbeError(capabilities.error(), shown));
     account->m_capabilities = std::move(*capabilities);
     return account;

@@ -5,6 +5,7 @@
 #include <QUrl>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -46,7 +47,12 @@ public:
     // Probes status.php, checks the credentials (cloud/user, which also gives the DAV user id)
     // and reads the capabilities. Errors say what to fix: the URL (Config, Network), the
     // certificate (Tls), the credentials (Auth) or to wait (Maintenance).
-    static Result<std::shared_ptr<Account>> connect(AccountConfig config);
+    // `alongCapabilities`, when given, runs on another thread once the credentials are known good,
+    // while the capabilities are read: a request that needs only the user (WebDAV on the sync
+    // folder, see ensureRemoteRoot) costs no round trip of its own. It must not read
+    // capabilities(), which are being set meanwhile; connect() returns after it.
+    using AlongCapabilities = std::function<void(const std::shared_ptr<const Account>&)>;
+    static Result<std::shared_ptr<Account>> connect(AccountConfig config, const AlongCapabilities& alongCapabilities = {});
 
     // "https://host/sub" -> the Nextcloud root: scheme added when missing, query, fragment,
     // trailing slashes and anything from /index.php, /remote.php, /ocs/ or /status.php on removed.
