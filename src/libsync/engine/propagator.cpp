@@ -969,8 +969,9 @@ std::expected<Propagator::PreparedUpload, ItemReport> Propagator::prepareUpload(
         prepared.before = *before;
         prepared.mtime = std::max(before->mtime, kEarliestServerMtime);
         prepared.pendingChecksum =
-            std::async(std::launch::async, [file = prepared.file, hashed = *before]() -> Result<std::string> {
-                auto sum = sha1OfFile(file);
+            std::async(std::launch::async, [file = prepared.file, hashed = *before, cancel = m_context.cancel]() -> Result<std::string> {
+                // Stopped with the sync: a stop (Ctrl-C) waits for this thread, not for a whole file read.
+                auto sum = sha1OfFile(file, cancel);
                 if (!sum)
                     return sum;
                 auto after = statLocal(file);
@@ -980,7 +981,7 @@ std::expected<Propagator::PreparedUpload, ItemReport> Propagator::prepareUpload(
             }).share();
         return prepared;
     }
-    auto checksum = sha1OfFile(prepared.file);
+    auto checksum = sha1OfFile(prepared.file, m_context.cancel);
     if (!checksum)
         return std::unexpected(failed(report, checksum.error()));
     auto afterHash = statLocal(prepared.file);

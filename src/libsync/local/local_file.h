@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <atomic>
 #include <filesystem>
 #include <string>
 
@@ -12,8 +13,9 @@
 
 namespace nubo::sync {
 
-// "SHA1:<lowercase hex>" of a file's content, read in 1 MiB blocks (constant memory).
-Result<std::string> sha1OfFile(const std::filesystem::path& file);
+// "SHA1:<lowercase hex>" of a file's content, read in blocks of up to 1 MiB (constant memory).
+// Cancelled as soon as `cancel` (may be null) is set, before the next block.
+Result<std::string> sha1OfFile(const std::filesystem::path& file, const std::atomic<bool>* cancel = nullptr);
 
 // Sets the modification time (seconds) without following symlinks.
 Result<void> setModificationTime(const std::filesystem::path& file, std::int64_t mtime);

@@ -49,7 +49,7 @@ Result<void> syncPath(const std::filesystem::path& path, int flags, const char* 
 
 } // namespace
 
-Result<std::string> sha1OfFile(const std::filesystem::path& file)
+Result<std::string> sha1OfFile(const std::filesystem::path& file, const std::atomic<bool>* cancel)
 {
     Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (fd.get() < 0) return std::unexpected(errnoError(errno, "reading", file));
@@ -66,6 +66,8 @@ Result<std::string> sha1OfFile(const std::filesystem::path& file)
 
     e2ee::StreamDigest sha1(e2ee::StreamDigest::Kind::Sha1);
     for (;;) {
+        if (cancel != nullptr && cancel->load())
+            return fail(SyncErrorCode::Cancelled, "not done: the sync was stopped");
         const ssize_t n = ::read(fd.get(), buffer.get(), block);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return std::unexpected(errnoError(errno, "reading", file));

@@ -85,7 +85,7 @@ Result<void> flush(const fs::path& path, bool isFolder)
 
 } // namespace
 
-Result<std::string> sha1OfFile(const fs::path& file)
+Result<std::string> sha1OfFile(const fs::path& file, const std::atomic<bool>* cancel)
 {
     // No O_NOFOLLOW in Qt: a link is refused before it is opened (it could be swapped in between).
     if (isSymlink(file))
@@ -99,6 +99,8 @@ Result<std::string> sha1OfFile(const fs::path& file)
 
     e2ee::StreamDigest sha1(e2ee::StreamDigest::Kind::Sha1);
     for (;;) {
+        if (cancel != nullptr && cancel->load())
+            return fail(SyncErrorCode::Cancelled, "not done: the sync was stopped");
         const qint64 n = in.read(reinterpret_cast<char*>(buffer.get()), block);
         if (n < 0) return std::unexpected(qtError(in, "reading", file));
         if (n == 0) break;

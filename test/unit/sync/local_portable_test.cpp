@@ -2,6 +2,7 @@
 // system call to lean on: renames that never replace, links that are never followed, and a
 // system trash that never turns into a deletion. The tests that do not name the portable build
 // run in both builds, so the two implementations are held to the same rules.
+#include <atomic>
 #include <stdlib.h>
 #include <string>
 #include <sys/stat.h>
@@ -62,6 +63,23 @@ TEST(LocalFileRules, Sha1RefusesASymlink)
     writeFile(dir / "target", "T");
     ASSERT_EQ(::symlink("target", (dir / "link").c_str()), 0);
     EXPECT_FALSE(sha1OfFile(dir / "link").has_value());
+}
+
+TEST(LocalFileRules, Sha1ReadsEveryBlockAndStopsWhenCancelled)
+{
+    TempDir dir;
+    writeFile(dir / "empty", "");
+    writeFile(dir / "page", std::string(4096, 'x'));            // exactly the smallest buffer
+    writeFile(dir / "big", std::string(3 * 1024 * 1024 + 1, 'x')); // three full blocks and a byte
+    EXPECT_EQ(sha1OfFile(dir / "empty").value_or(""), "SHA1:da39a3ee5e6b4b0d3255bfef95601890afd80709");
+    EXPECT_EQ(sha1OfFile(dir / "page").value_or(""), "SHA1:0494dc592da04a1753223918ea73bcb86876372c");
+    EXPECT_EQ(sha1OfFile(dir / "big").value_or(""), "SHA1:6fa48768f393fcf29f9552d6bc22bf2374e7c091");
+    std::atomic<bool> stop{false};
+    EXPECT_EQ(sha1OfFile(dir / "big", &stop).value_or(""), "SHA1:6fa48768f393fcf29f9552d6bc22bf2374e7c091");
+    stop = true;
+    auto stopped = sha1OfFile(dir / "big", &stop);
+    ASSERT_FALSE(stopped.has_value());
+    EXPECT_EQ(stopped.error().code, SyncErrorCode::Cancelled);
 }
 
 TEST(LocalFileRules, StatLocalOfAFolderReplacedByASymlink)
