@@ -1,5 +1,7 @@
 #include "sync_engine.h"
 
+#include <nlohmann/json.hpp>
+
 #include "encoding.h"
 #include "folder_transaction.h"
 #include "item_name.h"
@@ -273,6 +275,12 @@ Result<SyncSummary> SyncEngine::run()
         for (std::string& warning : remote->warnings)
             warnings.push_back(std::move(warning));
 
+        // Encrypted folders this device cannot open, from this run's listings and the earlier
+        // runs' (a folder whose ETag did not change is not listed again), for the check below.
+        auto leftAlone = rememberLeftAlone(**journal, *remote);
+        if (!leftAlone)
+            return std::unexpected(leftAlone.error());
+
         // The journal records and server entries of what the scan kept (the rest agrees).
         JournalTree visibleJournal;
         if (auto completed = unchanged.complete(*local, visibleJournal, remote->tree); !completed)
@@ -298,7 +306,7 @@ Result<SyncSummary> SyncEngine::run()
         // A folder deleted here that holds a folder left out by selective sync: its DELETE would
         // take along what this device never had. Where such a folder is still on the server, the
         // plan is made again keeping it (reconcile.h, remoteFoldersWithUnsyncedItems).
-        if (auto kept = foldersHoldingUnsyncedFolders(plan, warnings); !kept.empty()) {
+        if (auto kept = foldersHoldingUnsyncedFolders(plan, *leftAlone, warnings); !kept.empty()) {
             reconcileOptions.remoteFoldersWithUnsyncedItems = std::move(kept);
             plan = reconcile(*local, remote->tree, visibleJournal, reconcileOptions);
         }
@@ -590,27 +598,72 @@ Result<SyncSummary> SyncEngine::run()
     return summary;
 }
 
-std::set<std::string> SyncEngine::foldersHoldingUnsyncedFolders(const Plan& plan, std::vector<std::string>& warnings)
+namespace {
+constexpr const char* kLeftAloneSetting = "left-alone-encrypted-folders";
+} // namespace
+
+Result<std::set<std::string>> SyncEngine::rememberLeftAlone(Journal& journal, const RemoteDiscovery& remote)
+{
+    auto stored = journal.setting(kLeftAloneSetting);
+    if (!stored)
+        return std::unexpected(stored.error());
+    std::set<std::string> folders;
+    if (*stored) {
+        const auto json = nlohmann::json::parse(**stored, nullptr, false);
+        if (json.is_array())
+            for (const auto& path : json)
+                if (path.is_string())
+                    folders.insert(path.get<std::string>());
+    }
+    // A folder listed in this run says anew what is left alone in it; a folder gone from the
+    // server holds nothing any more.
+    const std::set<std::string> listed(remote.listed.begin(), remote.listed.end());
+    const auto outdated = [&](const std::string& folder) {
+        if (listed.contains(parentPath(folder)))
+            return true;
+        for (std::string above = folder; !above.empty(); above = parentPath(above))
+            if (remote.gone.contains(above))
+                return true;
+        return false;
+    };
+    std::erase_if(folders, outdated);
+    folders.insert(remote.leftAlone.begin(), remote.leftAlone.end());
+    const std::string now = nlohmann::json(folders).dump();
+    if (now != stored->value_or("[]"))
+        if (auto saved = journal.setSetting(kLeftAloneSetting, now); !saved)
+            return std::unexpected(saved.error());
+    return folders;
+}
+
+std::set<std::string> SyncEngine::foldersHoldingUnsyncedFolders(const Plan& plan, const std::set<std::string>& leftAlone,
+                                                                std::vector<std::string>& warnings)
 {
     std::set<std::string> kept;
-    if (m_options.unsyncedFolders.empty())
+    if (m_options.unsyncedFolders.empty() && leftAlone.empty())
         return kept;
+    // What this device does not sync: selective sync's folders, and encrypted folders it has no
+    // key for. A DELETE of a folder above one would take along what this device never had.
+    std::vector<std::pair<std::string, std::string>> notHere; // (folder, why)
+    for (const std::string& unsynced : m_options.unsyncedFolders)
+        notHere.emplace_back(unsynced, "which this device does not sync (selective sync)");
+    for (const std::string& encrypted : leftAlone)
+        notHere.emplace_back(encrypted, "an end-to-end encrypted folder this device has no key for");
     for (const Action& action : plan.actions) {
         if (action.kind != ActionKind::DeleteRemote || action.type != ItemType::Directory ||
             (action.journal && action.journal->encrypted))
             continue;
-        for (const std::string& unsynced : m_options.unsyncedFolders) {
-            if (unsynced == action.path || !isInside(unsynced, action.path) || kept.contains(parentPath(unsynced)))
+        for (const auto& [folder, why] : notHere) {
+            if (folder == action.path || !isInside(folder, action.path) || kept.contains(parentPath(folder)))
                 continue;
             // Only a folder still on the server holds anything; when that cannot be told, it is kept.
-            const auto there = m_remote->stat(unsynced);
+            const auto there = m_remote->stat(folder);
             if (!there && there.error().code == SyncErrorCode::NotFound)
                 continue;
-            kept.insert(parentPath(unsynced));
+            kept.insert(parentPath(folder));
             warnings.push_back("'" + e2ee::printableName(action.path) + "' was deleted here, but it holds '" +
-                               e2ee::printableName(unsynced) +
-                               "', which this device does not sync (selective sync): it stays on the server with "
-                               "the folders above it, and only what this device syncs in it was deleted there");
+                               e2ee::printableName(folder) + "', " + why +
+                               ": it stays on the server with the folders above it, and only what this device "
+                               "syncs in it was deleted there");
         }
     }
     return kept;

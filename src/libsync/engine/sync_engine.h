@@ -25,6 +25,8 @@
 namespace nubo::sync {
 
 class Account;
+class Journal;
+struct RemoteDiscovery;
 
 class RemoteFolderHook;
 class TransactionFactory;
@@ -164,9 +166,14 @@ signals:
     void transferProgress(qint64 bytesDone, qint64 bytesTotal);
 
 private:
-    // The server folders to keep because a folder deleted here holds a folder left out by
-    // selective sync that is still on the server (each reported in `warnings`).
-    std::set<std::string> foldersHoldingUnsyncedFolders(const Plan& plan, std::vector<std::string>& warnings);
+    // The server folders to keep because a folder deleted here holds a folder this device does
+    // not sync (left out by selective sync, or encrypted without a key here: `leftAlone`) that is
+    // still on the server (each reported in `warnings`).
+    std::set<std::string> foldersHoldingUnsyncedFolders(const Plan& plan, const std::set<std::string>& leftAlone,
+                                                        std::vector<std::string>& warnings);
+    // The encrypted folders left alone for lack of a key, as the journal kept them from earlier
+    // runs, updated with this run's listings (and saved back).
+    static Result<std::set<std::string>> rememberLeftAlone(Journal& journal, const RemoteDiscovery& remote);
 
     std::shared_ptr<RemoteFs> m_remote;
     SyncOptions m_options;

@@ -161,5 +161,38 @@ TEST_F(E2eeSync, WithoutTheKeyAnEncryptedFolderIsLeftAloneWithAdvice)
     EXPECT_NE(s.warnings[0].find("nubocmd e2ee init"), std::string::npos) << s.warnings[0];
 }
 
+// A device without the key leaves the encrypted folder alone. When the user deletes the plain
+// folder holding it, one DELETE of that folder would take the encrypted folder along: another
+// device's files, which this one never had. The folder stays on the server with the encrypted
+// folder in it, also when the run that deletes lists nothing (the root's ETag did not change)
+// and only the journal remembers the encrypted folder.
+TEST_F(E2eeSync, AFolderDeletedHereKeepsOnTheServerAnEncryptedFolderThisDeviceHasNoKeyFor)
+{
+    serverMkdir("p");
+    serverMkdir("p/vault");
+    const auto inner = server().stat("p/vault");
+    ASSERT_TRUE(inner.has_value());
+    ASSERT_TRUE(encryptEmptyFolder(*m_api, *m_writer, inner->fileId).has_value());
+    serverWrite("p/plain.txt", "plain");
+    auto& a = client("no-key"); // no hook: this device never got the 12 words
+    a.syncOk();
+    ASSERT_EQ(a.read("p/plain.txt"), "plain");
+    EXPECT_FALSE(a.exists("p/vault/secret.txt"));
+    a.syncOk(); // a run that lists nothing: the root's ETag did not change
+
+    fs::remove_all(a.path("p"));
+    const SyncSummary s = a.syncOk();
+    EXPECT_TRUE(server().stat("p/vault").has_value()) << "the encrypted folder went with its parent";
+    EXPECT_FALSE(server().stat("p/plain.txt").has_value()) << "what this device syncs in it is deleted there";
+    bool warned = false;
+    for (const std::string& warning : s.warnings)
+        warned = warned || warning.find("no key for") != std::string::npos;
+    EXPECT_TRUE(warned);
+    // The next run does not try again: the folder came back here, empty.
+    const SyncSummary again = a.syncOk();
+    EXPECT_EQ(again.deletedRemote + again.uploaded + again.downloaded, 0);
+    EXPECT_TRUE(server().stat("p/vault").has_value());
+}
+
 } // namespace
 } // namespace nubo::sync::test
