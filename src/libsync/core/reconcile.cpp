@@ -335,6 +335,29 @@ private:
 
     // --- moves ---------------------------------------------------------------------------------
 
+    // A folder's inode alone does not show that it moved: a folder removed here whose deletion has
+    // not reached the server keeps its record, and the filesystem hands its inode to the next
+    // folder made anywhere (ext4 does). A move takes the content along, so it is believed only when
+    // the journal knew nothing inside the folder (no inode to compare), or when something it knew
+    // inside is now below the new place, under any name. Otherwise it is a deletion and a new
+    // folder.
+    bool contentFollowed(const std::string& from, const std::string& to) const
+    {
+        const std::string fromPrefix = from + '/';
+        std::unordered_set<std::uint64_t> knownInside;
+        for (auto it = m_journalIn.lower_bound(fromPrefix); it != m_journalIn.end() && it->first.starts_with(fromPrefix);
+             ++it)
+            if (it->second.inode != 0)
+                knownInside.insert(it->second.inode);
+        if (knownInside.empty())
+            return true;
+        const std::string toPrefix = to + '/';
+        for (auto it = m_localIn.lower_bound(toPrefix); it != m_localIn.end() && it->first.starts_with(toPrefix); ++it)
+            if (knownInside.contains(it->second.inode))
+                return true;
+        return false;
+    }
+
     void detectMoves()
     {
         std::unordered_map<std::uint64_t, const std::string*> byInode;
@@ -367,6 +390,8 @@ private:
             // folder "notes" can pass its inode to "notes/x" written in it. Nothing moves below
             // its own old place, so that is a new item, not a move.
             if (isInside(path, from) || insideDowngraded(from) || insideDowngraded(path))
+                continue;
+            if (entry.type == ItemType::Directory && !contentFollowed(from, path))
                 continue;
             localCandidates.push_back({from, path});
         }

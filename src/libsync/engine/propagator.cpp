@@ -372,7 +372,8 @@ std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
     std::map<std::string, std::vector<const Action*>> encrypted;
     // A move into, out of or between encrypted trees cannot be a server-side MOVE: the names and
     // the content differ on each side. A file goes up anew on its new side, then the old copy is
-    // deleted (only the version this run saw); a folder is refused for now, and nothing changes.
+    // deleted (only the version this run saw); a folder is refused for now, and nothing changes
+    // (an empty one goes like a file).
     std::deque<Action> split;
     std::vector<const Action*> ordered;
     // A file moved across the boundary here whose old copy changed on the server meanwhile: that
@@ -397,8 +398,13 @@ std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
         return action.kind == ActionKind::MoveRemote && m_context.encryptionRoot &&
                m_context.encryptionRoot(action.from) != m_context.encryptionRoot(action.path);
     };
+    // An empty folder has nothing to keep together: it is made on its new side and the old one is
+    // deleted there (only as this run saw it), like a file.
+    const auto emptyFolder = [&](const Action& action) {
+        return action.type == ItemType::Directory && m_journal.subtree(action.from).size() <= 1;
+    };
     for (const Action& action : actions)
-        if (crossesBoundary(action) && action.type == ItemType::Directory)
+        if (crossesBoundary(action) && action.type == ItemType::Directory && !emptyFolder(action))
             refusedFolderMoves.emplace_back(action.from, action.path);
     const auto belowRefusedMove = [&](const Action& action) {
         for (const auto& [from, to] : refusedFolderMoves)
@@ -423,16 +429,18 @@ std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
                 upload.reason = "moved into or out of an end-to-end encrypted folder: uploaded on its new side; the "
                                 "old copy changed on the server and stays";
                 ordered.push_back(&split.emplace_back(std::move(upload)));
-            } else if (action.type == ItemType::File) {
+            } else if (action.type == ItemType::File || emptyFolder(action)) {
+                const bool folder = action.type == ItemType::Directory;
                 Action upload;
-                upload.kind = ActionKind::Upload;
-                upload.type = ItemType::File;
+                upload.kind = folder ? ActionKind::MakeRemoteFolder : ActionKind::Upload;
+                upload.type = action.type;
                 upload.path = action.path;
                 upload.local = action.local;
-                upload.reason = "moved into or out of an end-to-end encrypted folder: uploaded on its new side";
+                upload.reason = folder ? "moved into or out of an end-to-end encrypted folder: made on its new side"
+                                       : "moved into or out of an end-to-end encrypted folder: uploaded on its new side";
                 Action remove;
                 remove.kind = ActionKind::DeleteRemote;
-                remove.type = ItemType::File;
+                remove.type = action.type;
                 remove.path = action.from;
                 remove.remote = action.remote;
                 remove.journal = action.journal;

@@ -378,6 +378,44 @@ TEST(Reconcile, FolderMovedAndAFileInItRenamedHere)
               (Lines{"move-remote d -> e", "move-remote e/a -> e/x"}));
 }
 
+TEST(Reconcile, FolderMovedHereWithEveryFileInItRenamedIsStillAMove)
+{
+    SyncedFolder s;
+    s.local = {{"e", localFolder(1)}, {"e/x", localFile(2)}, {"e/y", localFile(3)}};
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"move-remote d -> e", "move-remote e/a -> e/x", "move-remote e/b -> e/y"}));
+}
+
+TEST(Reconcile, AFolderDeletedHereWhoseInodeANewFolderTookIsNotAMove)
+{
+    // "d" was removed with its files, its DELETE has not reached the server yet, and a new empty
+    // folder elsewhere got its inode (ext4 reuses them at once). Read as "move d -> n/new", the
+    // move was refused on every run where it crossed into an encrypted folder, and the devices
+    // never agreed again: nothing of what the journal knew in "d" is below the new folder.
+    SyncedFolder s;
+    s.remote["n"] = remoteFolder("n1", "200");
+    s.journal["n"] = journalFolder(9, "n1", "200");
+    s.local = {{"n", localFolder(9)}, {"n/new", localFolder(1)}};
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"make-remote-folder n/new", "delete-remote d"}));
+}
+
+TEST(Reconcile, AnEmptyFolderMovedHereIsAMove)
+{
+    // Nothing inside to compare: the inode is all there is (and a move of an empty folder ends
+    // where a deletion and a new folder would).
+    SyncedFolder s;
+    s.local.erase("d/a");
+    s.local.erase("d/b");
+    s.journal.erase("d/a");
+    s.journal.erase("d/b");
+    s.remote.erase("d/a");
+    s.remote.erase("d/b");
+    s.local["e"] = s.local["d"];
+    s.local.erase("d");
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"move-remote d -> e"});
+}
+
 TEST(Reconcile, FileRenamedOnServerIsALocalRename)
 {
     SyncedFolder s;
