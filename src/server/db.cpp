@@ -26,12 +26,16 @@ Stmt::Stmt(sqlite3* db, std::string_view sql)
 
 Stmt::~Stmt()
 {
-    sqlite3_finalize(m_stmt);
+    if (m_owner && m_stmt)
+        m_owner->giveBack(m_stmt);
+    else
+        sqlite3_finalize(m_stmt);
 }
 
 Stmt::Stmt(Stmt&& other) noexcept
     : m_db(other.m_db)
     , m_stmt(other.m_stmt)
+    , m_owner(other.m_owner)
 {
     other.m_stmt = nullptr;
 }
@@ -120,7 +124,33 @@ Db::Db(const std::filesystem::path& file)
 
 Db::~Db()
 {
+    for (const auto& [sql, stmt] : m_idle)
+        sqlite3_finalize(stmt);
     sqlite3_close(m_db);
+}
+
+Stmt Db::prepare(std::string_view sql)
+{
+    if (const auto idle = m_idle.find(sql); idle != m_idle.end()) {
+        sqlite3_stmt* stmt = idle->second;
+        m_idle.erase(idle);
+        return Stmt(*this, m_db, stmt);
+    }
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
+        SQLITE_OK)
+        fail(m_db, std::string("prepare '") + std::string(sql) + "'");
+    return Stmt(*this, m_db, stmt);
+}
+
+void Db::giveBack(sqlite3_stmt* stmt)
+{
+    // A failed step leaves its error in reset's result: the caller has seen it already.
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    const char* sql = sqlite3_sql(stmt);
+    if (!sql || !m_idle.try_emplace(sql, stmt).second)
+        sqlite3_finalize(stmt);
 }
 
 void Db::exec(std::string_view sql)
