@@ -11,6 +11,7 @@
 // therefore only leave unreferenced blobs or spool files behind, which the constructor removes.
 #include "storage.h"
 
+#include "content_hash.h"
 #include "e2ee_api.h"
 #include "server_ca.h"
 
@@ -88,20 +89,6 @@ CREATE INDEX items_blob ON items(blob);
 };
 
 
-std::string toHex(const unsigned char* data, std::size_t size)
-{
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(size * 2);
-    for (std::size_t i = 0; i < size; ++i) {
-        out += hex[data[i] >> 4];
-        out += hex[data[i] & 15];
-    }
-    return out;
-}
-
-
-
 std::string sha256Hex(std::string_view salt, std::string_view secret)
 {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -120,75 +107,6 @@ bool constantTimeEqual(std::string_view a, std::string_view b)
 {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
-
-struct Hashes {
-    std::string sha1, md5, sha256; // lowercase hex
-};
-
-// Which digests hashFile computes: the one a client's OC-Checksum names (to verify it), or the
-// SHA1 and MD5 stored when it sent none. Each costs a pass of the CPU over the content (MD5
-// alone takes 1.7 s per GiB here), so nothing else is computed.
-struct HashKinds {
-    bool sha1 = false, md5 = false, sha256 = false;
-};
-
-HashKinds hashKindsFor(std::string_view checksumHeader)
-{
-    HashKinds kinds;
-    const std::string type = toLower(checksumHeader.substr(0, checksumHeader.find(':')));
-    if (checksumHeader.empty()) {
-        kinds.sha1 = kinds.md5 = true;
-    } else {
-        kinds.sha1 = type == "sha1";
-        kinds.md5 = type == "md5";
-        kinds.sha256 = type == "sha256";
-    }
-    return kinds;
-}
-
-// One pass over the file computing the digests asked for (the others stay empty).
-std::expected<Hashes, std::string> hashFile(const fs::path& file, HashKinds wanted)
-{
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-        return std::unexpected("cannot read " + file.string());
-    std::vector<std::pair<const EVP_MD*, std::string*>> kinds;
-    Hashes hashes;
-    if (wanted.sha1)
-        kinds.emplace_back(EVP_sha1(), &hashes.sha1);
-    if (wanted.md5)
-        kinds.emplace_back(EVP_md5(), &hashes.md5);
-    if (wanted.sha256)
-        kinds.emplace_back(EVP_sha256(), &hashes.sha256);
-    if (kinds.empty())
-        return hashes;
-    std::vector<EVP_MD_CTX*> ctx;
-    bool ok = true;
-    for (const auto& [md, out] : kinds) {
-        ctx.push_back(EVP_MD_CTX_new());
-        ok = ok && ctx.back() && EVP_DigestInit_ex(ctx.back(), md, nullptr) == 1;
-    }
-    std::vector<char> buffer(1 << 18);
-    while (ok && in) {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        const auto got = static_cast<std::size_t>(in.gcount());
-        for (auto* c : ctx)
-            ok = ok && EVP_DigestUpdate(c, buffer.data(), got) == 1;
-    }
-    ok = ok && in.eof();
-    for (std::size_t i = 0; i < ctx.size(); ++i) {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int length = 0;
-        ok = ok && EVP_DigestFinal_ex(ctx[i], digest, &length) == 1;
-        if (ok)
-            *kinds[i].second = toHex(digest, length);
-        EVP_MD_CTX_free(ctx[i]);
-    }
-    if (!ok)
-        return std::unexpected("cannot hash " + file.string());
-    return hashes;
-}
-
 
 std::string quotedEtag(std::string_view etag)
 {
@@ -443,7 +361,10 @@ struct Storage::Impl {
     // Takes the mutex. Verifies OC-Checksum against blobs/<blobId>, then makes it the content
     // of the file at `path` (new fileid, or same fileid and new ETag when replacing; ETags
     // propagate). Owns the blob: it is deleted unless committed. 201 / 204 with the headers.
-    Response commitBlob(Request& request, const DavPath& path, const std::string& blobId, std::optional<std::int64_t> mtime);
+    // known: the content's digests when the caller computed them while writing it (the kinds
+    // hashKindsFor the request's OC-Checksum names); otherwise they are computed here.
+    Response commitBlob(Request& request, const DavPath& path, const std::string& blobId, std::optional<std::int64_t> mtime,
+                        const Hashes* known = nullptr);
     Response mkcol(Request& request, const DavPath& path);
     Response remove(Request& request, const DavPath& path);
     Response moveOrCopy(Request& request, const DavPath& path, bool move);
@@ -493,7 +414,9 @@ struct Storage::Impl {
         };
         hooks.adoptBlob = [this](const fs::path& file) { return adoptBlob(file); };
         hooks.commit = [this](Request& request, const DavPath& destination, const std::string& blobId,
-                              std::optional<std::int64_t> mtime) { return commitBlob(request, destination, blobId, mtime); };
+                              std::optional<std::int64_t> mtime, const Hashes* known) {
+            return commitBlob(request, destination, blobId, mtime, known);
+        };
         return hooks;
     }
 };
@@ -718,8 +641,8 @@ std::expected<Storage::Impl::WriteTarget, Response> Storage::Impl::checkFileWrit
     return WriteTarget {std::move(*parent), std::move(existing)};
 }
 
-Response Storage::Impl::commitBlob(
-    Request& request, const DavPath& path, const std::string& blobId, std::optional<std::int64_t> mtime)
+Response Storage::Impl::commitBlob(Request& request, const DavPath& path, const std::string& blobId,
+                                   std::optional<std::int64_t> mtime, const Hashes* known)
 {
     const fs::path blobPath = blobDir / blobId;
     // The blob must go away again unless a committed row points at it.
@@ -740,7 +663,7 @@ Response Storage::Impl::commitBlob(
     if (ec)
         return davError(500, "Cannot read the uploaded data");
     std::string checksum = trimmed(request.header("OC-Checksum"));
-    const auto hashes = hashFile(blobPath, hashKindsFor(checksum));
+    const auto hashes = known ? std::expected<Hashes, std::string>(*known) : hashFile(blobPath, hashKindsFor(checksum));
     if (!hashes)
         return davError(500, hashes.error());
     if (!checksum.empty()) {

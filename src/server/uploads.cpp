@@ -17,6 +17,7 @@
 #include <random>
 #include <stdexcept>
 #include <system_error>
+#include <thread>
 
 #include "dav_xml.h"
 
@@ -117,14 +118,15 @@ DavResult<DavPath> parseDestination(std::string_view header, const std::string& 
     return destination;
 }
 
-// Copies `from` to the end of the open descriptor `out` with a fixed-size buffer; the number of
-// bytes copied, or nullopt on a read or write error.
-std::optional<std::int64_t> appendFile(int out, const fs::path& from, std::vector<char>& buffer)
+// Copies `from` to the end of the open descriptor `out` with a fixed-size buffer, feeding
+// `hasher` and counting `written`; false on a read or write error. What was written
+// starts going to the disk at once (sync_file_range), so the fsync before the commit finds most
+// of a large file there already instead of writing all of it then.
+bool appendFile(int out, const fs::path& from, std::vector<char>& buffer, ContentHasher& hasher, std::int64_t& written)
 {
     const int in = ::open(from.c_str(), O_RDONLY);
     if (in < 0)
-        return std::nullopt;
-    std::int64_t total = 0;
+        return false;
     bool ok = true;
     while (ok) {
         const ssize_t got = ::read(in, buffer.data(), buffer.size());
@@ -134,6 +136,7 @@ std::optional<std::int64_t> appendFile(int out, const fs::path& from, std::vecto
         }
         if (got == 0)
             break;
+        hasher.update(buffer.data(), static_cast<std::size_t>(got));
         for (ssize_t done = 0; ok && done < got;) {
             const ssize_t wrote = ::write(out, buffer.data() + done, static_cast<std::size_t>(got - done));
             if (wrote < 0)
@@ -141,12 +144,12 @@ std::optional<std::int64_t> appendFile(int out, const fs::path& from, std::vecto
             else
                 done += wrote;
         }
-        total += got;
+        if (ok)
+            ::sync_file_range(out, written, got, SYNC_FILE_RANGE_WRITE); // a hint: failure changes nothing
+        written += got;
     }
     ::close(in);
-    if (!ok)
-        return std::nullopt;
-    return total;
+    return ok;
 }
 
 // Removes the file at `path` when it goes out of scope, unless released.
@@ -710,29 +713,44 @@ Response Uploads::move(Request& request, const Target& target)
     std::vector<char> buffer(1 << 20);
     std::int64_t assembled = 0;
     bool ok = true;
+    // The digests the commit verifies or stores, taken as the bytes go by: reading a large file
+    // again for them took longer than the assembly itself.
+    ContentHasher hasher(hashKindsFor(trimmed(request.header("OC-Checksum"))));
     for (const auto& chunk : parts) {
-        const auto copied = appendFile(out, chunk.file, buffer);
-        if (!copied) {
+        if (!appendFile(out, chunk.file, buffer, hasher, assembled)) {
             ok = false;
             break;
         }
-        assembled += *copied;
     }
     ok = ::close(out) == 0 && ok;
     if (!ok)
         return davError(500, "Cannot assemble the upload");
     if (expected && assembled != *expected)
         return lengthMismatch(assembled);
+    const auto hashes = hasher.finish();
+    if (!hashes)
+        return davError(500, "Cannot assemble the upload: " + hashes.error());
 
     const auto blobId = m_hooks.adoptBlob(part);
     if (!blobId)
         return blobId.error();
     partGuard.path.clear();
-    auto response = m_hooks.commit(request, *destination, *blobId, mtime);
+    auto response = m_hooks.commit(request, *destination, *blobId, mtime, &*hashes);
     if (response.status == 201 || response.status == 204) {
         const std::lock_guard lock(m_mutex);
+        // The chunks are deleted after the reply: unlinking a gigabyte of them took half a second.
+        // The session leaves the uploads folder at once; what a stop interrupts, tmp/ loses at
+        // the next start.
         std::error_code ec;
-        fs::remove_all(dir, ec);
+        const fs::path done = m_tmp / randomName("done-");
+        fs::rename(dir, done, ec);
+        if (ec)
+            fs::remove_all(dir, ec);
+        else
+            std::thread([done] {
+                std::error_code ignored;
+                fs::remove_all(done, ignored);
+            }).detach();
         fs::remove(dir.parent_path(), ec); // the user's uploads folder, when now empty
     }
     return response;

@@ -36,6 +36,7 @@
 #include <utility>
 #include <vector>
 
+#include "content_hash.h"
 #include "http_types.h"
 #include "webdav.h"
 
@@ -53,9 +54,10 @@ struct UploadHooks {
     // Moves a complete file into blobs/ under a new id (fsynced); the file stays on failure.
     std::function<std::expected<std::string, Response>(const std::filesystem::path& file)> adoptBlob;
     // Commits blobs/<blobId> at `destination` exactly as a PUT would (OC-Checksum, If-Match,
-    // E2EE, quota checks; owns the blob). 201 / 204 on success.
+    // E2EE, quota checks; owns the blob). 201 / 204 on success. `known`: the blob's digests of
+    // the kinds hashKindsFor(OC-Checksum) names, computed during the assembly (not read again).
     std::function<Response(Request& request, const DavPath& destination, const std::string& blobId,
-                           std::optional<std::int64_t> mtime)>
+                           std::optional<std::int64_t> mtime, const Hashes* known)>
         commit;
 };
 

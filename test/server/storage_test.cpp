@@ -418,6 +418,8 @@ TEST_F(StorageTest, CrashLeftoversRemovedAtStartup)
     storage.reset();
     // What a kill -9 may leave: a half-spooled body and a blob whose row never committed.
     std::ofstream(dir / "tmp" / "spool-123") << "partial";
+    fs::create_directories(dir / "tmp" / "done-123"); // a committed upload's chunks, not deleted yet
+    std::ofstream(dir / "tmp" / "done-123" / "00001") << "chunk";
     std::ofstream(dir / "blobs" / "0123456789abcdef0123456789abcdef") << "orphan";
     open();
     EXPECT_TRUE(fs::is_empty(dir / "tmp"));
