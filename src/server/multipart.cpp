@@ -1,5 +1,7 @@
 #include "multipart.h"
 
+#include "server_util.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -8,14 +10,6 @@
 namespace nubo::server {
 
 namespace {
-
-std::string_view trimmed(std::string_view text)
-{
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t");
-    return text.substr(first, last - first + 1);
-}
 
 std::string lowered(std::string_view text)
 {

@@ -7,12 +7,23 @@
 
 #include <array>
 #include <chrono>
+#include <system_error>
+#include <thread>
 #include <stdexcept>
 #include <vector>
 
 #include "webdav.h"
 
 namespace nubo::server {
+
+std::string_view trimmed(std::string_view text)
+{
+    const auto first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos)
+        return {};
+    const auto last = text.find_last_not_of(" \t");
+    return text.substr(first, last - first + 1);
+}
 
 std::int64_t nowSeconds()
 {
@@ -96,6 +107,39 @@ std::optional<std::string> decodeBase64(std::string_view text)
         return std::nullopt;
     out.resize(static_cast<std::size_t>(n) - (text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0));
     return out;
+}
+
+BackgroundRemover::~BackgroundRemover()
+{
+    std::unique_lock lock(m_state->mutex);
+    m_state->idle.wait(lock, [this] { return m_state->running == 0; });
+}
+
+void BackgroundRemover::removeAll(std::filesystem::path path)
+{
+    {
+        const std::lock_guard lock(m_state->mutex);
+        ++m_state->running;
+    }
+    const auto finished = [](State& state) {
+        {
+            const std::lock_guard lock(state.mutex);
+            --state.running;
+        }
+        state.idle.notify_all();
+    };
+    try {
+        std::thread([state = m_state, path, finished] {
+            std::error_code ignored;
+            std::filesystem::remove_all(path, ignored);
+            finished(*state);
+        }).detach();
+    } catch (const std::system_error&) {
+        // No thread to spare: the caller's work is done all the same, so delete here.
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+        finished(*m_state);
+    }
 }
 
 } // namespace nubo::server

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <condition_variable>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +13,8 @@
 namespace nubo::server {
 
 std::int64_t nowSeconds();
+// Without the leading and trailing spaces and tabs (HTTP's optional whitespace).
+std::string_view trimmed(std::string_view text);
 // fsync a file or folder; false on failure.
 bool syncPath(const std::filesystem::path& path, bool directory);
 
@@ -24,5 +29,26 @@ std::optional<std::string> formField(std::string_view body, std::string_view nam
 
 // Strict standard base64 (padding required); nullopt when malformed.
 std::optional<std::string> decodeBase64(std::string_view text);
+
+// Deletes folders on background threads, so a request need not wait for a large unlink. The
+// destructor waits for the deletions still running: nothing outlives the server's storage.
+class BackgroundRemover {
+public:
+    BackgroundRemover() = default;
+    BackgroundRemover(const BackgroundRemover&) = delete;
+    BackgroundRemover& operator=(const BackgroundRemover&) = delete;
+    ~BackgroundRemover();
+
+    // Removes `path` and everything below it, errors ignored; inline when no thread can start.
+    void removeAll(std::filesystem::path path);
+
+private:
+    struct State {
+        std::mutex mutex;
+        std::condition_variable idle;
+        int running = 0;
+    };
+    std::shared_ptr<State> m_state = std::make_shared<State>();
+};
 
 } // namespace nubo::server

@@ -120,15 +120,6 @@ void addItemHeaders(Response& response, const Item& item)
     response.set("OC-FileId", formatOcId(item.id));
 }
 
-std::string trimmed(std::string value)
-{
-    const auto first = value.find_first_not_of(" \t");
-    if (first == std::string::npos)
-        return {};
-    const auto last = value.find_last_not_of(" \t");
-    return value.substr(first, last - first + 1);
-}
-
 // Every property this server knows, in the order allprop lists them.
 const std::vector<QName>& knownProperties()
 {
@@ -662,7 +653,7 @@ Response Storage::Impl::commitBlob(Request& request, const DavPath& path, const 
     const auto size = static_cast<std::int64_t>(fs::file_size(blobPath, ec));
     if (ec)
         return davError(500, "Cannot read the uploaded data");
-    std::string checksum = trimmed(request.header("OC-Checksum"));
+    std::string checksum(trimmed(request.header("OC-Checksum")));
     const auto hashes = known ? std::expected<Hashes, std::string>(*known) : hashFile(blobPath, hashKindsFor(checksum));
     if (!hashes)
         return davError(500, hashes.error());
@@ -788,7 +779,7 @@ Response Storage::Impl::remove(Request& request, const DavPath& path)
 Response Storage::Impl::moveOrCopy(Request& request, const DavPath& path, bool move)
 {
     const std::string verb = move ? "MOVE" : "COPY";
-    const std::string destinationHeader = trimmed(request.header("Destination"));
+    const std::string destinationHeader(trimmed(request.header("Destination")));
     if (destinationHeader.empty())
         return davError(400, "The Destination header is missing");
     const auto destinationUrlPath = urlPath(destinationHeader);

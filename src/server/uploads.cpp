@@ -17,7 +17,6 @@
 #include <random>
 #include <stdexcept>
 #include <system_error>
-#include <thread>
 
 #include "dav_xml.h"
 
@@ -73,19 +72,10 @@ std::string canonicalChunkName(std::uint64_t number)
     return buffer;
 }
 
-std::string trimmed(std::string_view value)
-{
-    const auto first = value.find_first_not_of(" \t");
-    if (first == std::string_view::npos)
-        return {};
-    const auto last = value.find_last_not_of(" \t");
-    return std::string(value.substr(first, last - first + 1));
-}
-
 // OC-Total-Length: absent (nullopt inside), a non-negative integer, or malformed (error).
 std::expected<std::optional<std::int64_t>, Response> totalLengthHeader(const Request& request)
 {
-    const std::string value = trimmed(request.header("OC-Total-Length"));
+    const std::string value(trimmed(request.header("OC-Total-Length")));
     if (value.empty())
         return std::optional<std::int64_t>();
     std::int64_t length = 0;
@@ -98,7 +88,7 @@ std::expected<std::optional<std::int64_t>, Response> totalLengthHeader(const Req
 // The files URL in a Destination header, for the request's user.
 DavResult<DavPath> parseDestination(std::string_view header, const std::string& user)
 {
-    const std::string value = trimmed(header);
+    const std::string value(trimmed(header));
     if (value.empty())
         return std::unexpected(DavError {400, "The Destination header is missing"});
     const auto path = urlPath(value);
@@ -276,7 +266,7 @@ std::vector<std::string> Uploads::ifHeaderEtags(std::string_view header)
             if (end == std::string_view::npos)
                 break;
             if (!negated)
-                etags.push_back(trimmed(header.substr(i + 1, end - i - 1)));
+                etags.emplace_back(trimmed(header.substr(i + 1, end - i - 1)));
             i = end + 1;
             negated = false;
         } else if (header.substr(i, 3) == "Not" || header.substr(i, 3) == "not") {
@@ -421,7 +411,7 @@ Response Uploads::mkcol(Request& request, const Target& target)
     if (!total)
         return total.error();
     std::optional<DavPath> destination;
-    const std::string destinationHeader = trimmed(request.header("Destination"));
+    const std::string destinationHeader(trimmed(request.header("Destination")));
     if (!destinationHeader.empty()) {
         auto parsed = parseDestination(destinationHeader, request.user);
         if (!parsed)
@@ -747,10 +737,7 @@ Response Uploads::move(Request& request, const Target& target)
         if (ec)
             fs::remove_all(dir, ec);
         else
-            std::thread([done] {
-                std::error_code ignored;
-                fs::remove_all(done, ignored);
-            }).detach();
+            m_remover.removeAll(done);
         fs::remove(dir.parent_path(), ec); // the user's uploads folder, when now empty
     }
     return response;

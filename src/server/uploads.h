@@ -38,6 +38,7 @@
 
 #include "content_hash.h"
 #include "http_types.h"
+#include "server_util.h"
 #include "webdav.h"
 
 namespace nubo::server {
@@ -118,6 +119,7 @@ private:
     UploadHooks m_hooks;
     std::mutex m_mutex; // guards the session folders' membership and m_busy
     std::set<std::pair<std::string, std::string>> m_busy; // (user, transfer) being assembled
+    BackgroundRemover m_remover; // last: its destructor waits for the deletions still running
 };
 
 } // namespace nubo::server

@@ -108,6 +108,15 @@ JournalTree JournalState::subtree(const std::string& root) const
     return result;
 }
 
+bool JournalState::hasChildren(const std::string& root) const
+{
+    std::lock_guard lock(m_mutex);
+    for (auto it = m_tree.lower_bound(root); it != m_tree.end() && it->first.compare(0, root.size(), root) == 0; ++it)
+        if (it->first != root && isInside(it->first, root))
+            return true;
+    return false;
+}
+
 StagedJournal::StagedJournal(const JournalView& base, std::string root, JournalTree subtree)
     : m_base(base), m_root(std::move(root)), m_inside(std::move(subtree))
 {
@@ -401,7 +410,7 @@ std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
     // An empty folder has nothing to keep together: it is made on its new side and the old one is
     // deleted there (only as this run saw it), like a file.
     const auto emptyFolder = [&](const Action& action) {
-        return action.type == ItemType::Directory && m_journal.subtree(action.from).size() <= 1;
+        return action.type == ItemType::Directory && !m_journal.hasChildren(action.from);
     };
     for (const Action& action : actions)
         if (crossesBoundary(action) && action.type == ItemType::Directory && !emptyFolder(action))

@@ -55,6 +55,8 @@ public:
     std::optional<JournalRecord> get(const std::string& path) const override;
     JournalTree snapshot() const;
     JournalTree subtree(const std::string& root) const;
+    // Whether anything lies below `root` (not counting root itself); copies nothing.
+    bool hasChildren(const std::string& root) const;
 
     // Writes what changed since the last flush; call from the thread that owns `journal`.
     Result<void> flush(Journal& journal);
