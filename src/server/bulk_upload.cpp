@@ -10,7 +10,6 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include "multipart.h"
 #include "server_util.h"
@@ -22,43 +21,27 @@ using OrderedJson = nlohmann::ordered_json;
 
 namespace {
 
-struct Md5 {
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), EVP_MD_CTX_free};
-    bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_md5(), nullptr) == 1;
-
-    void update(const char* data, std::size_t size) { ok = ok && EVP_DigestUpdate(ctx.get(), data, size) == 1; }
-    std::optional<std::string> hex()
-    {
-        unsigned char digest[EVP_MAX_MD_SIZE];
-        unsigned int length = 0;
-        if (!ok || EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) return std::nullopt;
-        static constexpr char digits[] = "0123456789abcdef";
-        std::string out;
-        for (unsigned int i = 0; i < length; ++i) {
-            out += digits[digest[i] >> 4];
-            out += digits[digest[i] & 15];
-        }
-        return out;
-    }
-};
-
-// A part read from the body, its content waiting in a file under tmp/.
+// A part read from the body, its content waiting in a file of the request's spool folder.
 struct Part {
     std::string path; // X-File-Path as sent: the key of its result
     MultipartReader::Headers headers;
     fs::path file;
-    std::string md5; // of the content, lowercase hex
+    Hashes hashes;   // of the content: MD5, and what its OC-Checksum names
 };
 
-// Removes the part files that were not committed.
+// The request's spool folder under tmp/, and the part files in it; removes what was not
+// committed. A folder per request: concurrent bulk uploads creating their files in tmp/ itself
+// queued on that one folder's lock.
 struct PartFiles {
+    fs::path dir;
     std::vector<Part> parts;
     ~PartFiles()
     {
-        for (const auto& part : parts) {
-            std::error_code ignored;
+        std::error_code ignored;
+        for (const auto& part : parts)
             fs::remove(part.file, ignored);
-        }
+        if (!dir.empty())
+            fs::remove(dir, ignored);
     }
 };
 
@@ -186,23 +169,31 @@ Response BulkUpload::handle(Request& request)
              {"x-file-mtime", "x-oc-mtime", "x-file-md5", "oc-checksum", "if-match", "if-none-match"}) {
             if (const auto it = headers.find(name); it != headers.end()) kept.insert(*it);
         }
-        Part part{path, std::move(kept), m_tmp / ("bulk-" + randomHex(12)), {}};
+        if (spooled.dir.empty()) {
+            const fs::path dir = m_tmp / ("bulk-" + randomHex(12));
+            std::error_code ec;
+            if (!fs::create_directory(dir, ec)) return davError(500, "Cannot store the uploaded data");
+            spooled.dir = dir;
+        }
+        Part part{path, std::move(kept), spooled.dir / std::to_string(spooled.parts.size()), {}};
         std::FILE* out = std::fopen(part.file.c_str(), "wb");
         if (out == nullptr) return davError(500, "Cannot store the uploaded data");
         spooled.parts.push_back(part); // removed again unless committed
-        Md5 md5;
+        HashKinds kinds = hashKindsFor(header(kept, "oc-checksum"));
+        kinds.md5 = true; // for X-File-MD5
+        ContentHasher hasher(kinds);
         bool written = true;
         auto copied = reader.content(*length, [&](const char* data, std::size_t size) {
-            md5.update(data, size);
+            hasher.update(data, size);
             written = std::fwrite(data, 1, size, out) == size;
             return written;
         });
         const bool closed = std::fclose(out) == 0;
         if (!written || !closed) return davError(500, "Cannot store the uploaded data");
         if (!copied) return jsonReply(400, OrderedJson::object(), copied.error());
-        const auto hex = md5.hex();
-        if (!hex) return davError(500, "Cannot hash the uploaded data");
-        spooled.parts.back().md5 = *hex;
+        auto hashes = hasher.finish();
+        if (!hashes) return davError(500, "Cannot hash the uploaded data: " + hashes.error());
+        spooled.parts.back().hashes = std::move(*hashes);
     }
 
     // Pass 2: each part is checked and turned into the PUT request of its path.
@@ -230,7 +221,7 @@ Response BulkUpload::handle(Request& request)
                     return std::unexpected(failure("X-File-Mtime header must be an integer (unix timestamp)."));
             }
 
-            if (const auto md5 = header(part.headers, "x-file-md5"); !md5.empty() && toLower(md5) != part.md5)
+            if (const auto md5 = header(part.headers, "x-file-md5"); !md5.empty() && toLower(md5) != part.hashes.md5)
                 return std::unexpected(failure("The computed checksum does not match the one received from the client."));
             const std::string checksum = header(part.headers, "oc-checksum");
             if (!checksum.empty()) {
@@ -277,7 +268,10 @@ Response BulkUpload::handle(Request& request)
         if (ready[i]) files.push_back(spooled.parts[i].file);
     auto blobs = m_hooks.adoptBlobs(files);
 
-    // Pass 4: each is stored as a PUT of its path would be, in the order sent.
+    // Pass 4: each is stored as a PUT of its path would be, in the order sent, in one
+    // transaction (one per file cost more than the files' own writes).
+    std::vector<BlobCommit> commits;
+    std::vector<std::size_t> committing; // the part of each commit
     std::size_t next = 0;
     for (std::size_t i = 0; i < spooled.parts.size(); ++i) {
         if (!ready[i]) continue;
@@ -286,7 +280,13 @@ Response BulkUpload::handle(Request& request)
             outcomes[i] = failure(errorMessage(blob.error()));
             continue;
         }
-        const Response committed = m_hooks.commit(ready[i]->put, ready[i]->destination, *blob, ready[i]->mtime);
+        commits.push_back({&ready[i]->put, ready[i]->destination, *blob, ready[i]->mtime, spooled.parts[i].hashes});
+        committing.push_back(i);
+    }
+    const std::vector<Response> committedAll = commits.empty() ? std::vector<Response>() : m_hooks.commitAll(commits);
+    for (std::size_t k = 0; k < committing.size(); ++k) {
+        const std::size_t i = committing[k];
+        const Response& committed = committedAll[k];
         if (committed.status != 201 && committed.status != 204) {
             outcomes[i] = failure(errorMessage(committed));
             continue;

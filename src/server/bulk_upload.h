@@ -58,6 +58,7 @@
 #include <string>
 #include <vector>
 
+#include "content_hash.h"
 #include "http_types.h"
 #include "webdav.h"
 
@@ -65,16 +66,26 @@ namespace nubo::server {
 
 inline constexpr std::string_view kBulkUploadPath = "/remote.php/dav/bulk";
 
+// One stored blob to become the content of `destination`, as the PUT `request` would make it.
+struct BlobCommit {
+    Request* request = nullptr;
+    DavPath destination;
+    std::string blobId;
+    std::optional<std::int64_t> mtime;
+    // The blob's digests, at least of the kinds hashKindsFor(OC-Checksum) names, when the caller
+    // computed them while writing it; otherwise they are computed from the blob.
+    std::optional<Hashes> known;
+};
+
 // What bulk upload needs from the storage (the same hooks chunked uploads use).
 struct BulkUploadHooks {
     // Moves complete files into blobs/, each under a new id, durably (one flush for them all);
     // a file stays where it was when its move fails. One result per file, in order.
     std::function<std::vector<std::expected<std::string, Response>>(const std::vector<std::filesystem::path>& files)>
         adoptBlobs;
-    // Commits blobs/<blobId> at `destination` exactly as a PUT would; 201 / 204 on success.
-    std::function<Response(Request& request, const DavPath& destination, const std::string& blobId,
-                           std::optional<std::int64_t> mtime)>
-        commit;
+    // Commits each blob exactly as a PUT would, in order, in one transaction: a reply per item,
+    // 201 / 204 on success; a failed item leaves the others alone. Owns the blobs.
+    std::function<std::vector<Response>(const std::vector<BlobCommit>& items)> commitAll;
     std::string filePermissions; // oc:permissions of a file the user owns
 };
 

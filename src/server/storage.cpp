@@ -356,6 +356,8 @@ struct Storage::Impl {
     // hashKindsFor the request's OC-Checksum names); otherwise they are computed here.
     Response commitBlob(Request& request, const DavPath& path, const std::string& blobId, std::optional<std::int64_t> mtime,
                         const Hashes* known = nullptr);
+    // commitBlob for many, under one lock and in one transaction: a reply per item, in order.
+    std::vector<Response> commitBlobs(const std::vector<BlobCommit>& items);
     Response mkcol(Request& request, const DavPath& path);
     Response remove(Request& request, const DavPath& path);
     Response moveOrCopy(Request& request, const DavPath& path, bool move);
@@ -376,8 +378,7 @@ struct Storage::Impl {
     {
         BulkUploadHooks hooks;
         hooks.adoptBlobs = [this](const std::vector<fs::path>& files) { return adoptBlobs(files); };
-        hooks.commit = [this](Request& request, const DavPath& destination, const std::string& blobId,
-                              std::optional<std::int64_t> mtime) { return commitBlob(request, destination, blobId, mtime); };
+        hooks.commitAll = [this](const std::vector<BlobCommit>& items) { return commitBlobs(items); };
         hooks.filePermissions = std::string(kFilePermissions);
         return hooks;
     }
@@ -635,63 +636,109 @@ std::expected<Storage::Impl::WriteTarget, Response> Storage::Impl::checkFileWrit
 Response Storage::Impl::commitBlob(Request& request, const DavPath& path, const std::string& blobId,
                                    std::optional<std::int64_t> mtime, const Hashes* known)
 {
-    const fs::path blobPath = blobDir / blobId;
-    // The blob must go away again unless a committed row points at it.
+    BlobCommit item {&request, path, blobId, mtime, known ? std::optional<Hashes>(*known) : std::nullopt};
+    return std::move(commitBlobs({item}).front());
+}
+
+std::vector<Response> Storage::Impl::commitBlobs(const std::vector<BlobCommit>& items)
+{
+    std::vector<Response> responses(items.size());
+    // Each blob goes away again unless a committed row points at it.
+    std::vector<bool> keep(items.size(), false);
     struct BlobGuard {
-        fs::path path;
-        bool keep = false;
+        const std::vector<BlobCommit>& items;
+        const std::vector<bool>& keep;
+        const fs::path& dir;
         ~BlobGuard()
         {
-            if (!keep) {
+            for (std::size_t i = 0; i < items.size(); ++i) {
                 std::error_code ignored;
-                fs::remove(path, ignored);
+                if (!keep[i])
+                    fs::remove(dir / items[i].blobId, ignored);
             }
         }
-    } guard {blobPath};
+    } guard {items, keep, blobDir};
 
-    std::error_code ec;
-    const auto size = static_cast<std::int64_t>(fs::file_size(blobPath, ec));
-    if (ec)
-        return davError(500, "Cannot read the uploaded data");
-    std::string checksum(trimmed(request.header("OC-Checksum")));
-    const auto hashes = known ? std::expected<Hashes, std::string>(*known) : hashFile(blobPath, hashKindsFor(checksum));
-    if (!hashes)
-        return davError(500, hashes.error());
-    if (!checksum.empty()) {
-        if (auto verified = verifyChecksum(checksum, *hashes); !verified)
-            return davError(400, verified.error());
-    } else {
-        checksum = "SHA1:" + hashes->sha1 + " MD5:" + hashes->md5;
+    // Outside the lock: sizes and checksums.
+    struct Pending {
+        std::size_t index;
+        FileContent content;
+    };
+    std::vector<Pending> pending;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const BlobCommit& item = items[i];
+        const fs::path blobPath = blobDir / item.blobId;
+        std::error_code ec;
+        const auto size = static_cast<std::int64_t>(fs::file_size(blobPath, ec));
+        if (ec) {
+            responses[i] = davError(500, "Cannot read the uploaded data");
+            continue;
+        }
+        std::string checksum(trimmed(item.request->header("OC-Checksum")));
+        const auto hashes = item.known ? std::expected<Hashes, std::string>(*item.known)
+                                       : hashFile(blobPath, hashKindsFor(checksum));
+        if (!hashes) {
+            responses[i] = davError(500, hashes.error());
+            continue;
+        }
+        if (!checksum.empty()) {
+            if (auto verified = verifyChecksum(checksum, *hashes); !verified) {
+                responses[i] = davError(400, verified.error());
+                continue;
+            }
+        } else {
+            checksum = "SHA1:" + hashes->sha1 + " MD5:" + hashes->md5;
+        }
+        pending.push_back({i, FileContent {size, item.mtime.value_or(0), item.blobId, checksum}});
     }
+    if (pending.empty())
+        return responses;
 
+    // One transaction for them all, each checked as its own PUT would be, in order (a later item
+    // sees the earlier ones). A failure of the database rolls back every one of them.
     const std::lock_guard lock(mutex);
-    const auto target = checkFileWrite(request, path, size);
-    if (!target)
-        return target.error();
-    const auto& existing = target->existing;
-
     const auto now = nowSeconds();
-    const FileContent content {size, mtime.value_or(now), blobId, checksum};
-    Transaction transaction(db);
-    std::int64_t id = 0;
-    std::string oldBlob;
-    if (existing) {
-        oldBlob = tree.replaceFile(*existing, content, now);
-        id = existing->id;
-    } else {
-        id = tree.createFile(target->parent, path.segments.back(), content, now).id;
+    struct Done {
+        std::size_t index;
+        std::int64_t id;
+        bool replaced;
+    };
+    std::vector<Done> done;
+    std::vector<std::string> oldBlobs;
+    {
+        Transaction transaction(db);
+        for (Pending& p : pending) {
+            const BlobCommit& item = items[p.index];
+            const auto target = checkFileWrite(*item.request, item.destination, p.content.size);
+            if (!target) {
+                responses[p.index] = target.error();
+                continue;
+            }
+            if (!item.mtime)
+                p.content.mtime = now;
+            if (const auto& existing = target->existing) {
+                oldBlobs.push_back(tree.replaceFile(*existing, p.content, now));
+                done.push_back({p.index, existing->id, true});
+            } else {
+                const auto id = tree.createFile(target->parent, item.destination.segments.back(), p.content, now).id;
+                done.push_back({p.index, id, false});
+            }
+        }
+        transaction.commit();
     }
-    transaction.commit();
-    guard.keep = true;
-    releaseBlobs({oldBlob});
+    for (const Done& d : done)
+        keep[d.index] = true;
+    releaseBlobs(oldBlobs);
     purgeReleasedBlobs(false);
 
-    Response response;
-    response.status = existing ? 204 : 201;
-    addItemHeaders(response, *tree.byId(id));
-    if (mtime)
-        response.set("X-OC-MTime", "accepted");
-    return response;
+    for (const Done& d : done) {
+        Response& response = responses[d.index];
+        response.status = d.replaced ? 204 : 201;
+        addItemHeaders(response, *tree.byId(d.id));
+        if (items[d.index].mtime)
+            response.set("X-OC-MTime", "accepted");
+    }
+    return responses;
 }
 
 Response Storage::Impl::put(Request& request, const DavPath& path)

@@ -2043,6 +2043,35 @@ TEST_F(ServerBulkTest, BulkUploadReplacesLikeAPutAndHonoursIfMatch)
     EXPECT_NE(etagOf(alice(), kAlice, m_dir), folderEtag) << "the parent's ETag did not change";
 }
 
+// The parts are stored in the order sent, in one transaction: a part sees the ones before it,
+// and one that fails between two others leaves them stored.
+TEST_F(ServerBulkTest, BulkPartsAreStoredInOrderAndOneFailingInBetweenLeavesTheOthers)
+{
+    std::vector<BulkPart> parts(4);
+    parts[0].path = "/" + p("order.txt");
+    parts[0].content = "first";
+    parts[1].path = p("order.txt"); // the same file, spelt without the leading slash
+    parts[1].content = "second";
+    parts[1].extra = {{"If-None-Match", "*"}};
+    parts[2].path = "/" + p("missing/x.txt");
+    parts[2].content = "no parent";
+    parts[3].path = "/" + p("after.txt");
+    parts[3].content = "after";
+    const Reply r = postBulk(alice(), bulkBody(parts));
+    ASSERT_EQ(r.status, 200u) << r.describe();
+    const json results = parseJson(r);
+    EXPECT_EQ(at(results, {parts[0].path, "error"}), json(false)) << r.body;
+    EXPECT_EQ(at(results, {parts[1].path, "error"}), json(true))
+        << "If-None-Match: * did not see the file the part before it created\n" << r.body;
+    EXPECT_EQ(at(results, {parts[2].path, "error"}), json(true)) << r.body;
+    EXPECT_EQ(at(results, {parts[3].path, "error"}), json(false)) << r.body;
+    EXPECT_EQ(contentOf(alice(), kAlice, p("order.txt")), "first");
+    EXPECT_EQ(statusOfGet(alice(), kAlice, p("missing/x.txt")), 404u);
+    EXPECT_EQ(contentOf(alice(), kAlice, p("after.txt")), "after");
+    EXPECT_EQ(at(results, {parts[0].path, "etag"}), json(unquote(etagOf(alice(), kAlice, p("order.txt")))));
+    EXPECT_EQ(at(results, {parts[3].path, "etag"}), json(unquote(etagOf(alice(), kAlice, p("after.txt")))));
+}
+
 TEST_F(ServerBulkTest, BulkPartWithABadChecksumIsRefusedAndTheOthersAreStored)
 {
     std::vector<BulkPart> parts(4);
