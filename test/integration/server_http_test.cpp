@@ -1518,6 +1518,22 @@ TEST_F(ServerHttpTest, BodyLongerThanContentLengthDoesNotCorruptTheFile)
     EXPECT_EQ(contentOf(alice(), kAlice, p("exact2.txt")), "abcdefghij");
 }
 
+// A body of several MiB is read in blocks straight into the spool file: it arrives whole, and the
+// request pipelined right after it is still answered.
+TEST_F(ServerHttpTest, LargeBodyIsStoredExactlyAndThePipelinedRequestAfterItAnswered)
+{
+    const std::string auth = "Authorization: " + basicAuthValue(kAlice, kAlicePassword) + "\r\n";
+    const std::string body = randomBytes(3 * 1024 * 1024 + 123, 77);
+    const std::string raw = "PUT " + dav(kAlice, p("large.bin")) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth +
+                            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body +
+                            "GET /status.php HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    RawOptions options;
+    options.idleTimeout = std::chrono::milliseconds(5000);
+    const RawResult res = anon().sendRaw(raw, options);
+    EXPECT_EQ(res.statuses(), (std::vector<unsigned>{201u, 200u})) << res.received.substr(0, 600);
+    EXPECT_TRUE(contentOf(alice(), kAlice, p("large.bin")) == body) << "the stored bytes differ from those sent";
+}
+
 TEST_F(ServerHttpTest, TruncatedUploadIsNotStored)
 {
     const std::string auth = "Authorization: " + basicAuthValue(kAlice, kAlicePassword) + "\r\n";
