@@ -211,6 +211,41 @@ TEST_F(UploadsTest, ChunksAssembleInNumericOrder)
     EXPECT_TRUE(emptiedSoon(dir / "tmp"));
 }
 
+// The assembly writes 1 MiB blocks that span the chunks (directly to the disk where it can) and
+// the tail through the page cache: chunks that end anywhere give the bytes sent, in order, and
+// their digests, whether the total is a whole number of 4 KiB sectors or not.
+TEST_F(UploadsTest, ChunksAssembleExactlyWhereverBlocksAndSectorsEnd)
+{
+    const std::size_t mib = 1 << 20;
+    const std::vector<std::vector<std::string>> uploads = {
+        {randomBytes(mib - 1, 11), randomBytes(2, 12), randomBytes(3 * 4096 - 1, 13), randomBytes(mib + 4096, 14)},
+        {randomBytes(mib, 21), randomBytes(mib, 22), randomBytes(4096 + 7, 23)},
+        {randomBytes(1, 31)},
+    };
+    for (std::size_t u = 0; u < uploads.size(); ++u) {
+        SCOPED_TRACE(u);
+        const auto& chunks = uploads[u];
+        std::string whole;
+        for (const auto& chunk : chunks)
+            whole += chunk;
+        const std::string transfer = "blocks" + std::to_string(u);
+        const std::string path = "/blocks" + std::to_string(u) + ".bin";
+        std::vector<int> order;
+        for (std::size_t i = chunks.size(); i-- > 0;)
+            order.push_back(static_cast<int>(i)); // sent last first
+        prepare(transfer, path, chunks, order);
+        const auto moved = moveFile(transfer, path, {{"OC-Total-Length", std::to_string(whole.size())}});
+        ASSERT_EQ(moved.status, 201u) << moved.body;
+        EXPECT_TRUE(responseBody(getFile(path)) == whole) << "the assembled bytes differ from those sent";
+        const fs::path copy = dir / "expected.bin";
+        std::ofstream(copy, std::ios::binary) << whole;
+        const auto expected = hashFile(copy, HashKinds{.sha1 = true, .md5 = true});
+        ASSERT_TRUE(expected.has_value());
+        fs::remove(copy);
+        EXPECT_EQ(fileProps(path).at("oc:checksums"), "oc:checksum=SHA1:" + expected->sha1 + " MD5:" + expected->md5);
+    }
+}
+
 TEST_F(UploadsTest, OffsetNamedChunksOfTheOlderNgChunkingAssembleInOrder)
 {
     ASSERT_EQ(mkcolUpload("ng", "/ng.bin", 9).status, 201u);
