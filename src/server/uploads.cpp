@@ -117,7 +117,7 @@ DavResult<DavPath> parseDestination(std::string_view header, const std::string& 
 // - Whole blocks are written with O_DIRECT where the filesystem takes it. Through the page cache,
 //   copying a gigabyte into new pages cost more CPU than anything else the server did for the
 //   upload, and the fsync before the commit then wrote all of it again; direct writes go to the
-//   disk once. Where O_DIRECT is refused (at open or at the first write), the file is written
+//   disk once. Where O_DIRECT is refused (by fcntl or at the first write), the file is written
 //   through the page cache, each block handed to the disk at once (sync_file_range).
 // - The tail, not a whole number of 4 KiB sectors, goes through the page cache.
 // - Each block is hashed on another thread while it is written: one after the other, the
@@ -127,15 +127,13 @@ bool assembleChunks(const fs::path& target, const std::vector<fs::path>& chunks,
 {
     constexpr std::size_t kBlock = 1 << 20;
     constexpr std::size_t kSector = 4096; // O_DIRECT's alignment on every common disk
-    const int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
-    bool direct = true;
-    int out = ::open(target.c_str(), flags | O_DIRECT, 0644);
-    if (out < 0 && errno == EINVAL) {
-        direct = false;
-        out = ::open(target.c_str(), flags, 0644);
-    }
+    // O_DIRECT is asked for after the open: a filesystem without it may create the file and
+    // still fail an open that asks for it, and O_EXCL would then refuse the second try.
+    const int out = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (out < 0)
         return false;
+    const int opened = ::fcntl(out, F_GETFL);
+    bool direct = opened >= 0 && ::fcntl(out, F_SETFL, opened | O_DIRECT) == 0;
     const auto buffered = [&] {
         direct = false;
         const int current = ::fcntl(out, F_GETFL);
