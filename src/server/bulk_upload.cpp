@@ -169,6 +169,9 @@ Response BulkUpload::handle(Request& request)
              {"x-file-mtime", "x-oc-mtime", "x-file-md5", "oc-checksum", "if-match", "if-none-match"}) {
             if (const auto it = headers.find(name); it != headers.end()) kept.insert(*it);
         }
+        // The digests the commit verifies or stores, and MD5 for X-File-MD5.
+        HashKinds kinds = hashKindsFor(header(kept, "oc-checksum"));
+        kinds.md5 = true;
         if (spooled.dir.empty()) {
             const fs::path dir = m_tmp / ("bulk-" + randomHex(12));
             std::error_code ec;
@@ -179,8 +182,6 @@ Response BulkUpload::handle(Request& request)
         std::FILE* out = std::fopen(part.file.c_str(), "wb");
         if (out == nullptr) return davError(500, "Cannot store the uploaded data");
         spooled.parts.push_back(part); // removed again unless committed
-        HashKinds kinds = hashKindsFor(header(kept, "oc-checksum"));
-        kinds.md5 = true; // for X-File-MD5
         ContentHasher hasher(kinds);
         bool written = true;
         auto copied = reader.content(*length, [&](const char* data, std::size_t size) {

@@ -1986,6 +1986,11 @@ TEST_F(ServerBulkTest, BulkUploadStoresEveryPartAsAPutWould)
     parts[3].checksum = "SHA1:" + sha1Hex(parts[3].content);
     parts[3].extra = {{"X-OC-Mtime", "1400000000"}};
     parts[3].mtime = std::nullopt;
+    parts.emplace_back();
+    parts[4].path = "/" + p("sha256.txt");
+    parts[4].content = "checked with SHA256";
+    parts[4].md5 = false;
+    parts[4].checksum = "SHA256:" + digestHex(EVP_sha256(), parts[4].content);
 
     const std::string requestId = "bulk-" + m_dir;
     const std::size_t before = accessLogLines(*server(), "POST /remote.php/dav/bulk").size();
