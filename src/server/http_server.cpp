@@ -235,9 +235,6 @@ struct HttpServer::Impl {
         return sent;
     }
 
-    // An injected cut of an upload: reads fault.cutPoint(declared length) bytes of the body
-    // (for a chunked body, BYTES as given and 0 for a percentage) and returns how many it read;
-    // the caller closes the connection without a reply.
     // Reads a body of `length` bytes (what read_header left in `buffer` first) into a new file,
     // a MiB per read and write. Beast's parser reads at most 64 KiB per call and writes each piece
     // on its own: 16 384 of each per GiB, more of the server's time than the upload's own work.
@@ -252,6 +249,7 @@ struct HttpServer::Impl {
             while (size > 0) {
                 const ssize_t written = ::write(fd, data, size);
                 if (written < 0 && errno == EINTR) continue;
+                if (written == 0) errno = EIO; // nothing written: not a success either
                 if (written <= 0) return false;
                 data += written;
                 size -= static_cast<std::size_t>(written);
@@ -279,6 +277,9 @@ struct HttpServer::Impl {
         return ec;
     }
 
+    // An injected cut of an upload: reads fault.cutPoint(declared length) bytes of the body
+    // (for a chunked body, BYTES as given and 0 for a percentage) and returns how many it read;
+    // the caller closes the connection without a reply.
     template <class Stream>
     std::uint64_t readPartOfBody(Stream& socket, beast::flat_buffer& buffer,
                                  http::request_parser<http::empty_body>& headerParser, const Fault& fault)

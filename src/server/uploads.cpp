@@ -157,10 +157,12 @@ bool assembleChunks(const fs::path& target, const std::vector<fs::path>& chunks,
             const ssize_t n = ::write(out, block.get() + done, fill - done);
             if (n > 0)
                 done += static_cast<std::size_t>(n);
+            else if (n < 0 && errno == EINTR)
+                continue;
             else if (n < 0 && errno == EINVAL && direct)
                 wrote = buffered(); // O_DIRECT refused after all: the rest through the page cache
-            else if (n < 0 && errno != EINTR)
-                wrote = false;
+            else
+                wrote = false; // an error, or nothing written (which would otherwise loop for ever)
         }
         if (hashed.valid())
             hashed.get(); // before the block is filled again
