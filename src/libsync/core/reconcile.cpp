@@ -340,7 +340,11 @@ private:
     // folder made anywhere (ext4 does). A move takes the content along, so it is believed only when
     // the journal knew nothing inside the folder (no inode to compare), or when something it knew
     // inside is now below the new place, under any name. Otherwise it is a deletion and a new
-    // folder.
+    // folder. A folder the journal knew empty is not believed either when the server lists
+    // something new inside it: the move would carry that content to a folder the user made for
+    // something else (and, across an encryption boundary, with the wrong protection). As a
+    // deletion here with changes on the server, the folder comes back with the new content, and
+    // the new folder goes up as what it is.
     bool contentFollowed(const std::string& from, const std::string& to) const
     {
         const std::string fromPrefix = from + '/';
@@ -349,8 +353,13 @@ private:
              ++it)
             if (it->second.inode != 0)
                 knownInside.insert(it->second.inode);
-        if (knownInside.empty())
+        if (knownInside.empty()) {
+            for (auto it = m_remoteIn.lower_bound(fromPrefix);
+                 it != m_remoteIn.end() && it->first.starts_with(fromPrefix); ++it)
+                if (!m_journalIn.contains(it->first))
+                    return false;
             return true;
+        }
         const std::string toPrefix = to + '/';
         for (auto it = m_localIn.lower_bound(toPrefix); it != m_localIn.end() && it->first.starts_with(toPrefix); ++it)
             if (knownInside.contains(it->second.inode))

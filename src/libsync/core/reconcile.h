@@ -30,8 +30,9 @@
 // Moves: a local item whose inode the journal knows under another path that is gone locally is a
 // local move; a remote item whose file id the journal knows under another path that is gone on the
 // server is a remote move. A folder's inode is believed only when the journal knew nothing inside
-// it, or something it knew inside is now below the new place (a freed inode goes to the next new
-// folder, anywhere: that is a deletion and a new folder). Moves are propagated as MOVE / rename,
+// it and the server lists nothing new inside it, or something it knew inside is now below the new
+// place (a freed inode goes to the next new folder, anywhere: that is a deletion and a new
+// folder). Moves are propagated as MOVE / rename,
 // and what lies below a moved folder is compared at its new place. When both sides moved the
 // same item elsewhere, the server's move wins and the local item follows it (no data is involved).
 // Names:

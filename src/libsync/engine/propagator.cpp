@@ -408,9 +408,19 @@ std::vector<ItemReport> Propagator::run(const std::vector<Action>& actions)
                m_context.encryptionRoot(action.from) != m_context.encryptionRoot(action.path);
     };
     // An empty folder has nothing to keep together: it is made on its new side and the old one is
-    // deleted there (only as this run saw it), like a file.
+    // deleted there (only as this run saw it), like a file. Empty means the journal knew nothing
+    // inside it and the plan does nothing inside either place: content the server added meanwhile
+    // must not be deleted with the old folder, nor land on the other side of the boundary.
     const auto emptyFolder = [&](const Action& action) {
-        return action.type == ItemType::Directory && !m_journal.hasChildren(action.from);
+        if (action.type != ItemType::Directory || m_journal.hasChildren(action.from))
+            return false;
+        const auto below = [](const std::string& path, const std::string& folder) {
+            return path != folder && isInside(path, folder);
+        };
+        return std::none_of(actions.begin(), actions.end(), [&](const Action& other) {
+            return below(other.path, action.from) || below(other.path, action.path) ||
+                   (!other.from.empty() && (below(other.from, action.from) || below(other.from, action.path)));
+        });
     };
     for (const Action& action : actions)
         if (crossesBoundary(action) && action.type == ItemType::Directory && !emptyFolder(action))

@@ -248,6 +248,36 @@ TEST_F(E2eeSync, AFileOrEmptyFolderMovedIntoOrOutOfAnEncryptedFolderGoesToItsNew
     EXPECT_EQ(a.syncOk().uploaded, 0);
 }
 
+// CI seed 1553157917, made deterministic: an empty encrypted folder leaves the vault here (by a
+// move, or by a removal whose inode a new plain folder took: reconcile sees the same) while
+// another device fills it on the server. The server's new content is not carried out of the vault
+// into the plain folder: the folder stays in the vault with it, and the plain folder goes up
+// empty. Carried along, the files kept their encryption here, were refused as "encrypted here
+// but unencrypted on the server" on every run, and the devices never agreed again.
+TEST_F(E2eeSync, AnEmptyFolderMovedOutOfTheVaultWhileTheServerFilledItKeepsThatContentEncrypted)
+{
+    auto& a = device("a");
+    auto& b = device("b");
+    a.mkdir("vault/Photos");
+    a.mkdir("inbox");
+    a.syncOk();
+    b.syncOk();
+    b.write("vault/Photos/c.txt", "added on b, marker 7e41");
+    b.syncOk();
+    a.move("vault/Photos", "inbox/Photos");
+    a.syncOk(); // fails on any item error
+    EXPECT_EQ(a.read("vault/Photos/c.txt"), "added on b, marker 7e41");
+    EXPECT_TRUE(fs::is_directory(a.path("inbox/Photos")));
+    EXPECT_FALSE(fs::exists(a.path("inbox/Photos/c.txt")));
+    EXPECT_TRUE(server().stat("inbox/Photos").has_value());
+    std::string bad;
+    EXPECT_TRUE(onlyHexNamesBelow(server(), "vault", bad)) << bad;
+    b.syncOk();
+    EXPECT_TRUE(sameTree(a.tree(), b.tree()));
+    const auto again = a.syncOk();
+    EXPECT_EQ(again.uploaded + again.downloaded, 0);
+}
+
 // A refused folder move across the boundary holds back everything below the folder too: what
 // arrived in it on the server, an edit there and a file added here. None of it may be sent into
 // the encrypted tree or recorded at a place the server never got; moved back, all of it syncs.

@@ -416,6 +416,28 @@ TEST(Reconcile, AnEmptyFolderMovedHereIsAMove)
     EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"move-remote d -> e"});
 }
 
+TEST(Reconcile, AnEmptyFolderWhoseInodeANewFolderTookWhileTheServerFilledItIsNotAMove)
+{
+    // CI seed 1553157917: the empty synced folder "d" was removed here, and a new folder "e" got
+    // its inode, while another device added "d/x" on the server. Read as "move d -> e", the
+    // server's new content followed into "e" (a plain folder, where "d" was encrypted) and the
+    // devices never agreed again. With nothing known inside "d" to compare, new content on the
+    // server decides: "d" comes back with it, and "e" goes up as the new folder it is.
+    SyncedFolder s;
+    s.local.erase("d/a");
+    s.local.erase("d/b");
+    s.journal.erase("d/a");
+    s.journal.erase("d/b");
+    s.remote.erase("d/a");
+    s.remote.erase("d/b");
+    s.remote["d"] = remoteFolder("d2", "100");
+    s.remote["d/x"] = remoteFile("x1", "150");
+    s.local["e"] = s.local["d"];
+    s.local.erase("d");
+    EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)),
+              (Lines{"make-local-folder d", "make-remote-folder e", "download d/x"}));
+}
+
 TEST(Reconcile, FileRenamedOnServerIsALocalRename)
 {
     SyncedFolder s;
