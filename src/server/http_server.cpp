@@ -246,15 +246,7 @@ struct HttpServer::Impl {
         const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (fd < 0) return beast::error_code(errno, boost::system::system_category());
         const auto writeAll = [fd](const char* data, std::size_t size) {
-            while (size > 0) {
-                const ssize_t written = ::write(fd, data, size);
-                if (written < 0 && errno == EINTR) continue;
-                if (written == 0) errno = EIO; // nothing written: not a success either
-                if (written <= 0) return false;
-                data += written;
-                size -= static_cast<std::size_t>(written);
-            }
-            return true;
+            return server::writeAll(fd, data, size) == size;
         };
         beast::error_code ec;
         std::uint64_t remaining = length;

@@ -17,6 +17,9 @@ std::int64_t nowSeconds();
 std::string_view trimmed(std::string_view text);
 // fsync a file or folder; false on failure.
 bool syncPath(const std::filesystem::path& path, bool directory);
+// Writes all `size` bytes to `fd` (again after EINTR and short writes). Returns how many were
+// written: all of them, or fewer with errno set (EIO for a write of nothing, which is no success).
+std::size_t writeAll(int fd, const char* data, std::size_t size);
 
 // From OpenSSL's CSPRNG; throw std::runtime_error if it fails.
 std::string randomHex(std::size_t bytes);

@@ -152,18 +152,11 @@ bool assembleChunks(const fs::path& target, const std::vector<fs::path>& chunks,
         } catch (const std::system_error&) {
             hasher.update(block.get(), fill); // no thread to spare
         }
-        bool wrote = true;
-        for (std::size_t done = 0; wrote && done < fill;) {
-            const ssize_t n = ::write(out, block.get() + done, fill - done);
-            if (n > 0)
-                done += static_cast<std::size_t>(n);
-            else if (n < 0 && errno == EINTR)
-                continue;
-            else if (n < 0 && errno == EINVAL && direct)
-                wrote = buffered(); // O_DIRECT refused after all: the rest through the page cache
-            else
-                wrote = false; // an error, or nothing written (which would otherwise loop for ever)
-        }
+        std::size_t done = writeAll(out, block.get(), fill);
+        // O_DIRECT refused after all: the rest through the page cache.
+        if (done < fill && errno == EINVAL && direct && buffered())
+            done += writeAll(out, block.get() + done, fill - done);
+        const bool wrote = done == fill;
         if (hashed.valid())
             hashed.get(); // before the block is filled again
         if (wrote && !direct)

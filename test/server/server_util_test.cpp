@@ -1,4 +1,6 @@
 // Small server helpers (src/server/server_util.h): trimming, the background remover.
+#include <cerrno>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -23,6 +25,33 @@ TEST(ServerUtil, TrimmedDropsOnlyOuterSpacesAndTabs)
 
 // The chunks of a large upload are deleted after the reply; the server's storage must not be
 // gone (or a test's folder removed) while a deletion still runs.
+// The one write loop of the server's file writes (request bodies, assembled chunks): everything,
+// across short writes, or fewer bytes with the reason in errno (never a success for a failure).
+TEST(ServerUtil, WriteAllWritesEverythingOrSaysWhy)
+{
+    int pipeFds[2];
+    ASSERT_EQ(::pipe(pipeFds), 0);
+    const std::string data(3000, 'x');
+    EXPECT_EQ(writeAll(pipeFds[1], data.data(), data.size()), data.size());
+    std::string back(data.size(), '\0');
+    EXPECT_EQ(::read(pipeFds[0], back.data(), back.size()), static_cast<ssize_t>(back.size()));
+    EXPECT_EQ(back, data);
+    ::close(pipeFds[0]);
+    ::close(pipeFds[1]);
+
+    const int full = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
+    ASSERT_GE(full, 0);
+    errno = 0;
+    EXPECT_EQ(writeAll(full, data.data(), data.size()), 0u);
+    EXPECT_EQ(errno, ENOSPC);
+    ::close(full);
+
+    errno = 0;
+    EXPECT_EQ(writeAll(-1, data.data(), data.size()), 0u);
+    EXPECT_EQ(errno, EBADF);
+    EXPECT_EQ(writeAll(-1, data.data(), 0), 0u); // nothing to write is not a failure
+}
+
 TEST(BackgroundRemover, DestructionWaitsForTheDeletionsStillRunning)
 {
     const fs::path root = fs::temp_directory_path() / ("nubo-remover-test-" + std::to_string(::getpid()));
