@@ -4,9 +4,14 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <dirent.h>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <fcntl.h>
 #include <string_view>
 #include <sys/stat.h>
@@ -30,32 +35,153 @@ std::string errnoText(int error)
     return strerror_r(error, buffer, sizeof buffer);
 }
 
-LocalEntry entryOf(const struct stat& st)
+// One entry's properties, as the scan needs them (a fraction of a `struct stat`: folders read
+// ahead hold many of them).
+struct Properties {
+    int error = 0; // errno of fstatat, 0 when the rest holds the properties
+    mode_t mode = 0;
+    ino_t inode = 0;
+    off_t size = 0;
+    timespec mtime{}, ctime{};
+};
+
+Properties propertiesOf(const struct stat& st)
 {
-    const bool isDirectory = S_ISDIR(st.st_mode);
+    Properties properties;
+    properties.mode = st.st_mode;
+    properties.inode = st.st_ino;
+    properties.size = st.st_size;
+    properties.mtime = st.st_mtim;
+    properties.ctime = st.st_ctim;
+    return properties;
+}
+
+Properties propertiesOf(int dirFd, const char* name)
+{
+    struct stat st {};
+    if (::fstatat(dirFd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        Properties failed;
+        failed.error = errno;
+        return failed;
+    }
+    return propertiesOf(st);
+}
+
+LocalEntry entryOf(const Properties& properties)
+{
+    const bool isDirectory = S_ISDIR(properties.mode);
     LocalEntry entry;
     entry.type = isDirectory ? ItemType::Directory : ItemType::File;
-    entry.inode = static_cast<std::uint64_t>(st.st_ino);
-    entry.size = isDirectory ? 0 : static_cast<std::int64_t>(st.st_size);
-    entry.mtime = static_cast<std::int64_t>(st.st_mtim.tv_sec);
-    entry.mtimeNs = static_cast<std::int64_t>(st.st_mtim.tv_nsec);
-    entry.ctime = static_cast<std::int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
+    entry.inode = static_cast<std::uint64_t>(properties.inode);
+    entry.size = isDirectory ? 0 : static_cast<std::int64_t>(properties.size);
+    entry.mtime = static_cast<std::int64_t>(properties.mtime.tv_sec);
+    entry.mtimeNs = static_cast<std::int64_t>(properties.mtime.tv_nsec);
+    entry.ctime = static_cast<std::int64_t>(properties.ctime.tv_sec) * 1'000'000'000 + properties.ctime.tv_nsec;
     return entry;
 }
 
-// Reads the properties (fstatat) of a folder's entries on a second thread while the scanning
-// thread reads the other half: on an unchanged tree the scan is mostly these calls, and the
-// kernel serves two of them at once. Entries are then visited in name order as before, from
-// the properties read here; only when they were read differs (all of a folder's entries before
-// its first subfolder is entered, instead of each just before its own visit).
-class StatHelper {
-public:
-    struct Result {
-        int error = 0; // errno of fstatat, 0 when `st` holds the properties
-        struct stat st {};
-    };
+// Properties are read a block at a time, so a huge folder costs no more memory than its names.
+constexpr std::size_t kBlock = 4096;
 
-    ~StatHelper()
+void readProperties(int dirFd, const std::vector<std::string>& names, std::size_t begin, std::size_t end,
+                    std::vector<Properties>& out)
+{
+    out.resize(end - begin);
+    for (std::size_t i = begin; i < end; ++i)
+        out[i - begin] = propertiesOf(dirFd, names[i].c_str());
+}
+
+// A folder listed: its names in order and the properties of the first block of them.
+struct Listing {
+    int fd = -1;   // the open folder, owned; -1 when it could not be opened or read
+    int error = 0; // errno that kept it from being listed
+    std::vector<std::string> names;
+    std::vector<Properties> first;
+
+    Listing() = default;
+    Listing(Listing&& other) noexcept
+        : fd(std::exchange(other.fd, -1)), error(other.error), names(std::move(other.names)),
+          first(std::move(other.first))
+    {
+    }
+    Listing& operator=(Listing&& other) noexcept
+    {
+        std::swap(fd, other.fd);
+        error = other.error;
+        names = std::move(other.names);
+        first = std::move(other.first);
+        return *this;
+    }
+    ~Listing()
+    {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+// The names in the folder open as `fd`, without "." and "..": 0, or the errno of the failure.
+// getdents64 into a buffer of this thread's instead of readdir: no DIR (and its 32 KiB buffer)
+// allocated and freed per folder, on one thread and the other.
+int readNames(int fd, std::vector<std::string>& names)
+{
+    alignas(alignof(dirent64)) thread_local char buffer[32 * 1024];
+    for (;;) {
+        const ssize_t length = ::getdents64(fd, buffer, sizeof buffer);
+        if (length < 0) return errno;
+        if (length == 0) return 0;
+        for (ssize_t offset = 0; offset < length;) {
+            const auto* entry = reinterpret_cast<const dirent64*>(buffer + offset);
+            offset += entry->d_reclen;
+            const char* name = entry->d_name;
+            if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+            names.emplace_back(name);
+        }
+    }
+}
+
+// Lists the folder open as `fd` (consumed). Names first, then properties: the listing is
+// complete (or reported as failed) before any entry reaches the tree, so a folder read half-way
+// never looks like deleted files.
+Listing listFolder(int fd)
+{
+    Listing listing;
+    listing.fd = fd;
+    if (const int error = readNames(fd, listing.names); error != 0) {
+        listing.error = error;
+        ::close(std::exchange(listing.fd, -1));
+        listing.names.clear();
+        return listing;
+    }
+    // In name order, most paths land right after the previous one in the tree, so each
+    // insertion with a hint is constant time instead of a full descent with string compares.
+    std::sort(listing.names.begin(), listing.names.end());
+    readProperties(fd, listing.names, 0, std::min(listing.names.size(), kBlock), listing.first);
+    return listing;
+}
+
+// Opens the folder `name` in `parentFd` and lists it. O_NOFOLLOW: it may have been replaced by a
+// symlink since it was seen.
+Listing openAndList(int parentFd, const char* name)
+{
+    const int fd = ::openat(parentFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        Listing failed;
+        failed.error = errno;
+        return failed;
+    }
+    return listFolder(fd);
+}
+
+// Reads ahead on a second thread what the scanning thread will need next: the listings of the
+// folders it is about to enter, and the next block of properties of a big folder. On an
+// unchanged tree the scan is mostly these system calls, and the scanning thread's own work
+// (comparing each folder with the journal) then runs while they are made instead of after them.
+// What was not started when it is needed is dropped and read by the scanning thread itself, so
+// the scan never waits for work that is not running; what is not needed after all is forgotten
+// with its parent folder. Entries are visited in name order as before, from properties read a
+// little earlier than before.
+class ReadAhead {
+public:
+    ~ReadAhead()
     {
         if (!m_thread.joinable())
             return;
@@ -67,68 +193,188 @@ public:
         m_thread.join();
     }
 
-    // The properties of names[begin, end) in `dirFd`: results[i - begin] for names[i].
-    void statAll(int dirFd, const std::vector<std::string>& names, std::size_t begin, std::size_t end,
-                 std::vector<Result>& results)
+    struct Folder {
+        std::string path, name;
+    };
+    // The listings of `folders` in `parentFd`, in the order they will be entered, before
+    // anything asked earlier (the scan is depth first).
+    void askFolders(int parentFd, std::vector<Folder> folders)
     {
-        results.assign(end - begin, Result{});
-        // Below this many entries handing half to the other thread costs more than it saves.
-        constexpr std::size_t kParallelFrom = 64;
-        if (end - begin < kParallelFrom) {
-            statRange(dirFd, names, results, begin, begin, end);
+        if (folders.empty() || !started())
             return;
-        }
-        if (!m_thread.joinable())
-            m_thread = std::thread([this] { work(); });
-        const std::size_t middle = begin + (end - begin) / 2;
         {
             std::lock_guard lock(m_mutex);
-            m_job = Job{dirFd, &names, &results, begin, middle, end};
-            m_pending = true;
+            for (auto it = folders.rbegin(); it != folders.rend(); ++it) {
+                Job job;
+                job.fd = parentFd;
+                job.path = std::move(it->path);
+                job.name = std::move(it->name);
+                m_queue.push_front(std::move(job));
+            }
         }
         m_wake.notify_one();
-        statRange(dirFd, names, results, begin, begin, middle);
+    }
+
+    // The listing of `path` if it was read ahead (waiting for it while it is read); nothing when
+    // it was not asked for or not started yet (dropped then: the caller lists it itself).
+    std::optional<Listing> takeFolder(const std::string& path)
+    {
         std::unique_lock lock(m_mutex);
-        m_done.wait(lock, [&] { return !m_pending; });
+        for (;;) {
+            if (const auto done = m_done.find(path); done != m_done.end()) {
+                Listing listing = std::move(done->second.listing);
+                m_heldNames -= listing.names.size();
+                m_done.erase(done);
+                lock.unlock();
+                m_wake.notify_one(); // room again
+                return listing;
+            }
+            if (m_running && m_running->folder && m_running->path == path) {
+                m_finished.wait(lock);
+                continue;
+            }
+            std::erase_if(m_queue, [&](const Job& job) { return job.folder && job.path == path; });
+            return std::nullopt;
+        }
+    }
+
+    // Properties of names[begin, end) in `dirFd` into `out`, read next.
+    void askBlock(int dirFd, const std::vector<std::string>& names, std::size_t begin, std::size_t end,
+                  std::vector<Properties>& out)
+    {
+        if (!started())
+            return;
+        {
+            std::lock_guard lock(m_mutex);
+            Job job;
+            job.folder = false;
+            job.fd = dirFd;
+            job.names = &names;
+            job.begin = begin;
+            job.end = end;
+            job.out = &out;
+            m_queue.push_front(std::move(job));
+        }
+        m_wake.notify_one();
+    }
+
+    // Whether the block asked for into `out` was read (waiting for it while it is read); false
+    // when it was not started (dropped then: the caller reads it itself).
+    bool takeBlock(const std::vector<Properties>& out)
+    {
+        std::unique_lock lock(m_mutex);
+        for (;;) {
+            if (m_blocksDone.erase(&out) != 0)
+                return true;
+            if (m_running && !m_running->folder && m_running->out == &out) {
+                m_finished.wait(lock);
+                continue;
+            }
+            std::erase_if(m_queue, [&](const Job& job) { return !job.folder && job.out == &out; });
+            return false;
+        }
+    }
+
+    // Before `parentFd` is closed: whatever was asked in it and not taken is dropped. (The scan
+    // takes every folder it asked for, so this only keeps a slip there from reading through a
+    // closed, reused descriptor.)
+    void forget(int parentFd)
+    {
+        std::vector<Listing> unused; // closed outside the lock
+        {
+            std::unique_lock lock(m_mutex);
+            std::erase_if(m_queue, [&](const Job& job) { return job.fd == parentFd; });
+            m_finished.wait(lock, [&] { return !m_running || m_running->fd != parentFd; });
+            for (auto it = m_done.begin(); it != m_done.end();) {
+                if (it->second.parentFd != parentFd) {
+                    ++it;
+                    continue;
+                }
+                m_heldNames -= it->second.listing.names.size();
+                unused.push_back(std::move(it->second.listing));
+                it = m_done.erase(it);
+            }
+        }
+        m_wake.notify_one();
     }
 
 private:
+    // Listings read ahead and not taken yet hold open folders and memory: at most this many.
+    static constexpr std::size_t kMaxHeldListings = 64;
+    static constexpr std::size_t kMaxHeldNames = 4 * kBlock;
+
     struct Job {
-        int dirFd = -1;
+        bool folder = true;
+        int fd = -1; // the parent folder of a listing, the folder of a block
+        std::string path, name;
         const std::vector<std::string>* names = nullptr;
-        std::vector<Result>* results = nullptr;
-        std::size_t first = 0, begin = 0, end = 0; // results[0] is names[first]
+        std::size_t begin = 0, end = 0;
+        std::vector<Properties>* out = nullptr;
+    };
+    struct Done {
+        int parentFd = -1;
+        Listing listing;
     };
 
-    static void statRange(int dirFd, const std::vector<std::string>& names, std::vector<Result>& results,
-                          std::size_t first, std::size_t begin, std::size_t end)
+    bool started()
     {
-        for (std::size_t i = begin; i < end; ++i)
-            if (::fstatat(dirFd, names[i].c_str(), &results[i - first].st, AT_SYMLINK_NOFOLLOW) != 0)
-                results[i - first].error = errno;
+        if (m_thread.joinable())
+            return true;
+        if (m_cannotStart)
+            return false;
+        try {
+            m_thread = std::thread([this] { work(); });
+            return true;
+        } catch (const std::system_error&) {
+            m_cannotStart = true; // the scanning thread reads everything itself
+            return false;
+        }
     }
+
+    bool hasRoom() const { return m_done.size() < kMaxHeldListings && m_heldNames < kMaxHeldNames; }
 
     void work()
     {
         std::unique_lock lock(m_mutex);
         for (;;) {
-            m_wake.wait(lock, [&] { return m_pending || m_stop; });
+            // A block is always wanted next; a listing only while there is room to hold it.
+            m_wake.wait(lock, [&] {
+                return m_stop || (!m_queue.empty() && (!m_queue.front().folder || hasRoom()));
+            });
             if (m_stop)
                 return;
-            const Job job = m_job;
+            m_running = std::move(m_queue.front());
+            m_queue.pop_front();
+            const Job& job = *m_running;
             lock.unlock();
-            statRange(job.dirFd, *job.names, *job.results, job.first, job.begin, job.end);
+            Listing listing;
+            if (job.folder)
+                listing = openAndList(job.fd, job.name.c_str());
+            else
+                readProperties(job.fd, *job.names, job.begin, job.end, *job.out);
             lock.lock();
-            m_pending = false;
-            m_done.notify_one();
+            if (job.folder) {
+                m_heldNames += listing.names.size();
+                m_done.emplace(job.path, Done{job.fd, std::move(listing)});
+            } else {
+                m_blocksDone.insert(job.out);
+            }
+            m_running.reset();
+            lock.unlock();
+            m_finished.notify_all();
+            lock.lock();
         }
     }
 
     std::thread m_thread;
+    bool m_cannotStart = false;
     std::mutex m_mutex;
-    std::condition_variable m_wake, m_done;
-    Job m_job;
-    bool m_pending = false;
+    std::condition_variable m_wake, m_finished;
+    std::deque<Job> m_queue;
+    std::optional<Job> m_running;
+    std::unordered_map<std::string, Done> m_done;
+    std::unordered_set<const std::vector<Properties>*> m_blocksDone;
+    std::size_t m_heldNames = 0;
     bool m_stop = false;
 };
 
@@ -138,55 +384,54 @@ public:
 
     // Lists the folder open as `fd` (consumed) whose relative path is `prefix`, and everything below
     // it. Returns 0, or the errno that kept the folder itself from being listed (nothing added then).
-    int scanFolder(int fd, std::string& prefix)
+    int scanFolder(int fd, std::string& prefix) { return scanListed(listFolder(fd), prefix); }
+
+private:
+    int scanListed(Listing listing, std::string& prefix)
     {
-        DIR* dir = ::fdopendir(fd);
-        if (dir == nullptr) {
-            const int error = errno;
-            ::close(fd);
-            return error;
-        }
-
-        // Names first, then stat: the listing is complete (or reported as failed) before any
-        // entry reaches the tree, so a folder read half-way never looks like deleted files.
-        std::vector<std::string> names;
-        errno = 0;
-        while (const dirent* entry = ::readdir(dir)) {
-            const char* name = entry->d_name;
-            if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
-            names.emplace_back(name);
-            errno = 0;
-        }
-        if (errno != 0) {
-            const int error = errno;
-            ::closedir(dir);
-            return error;
-        }
-
-        // In name order, most paths land right after the previous one in the tree, so each
-        // insertion with a hint is constant time instead of a full descent with string compares.
-        std::sort(names.begin(), names.end());
+        if (listing.fd < 0)
+            return listing.error;
+        const std::vector<std::string>& names = listing.names;
         m_scan.namesRead(prefix, names);
-        const int dirFd = ::dirfd(dir);
-        // Properties are read a block at a time, so a huge folder costs no more memory than its names.
-        constexpr std::size_t kBlock = 4096;
-        std::vector<StatHelper::Result> properties;
+        const int dirFd = listing.fd;
         const std::size_t prefixLength = prefix.size();
-        for (std::size_t i = 0; i < names.size(); ++i) {
-            if (i % kBlock == 0)
-                m_stats.statAll(dirFd, names, i, std::min(names.size(), i + kBlock), properties);
-            prefix.resize(prefixLength);
-            if (!prefix.empty()) prefix.push_back('/');
-            prefix.append(names[i]);
-            visit(dirFd, names[i], prefix, properties[i % kBlock]);
+        const auto childPath = [&](std::string& path, const std::string& name) {
+            path.resize(prefixLength);
+            if (!path.empty()) path.push_back('/');
+            path.append(name);
+        };
+        std::vector<Properties> properties = std::move(listing.first), next;
+        for (std::size_t begin = 0; begin < names.size(); begin += kBlock) {
+            const std::size_t end = std::min(names.size(), begin + kBlock);
+            if (begin != 0) {
+                // The block read ahead into `next` while the one before it was visited (taken
+                // before it is touched: the other thread writes into it until then).
+                if (!m_ahead.takeBlock(next))
+                    readProperties(dirFd, names, begin, end, next);
+                properties.swap(next);
+            }
+            if (end < names.size())
+                m_ahead.askBlock(dirFd, names, end, std::min(names.size(), end + kBlock), next);
+            // The folders of this block are listed ahead, in the order they are entered.
+            std::vector<ReadAhead::Folder> folders;
+            for (std::size_t i = begin; i < end; ++i) {
+                if (properties[i - begin].error != 0 || !S_ISDIR(properties[i - begin].mode)) continue;
+                childPath(prefix, names[i]);
+                if (m_scan.mayEnter(prefix, names[i]))
+                    folders.push_back({prefix, names[i]});
+            }
+            m_ahead.askFolders(dirFd, std::move(folders));
+            for (std::size_t i = begin; i < end; ++i) {
+                childPath(prefix, names[i]);
+                visit(dirFd, names[i], prefix, properties[i - begin]);
+            }
         }
         prefix.resize(prefixLength);
-        ::closedir(dir);
+        m_ahead.forget(dirFd); // before the folder closes with the listing
         return 0;
     }
 
-private:
-    void visit(int dirFd, const std::string& name, std::string& path, const StatHelper::Result& properties)
+    void visit(int dirFd, const std::string& name, std::string& path, const Properties& properties)
     {
         if (!m_scan.acceptName(path, name)) return;
         if (properties.error != 0) {
@@ -195,24 +440,22 @@ private:
                 m_scan.skip(path, "cannot read its properties: " + errnoText(properties.error), SkipKind::CannotSync);
             return;
         }
-        const struct stat& st = properties.st;
-        const bool isDirectory = S_ISDIR(st.st_mode);
-        const ListedKind kind = isDirectory            ? ListedKind::Directory
-                                : S_ISREG(st.st_mode) ? ListedKind::Regular
-                                : S_ISLNK(st.st_mode) ? ListedKind::Symlink
-                                                      : ListedKind::Special;
+        const mode_t mode = properties.mode;
+        const bool isDirectory = S_ISDIR(mode);
+        const ListedKind kind = isDirectory      ? ListedKind::Directory
+                                : S_ISREG(mode) ? ListedKind::Regular
+                                : S_ISLNK(mode) ? ListedKind::Symlink
+                                                : ListedKind::Special;
         if (!m_scan.accept(path, name, kind)) return;
 
         if (isDirectory) {
-            // O_NOFOLLOW: the folder may have been replaced by a symlink since the fstatat.
-            const int fd = ::openat(dirFd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (fd < 0) {
-                if (errno != ENOENT)
-                    m_scan.skip(path, "the folder cannot be read: " + errnoText(errno), SkipKind::CannotSync);
-                return;
-            }
-            const auto it = m_scan.insert(path, entryOf(st));
-            if (const int error = scanFolder(fd, path); error != 0) {
+            std::optional<Listing> listing = m_ahead.takeFolder(path);
+            if (!listing)
+                listing = openAndList(dirFd, name.c_str());
+            if (listing->fd < 0 && listing->error == ENOENT)
+                return; // removed since it was seen
+            const auto it = m_scan.insert(path, entryOf(properties));
+            if (const int error = scanListed(std::move(*listing), path); error != 0) {
                 // Without its contents the folder would look emptied; report it as a whole instead.
                 m_scan.eraseFolder(it, path);
                 m_scan.skip(path, "the folder cannot be read: " + errnoText(error), SkipKind::CannotSync);
@@ -221,11 +464,11 @@ private:
             m_scan.folderListed(it, path);
             return;
         }
-        m_scan.insert(path, entryOf(st));
+        m_scan.insert(path, entryOf(properties));
     }
 
     LocalScan m_scan;
-    StatHelper m_stats;
+    ReadAhead m_ahead;
 };
 
 } // namespace
@@ -260,7 +503,7 @@ Result<LocalEntry> statLocal(const std::filesystem::path& file)
     if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
         return fail(SyncErrorCode::LocalIo,
                     "\"" + file.string() + "\" is a special file; special files are not synced");
-    return entryOf(st);
+    return entryOf(propertiesOf(st));
 }
 
 bool isCaseInsensitiveFilesystem(const std::filesystem::path& root)

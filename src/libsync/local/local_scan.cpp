@@ -58,6 +58,13 @@ bool LocalScan::accept(const std::string& path, const std::string& name, ListedK
     return m_skipped.empty() || !m_skipped.contains(path);
 }
 
+bool LocalScan::mayEnter(const std::string& path, const std::string& name) const
+{
+    return !e2ee::invalidNameReason(name) &&
+           (m_options.excludes == nullptr || !m_options.excludes->isExcluded(path, true)) &&
+           (m_skipped.empty() || !m_skipped.contains(path));
+}
+
 LocalTree::iterator LocalScan::insert(const std::string& path, const LocalEntry& entry)
 {
     const auto it = m_tree.emplace_hint(m_hint, path, entry);

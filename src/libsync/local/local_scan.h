@@ -25,6 +25,9 @@ public:
     // selective-sync folders.
     bool accept(const std::string& path, const std::string& name, ListedKind kind) const;
     void skip(const std::string& path, const std::string& why, SkipKind kind) const;
+    // Whether a folder seen there would be entered (acceptName and accept, without reporting
+    // anything): what a scanner may read ahead.
+    bool mayEnter(const std::string& path, const std::string& name) const;
 
     // Entries arrive in name order, so each lands right after the previous one: the hint makes
     // an insertion constant time instead of a descent with string compares.

@@ -1,4 +1,7 @@
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <map>
 #include <cstdio>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -276,9 +279,10 @@ TEST(LocalDiscovery, CaseSensitivityProbeLeavesNothingBehind)
     EXPECT_FALSE(isCaseInsensitiveFilesystem(dir / "missing"));
 }
 
-// A big folder's properties are read a block of 4096 names at a time, each block in two halves on
-// two threads (local_discovery_linux.cpp): every entry must still get its own properties, in
-// name order, with its folders descended and what is not synced reported, across the blocks.
+// A big folder's properties are read a block of 4096 names at a time, each block on a second
+// thread while the one before it is visited (local_discovery_linux.cpp): every entry must still
+// get its own properties, in name order, with its folders descended and what is not synced
+// reported, across the blocks.
 TEST(LocalDiscovery, AFolderOfManyEntriesGetsEachItsOwnProperties)
 {
     TempDir dir;
@@ -311,6 +315,80 @@ TEST(LocalDiscovery, AFolderOfManyEntriesGetsEachItsOwnProperties)
     EXPECT_EQ(tree->at("f04500.d/inner.txt").size, 5);
     ASSERT_EQ(reports.items.size(), 1u);
     EXPECT_EQ(reports.items[0].first, "f08999.link");
+}
+
+std::size_t openDescriptors()
+{
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+        ++count;
+    return count;
+}
+
+// The Linux scanner lists the folders it is about to enter on a second thread, a bounded number
+// ahead, and forgets with their parent those it did not enter after all (excluded, selective
+// sync). Whatever it read ahead, taken or dropped, the tree is exactly what a plain walk sees,
+// and no folder is left open.
+TEST(LocalDiscovery, FoldersReadAheadGiveWhatAPlainWalkSeesAndNoneIsLeftOpen)
+{
+    TempDir dir;
+    LocalScanOptions options;
+    ExcludeList excludes = ExcludeList::defaults();
+    excludes.addPattern("build/");
+    options.excludes = &excludes;
+    for (int top = 0; top < 300; ++top) {
+        char name[16];
+        std::snprintf(name, sizeof name, "t%03d", top);
+        const std::filesystem::path folder = dir / name;
+        for (int file = 0; file < 3; ++file)
+            writeFile(folder / ("f" + std::to_string(file)), std::string(static_cast<std::size_t>(top % 13 + file), 'x'));
+        writeFile(folder / "deep/er/est/leaf.txt", name);
+        if (top % 7 == 0)
+            writeFile(folder / "build/out.o", "excluded");
+        if (top % 11 == 0)
+            options.skippedFolders.push_back(std::string(name) + "/deep");
+    }
+    // A folder of two blocks, with folders in both.
+    for (int i = 0; i < 5000; ++i) {
+        char name[16];
+        std::snprintf(name, sizeof name, "g%04d", i);
+        if (i % 1000 == 0)
+            writeFile(dir / "t150" / name / "inner.txt", "inner");
+        else
+            writeFile(dir / "t150" / name, "");
+    }
+
+    std::map<std::string, std::pair<bool, std::uint64_t>> expected; // path: folder?, inode
+    for (auto it = std::filesystem::recursive_directory_iterator(dir.path());
+         it != std::filesystem::recursive_directory_iterator(); ++it) {
+        const std::string path = std::filesystem::relative(it->path(), dir.path()).string();
+        const bool folder = it->is_directory();
+        const bool skipped = std::find(options.skippedFolders.begin(), options.skippedFolders.end(), path) !=
+                             options.skippedFolders.end();
+        if (excludes.isExcluded(path, folder) || skipped) {
+            it.disable_recursion_pending();
+            continue;
+        }
+        struct stat st {};
+        ASSERT_EQ(::lstat(it->path().c_str(), &st), 0);
+        expected[path] = {folder, st.st_ino};
+    }
+
+    const std::size_t openBefore = openDescriptors();
+    for (int run = 0; run < 3; ++run) {
+        auto tree = scanLocal(dir.path(), options);
+        ASSERT_TRUE(tree.has_value()) << tree.error().message;
+        std::map<std::string, std::pair<bool, std::uint64_t>> scanned;
+        for (const auto& [path, entry] : *tree)
+            scanned[path] = {entry.type == ItemType::Directory, entry.inode};
+#ifdef NUBO_PORTABLE_ONLY // no file identity in the portable scanner
+        for (auto& [path, value] : expected)
+            value.second = scanned.contains(path) ? scanned[path].second : 0;
+#endif
+        ASSERT_EQ(scanned.size(), expected.size());
+        EXPECT_TRUE(scanned == expected);
+        EXPECT_EQ(openDescriptors(), openBefore);
+    }
 }
 
 TEST(LocalDiscovery, HundredThousandFilesInAThousandFolders)
