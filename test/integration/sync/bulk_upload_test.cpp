@@ -181,6 +181,51 @@ TEST_F(BulkUpload, AReplyThatSaysNothingUsableRecordsNothingAndTheFilesAreCompar
     expectStored(a, "", 30);
 }
 
+// A transport whose result list lost its last entry (1748d5d): the results no longer say which
+// file each one is about, so none of them is believed. Indexed as they were, the last file was
+// read past the list's end.
+class ReplyShort final : public ForwardingRemoteFs {
+public:
+    using ForwardingRemoteFs::ForwardingRemoteFs;
+    Result<std::vector<Result<UploadResult>>> uploadBulk(const std::vector<BulkUploadItem>& items,
+                                                        const BulkUploadOptions& options) override
+    {
+        auto results = m_inner->uploadBulk(items, options);
+        if (results && !results->empty()) {
+            ++bulks;
+            results->pop_back();
+        }
+        return results;
+    }
+    std::atomic<int> bulks{0};
+};
+
+TEST_F(BulkUpload, AResultListOfTheWrongLengthRecordsNothingFromTheBulk)
+{
+    restartServer({"--bulk-upload"});
+    auto& a = client("a");
+    auto shortened = std::make_shared<ReplyShort>(a.remote());
+    a.remote() = shortened;
+    a.options.maxRetries = 0;
+    writeFiles(a, 30);
+    const std::string before = accessLog();
+    auto first = a.sync();
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_EQ(shortened->bulks.load(), 3);
+    const std::string log = accessLog().substr(before.size());
+    // Every file went again on its own, as new; the server already had it from the bulk (412).
+    EXPECT_EQ(countRequests(log, "PUT", "/remote.php/dav/files/alice/d"), 30) << log;
+    EXPECT_EQ(countRequests(log, "PUT", " 412 "), 30) << log;
+    EXPECT_EQ(first->uploaded, 0);
+    const JournalTree journal = journalOf(a);
+    for (int i = 0; i < 30; ++i)
+        EXPECT_FALSE(journal.contains(nameOf(i))) << nameOf(i);
+    const SyncSummary second = a.syncOk();
+    EXPECT_EQ(second.uploaded + second.downloaded + second.conflicts, 0);
+    EXPECT_TRUE(a.conflictCopies().empty());
+    expectStored(a, "", 30);
+}
+
 TEST_F(BulkUpload, ACutBulkRequestFallsBackToPut)
 {
     restartServer({"--bulk-upload", "--faults", "POST /remote.php/dav/bulk cut=50%"});
