@@ -163,6 +163,18 @@ struct SyncedFolder {
                         {"d/b", journalFile(3, "b1", "102")}};
 };
 
+// The synced folder "d" with nothing inside.
+SyncedFolder emptySyncedFolder()
+{
+    SyncedFolder s;
+    for (const char* file : {"d/a", "d/b"}) {
+        s.local.erase(file);
+        s.remote.erase(file);
+        s.journal.erase(file);
+    }
+    return s;
+}
+
 TEST(Reconcile, UnchangedTreeNeedsNothing)
 {
     SyncedFolder s;
@@ -404,13 +416,7 @@ TEST(Reconcile, AnEmptyFolderMovedHereIsAMove)
 {
     // Nothing inside to compare: the inode is all there is (and a move of an empty folder ends
     // where a deletion and a new folder would).
-    SyncedFolder s;
-    s.local.erase("d/a");
-    s.local.erase("d/b");
-    s.journal.erase("d/a");
-    s.journal.erase("d/b");
-    s.remote.erase("d/a");
-    s.remote.erase("d/b");
+    SyncedFolder s = emptySyncedFolder();
     s.local["e"] = s.local["d"];
     s.local.erase("d");
     EXPECT_EQ(describe(reconcile(s.local, s.remote, s.journal)), Lines{"move-remote d -> e"});
@@ -423,13 +429,7 @@ TEST(Reconcile, AnEmptyFolderWhoseInodeANewFolderTookWhileTheServerFilledItIsNot
     // server's new content followed into "e" (a plain folder, where "d" was encrypted) and the
     // devices never agreed again. With nothing known inside "d" to compare, new content on the
     // server decides: "d" comes back with it, and "e" goes up as the new folder it is.
-    SyncedFolder s;
-    s.local.erase("d/a");
-    s.local.erase("d/b");
-    s.journal.erase("d/a");
-    s.journal.erase("d/b");
-    s.remote.erase("d/a");
-    s.remote.erase("d/b");
+    SyncedFolder s = emptySyncedFolder();
     s.remote["d"] = remoteFolder("d2", "100");
     s.remote["d/x"] = remoteFile("x1", "150");
     s.local["e"] = s.local["d"];
