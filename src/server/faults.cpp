@@ -107,7 +107,7 @@ public:
             const auto needValue = [&] {
                 if (!hasValue || value.empty()) fail("\"" + std::string(word) + "\" needs a value");
             };
-            if (key == "STATUS" || key == "DELAY" || key == "CUT") {
+            if (key == "STATUS" || key == "REFUSE" || key == "DELAY" || key == "CUT") {
                 if (haveAction) {
                     fail("a rule has one action, got both \"" + actionWord + "\" and \"" + std::string(word) + "\"");
                 }
@@ -136,10 +136,11 @@ public:
                 rule.after = *n;
             } else {
                 fail("unknown word \"" + std::string(word) +
-                     "\"; expected status=CODE, delay=MS, cut[=BYTES|PCT%], p=FRACTION, count=N or after=N");
+                     "\"; expected status=CODE, refuse=CODE, delay=MS, cut[=BYTES|PCT%], p=FRACTION, count=N or "
+                     "after=N");
             }
         }
-        if (!haveAction) fail("no action; add status=CODE, delay=MS or cut[=BYTES|PCT%]");
+        if (!haveAction) fail("no action; add status=CODE, refuse=CODE, delay=MS or cut[=BYTES|PCT%]");
         return rule;
     }
 
@@ -192,11 +193,13 @@ private:
                      FaultAction& action) const
     {
         const std::string quoted = "\"" + std::string(word) + "\"";
-        if (key == "STATUS") {
-            action.kind = FaultKind::Status;
+        if (key == "STATUS" || key == "REFUSE") {
+            action.kind = key == "STATUS" ? FaultKind::Status : FaultKind::Refuse;
             const auto code = parseUnsigned(value);
             if (!hasValue || !code || *code < 400 || *code > 599) {
-                fail(quoted + ": status takes an HTTP status from 400 to 599, e.g. status=503");
+                const std::string name = key == "STATUS" ? "status" : "refuse";
+                fail(quoted + ": " + name + " takes an HTTP status from 400 to 599, e.g. " + name + "=" +
+                     (key == "STATUS" ? "503" : "413"));
             }
             action.status = static_cast<unsigned>(*code);
         } else if (key == "DELAY") {
@@ -248,6 +251,8 @@ std::string FaultAction::describe() const
     switch (kind) {
     case FaultKind::Status:
         return "status=" + std::to_string(status);
+    case FaultKind::Refuse:
+        return "refuse=" + std::to_string(status);
     case FaultKind::Delay:
         return "delay=" + std::to_string(delay.count());
     case FaultKind::Cut:

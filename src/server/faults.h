@@ -13,6 +13,9 @@
 //           percent-decoded, so %20 is a space, %3B a ';' and %2A a literal '*'. It starts with
 //           '/' or '*'.
 //   ACTION  status=CODE     answer CODE (400..599) without running the request (state unchanged)
+//           refuse=CODE     answer CODE (400..599) as soon as the headers are in, without reading
+//                           the body, and close the connection (as a web server with a body
+//                           size limit does): a client still sending sees its reply, or a reset
 //           delay=MS        wait MS milliseconds (0..3600000), then serve normally
 //           cut[=BYTES|PCT%] drop the connection half-way through a body: a request that carries
 //                           a body (upload) is read up to that point and the socket closed
@@ -46,11 +49,11 @@ public:
     using std::invalid_argument::invalid_argument;
 };
 
-enum class FaultKind { Status, Delay, Cut };
+enum class FaultKind { Status, Refuse, Delay, Cut };
 
 struct FaultAction {
     FaultKind kind = FaultKind::Status;
-    unsigned status = 0;                  // Status
+    unsigned status = 0;                  // Status, Refuse
     std::chrono::milliseconds delay{0};   // Delay
     std::optional<std::uint64_t> cutBytes; // Cut at this many body bytes, or else
     double cutFraction = 0.5;             // at this fraction of the body length
@@ -58,7 +61,7 @@ struct FaultAction {
     // How many of `length` body bytes get through before a cut: always < length when
     // length > 0 (0 when length is 0).
     std::uint64_t cutPoint(std::uint64_t length) const;
-    std::string describe() const; // "status=503", "delay=200", "cut=1000", "cut=50%"
+    std::string describe() const; // "status=503", "refuse=413", "delay=200", "cut=1000", "cut=50%"
 };
 
 struct FaultRule {

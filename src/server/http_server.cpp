@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 #include <set>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 namespace nubo::server {
 
@@ -296,6 +298,28 @@ struct HttpServer::Impl {
     }
 
     // An injected status: the request is not run. WebDAV paths get a Sabre-style error body.
+    // What a web server does after answering before the body was read (Apache's and nginx's
+    // lingering close): it stops sending, then reads and throws away what the client still sends,
+    // for up to 2 s, so that closing does not reset the connection and lose the reply on the way.
+    template <class Stream>
+    static void lingeringClose(Stream& stream)
+    {
+        auto& lowest = beast::get_lowest_layer(stream);
+        beast::error_code ignored;
+        lowest.shutdown(tcp::socket::shutdown_send, ignored);
+        const int fd = lowest.native_handle();
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        std::vector<char> discard(64 * 1024);
+        while (std::chrono::steady_clock::now() < until) {
+            pollfd ready{.fd = fd, .events = POLLIN, .revents = 0};
+            const int polled = ::poll(&ready, 1, 200);
+            if (polled < 0 && errno != EINTR) return;
+            if (polled <= 0) continue;
+            const ssize_t got = ::recv(fd, discard.data(), discard.size(), MSG_DONTWAIT);
+            if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return;
+        }
+    }
+
     static Response faultResponse(const Fault& fault, const Request& request)
     {
         const std::string message = "injected fault " + fault.describe();
@@ -404,6 +428,17 @@ struct HttpServer::Impl {
         std::optional<Fault> fault;
         if (targetOk && options.faults) fault = options.faults->decide(request.methodName, request.path);
         if (fault && fault->kind == FaultKind::Delay) pause(fault->delay);
+
+        if (fault && fault->kind == FaultKind::Refuse && targetOk) {
+            // Answered before the body is read, then closed as web servers close.
+            Response refused = faultResponse(*fault, request);
+            refused.set("X-Nubo-Fault", fault->describe());
+            const auto bytes = send(socket, request, refused, false);
+            logRequest(request, refused.status, bytes.value_or(0), std::chrono::steady_clock::now() - started,
+                       fault->describe());
+            lingeringClose(socket);
+            return false;
+        }
 
         if (request.header("Expect") == "100-continue") {
             http::response<http::empty_body> proceed{http::status::continue_, 11};

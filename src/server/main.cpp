@@ -58,6 +58,10 @@ whitespace-separated words:
           percent-decoded: %20 is a space, %3B a ';', %2A a literal '*', %25 a '%'.
   ACTION  status=CODE   answer CODE (400..599) instead of running the request; the state is
                         unchanged (a request body is read and thrown away first)
+          refuse=CODE   answer CODE (400..599) as soon as the request's headers are in,
+                        without reading its body, and close the connection, as a web server
+                        with a body size limit does: a client still sending the body gets the
+                        reply or a reset connection
           delay=MS      wait MS milliseconds (up to 3600000), then serve normally
           cut[=BYTES|PCT%]
                         lose the connection half-way through a body. A request that carries

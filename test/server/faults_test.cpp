@@ -40,9 +40,10 @@ TEST(FaultSpecTest, ParsesEveryActionAndOption)
         "  get|Head  *.bin   delay=250 ;"
         "* /a%20b/* cut=4096;"
         "GET * cut=25%;"
-        "MOVE * cut",
+        "MOVE * cut;"
+        "PUT /big/* refuse=413",
         42);
-    ASSERT_EQ(plan.rules().size(), 5u);
+    ASSERT_EQ(plan.rules().size(), 6u);
     EXPECT_EQ(plan.seed(), 42u);
 
     const FaultRule& put = plan.rules()[0];
@@ -72,6 +73,10 @@ TEST(FaultSpecTest, ParsesEveryActionAndOption)
     EXPECT_DOUBLE_EQ(plan.rules()[3].action.cutFraction, 0.25);
     EXPECT_EQ(plan.rules()[3].action.describe(), "cut=25%");
     EXPECT_DOUBLE_EQ(plan.rules()[4].action.cutFraction, 0.5);
+
+    EXPECT_EQ(plan.rules()[5].action.kind, FaultKind::Refuse);
+    EXPECT_EQ(plan.rules()[5].action.status, 413u);
+    EXPECT_EQ(plan.rules()[5].action.describe(), "refuse=413");
 }
 
 TEST(FaultSpecTest, EmptySpecsGiveNoRules)
@@ -93,6 +98,9 @@ TEST(FaultSpecTest, BadSpecsAreRejectedNamingTheBadPart)
         {"* * status=503; PUT /x status=200", {"rule 2", "\"status=200\"", "400 to 599"}},
         {"PUT /x status=abc", {"\"status=abc\""}},
         {"PUT /x status", {"\"status\""}},
+        {"PUT /x refuse=200", {"\"refuse=200\"", "400 to 599", "refuse=413"}},
+        {"PUT /x refuse", {"\"refuse\""}},
+        {"PUT /x refuse=413 status=503", {"one action", "refuse=413", "status=503"}},
         {"GET /x delay=-5", {"\"delay=-5\"", "milliseconds"}},
         {"GET /x delay=99999999", {"\"delay=99999999\""}},
         {"GET /x cut=ten", {"\"cut=ten\""}},
