@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 
 #include "bandwidth_limiter.h"
+#include "http_internal.h"
 #include "network_proxy.h"
 
 #ifndef NUBO_VERSION
@@ -32,8 +33,11 @@ namespace nubo::sync {
 
 namespace {
 
+using http_internal::describeRequest;
+using http_internal::hostOf;
+using http_internal::kMaxCollected;
+
 constexpr qint64 kReadBufferSize = 1024 * 1024;
-constexpr qsizetype kMaxCollected = 16 * 1024 * 1024;
 
 // One QNetworkAccessManager per thread: a QObject lives in the thread that created it, and the
 // propagation workers run requests in parallel.
@@ -75,6 +79,7 @@ std::string withColons(const std::string& hex)
 void releaseMainThreadNam()
 {
     t_nam.reset();
+    http_internal::releaseOwnConnection();
 }
 
 QNetworkAccessManager& threadNam()
@@ -100,18 +105,6 @@ struct ReplyDeleter {
     }
 };
 
-std::string hostOf(const QUrl& url)
-{
-    std::string host = url.host().toStdString();
-    if (url.port() > 0) host += ":" + std::to_string(url.port());
-    return host;
-}
-
-std::string describeRequest(const HttpRequest& request)
-{
-    return request.method.toStdString() + " " + request.url.path().toStdString();
-}
-
 std::string statusHint(int status)
 {
     switch (status) {
@@ -135,18 +128,116 @@ std::string transportError(const HttpRequest& request, QNetworkReply::NetworkErr
     const std::string where = describeRequest(request);
     const std::string host = hostOf(request.url);
     switch (error) {
-    case QNetworkReply::ConnectionRefusedError:
-        return "cannot reach " + host + ": the connection was refused (is the server running, and the port right?)";
-    case QNetworkReply::HostNotFoundError: return "cannot reach " + host + ": host not found (check the URL)";
-    case QNetworkReply::RemoteHostClosedError:
-        return where + ": the server closed the connection" +
-               (received > 0 ? " after " + std::to_string(received) + " bytes of the reply" : std::string());
+    case QNetworkReply::ConnectionRefusedError: return http_internal::refusedMessage(request.url);
+    case QNetworkReply::HostNotFoundError: return http_internal::hostNotFoundMessage(request.url);
+    case QNetworkReply::RemoteHostClosedError: return http_internal::closedMessage(request, received);
     case QNetworkReply::TimeoutError: return "cannot reach " + host + ": the connection timed out";
     default: return where + ": " + text.toStdString();
     }
 }
 
 } // namespace
+
+namespace http_internal {
+
+std::string hostOf(const QUrl& url)
+{
+    std::string host = url.host().toStdString();
+    if (url.port() > 0) host += ":" + std::to_string(url.port());
+    return host;
+}
+
+std::string describeRequest(const HttpRequest& request)
+{
+    return request.method.toStdString() + " " + request.url.path().toStdString();
+}
+
+std::string refusedMessage(const QUrl& url)
+{
+    return "cannot reach " + hostOf(url) + ": the connection was refused (is the server running, and the port right?)";
+}
+
+std::string hostNotFoundMessage(const QUrl& url)
+{
+    return "cannot reach " + hostOf(url) + ": host not found (check the URL)";
+}
+
+std::string closedMessage(const HttpRequest& request, std::int64_t received)
+{
+    return describeRequest(request) + ": the server closed the connection" +
+           (received > 0 ? " after " + std::to_string(received) + " bytes of the reply" : std::string());
+}
+
+HttpHeaders requestHeaders(const HttpRequest& request, const HttpClientOptions& options,
+                           const QByteArray& authorization, const QByteArray& requestId)
+{
+    HttpHeaders headers{{"User-Agent", options.userAgent},
+                        {"X-Request-ID", requestId},
+                        // Real servers refuse the E2EE API and writes into encrypted folders to
+                        // clients without it.
+                        {"X-E2EE-SUPPORTED", "true"},
+                        {"Authorization", authorization}};
+    if (request.ocs) headers.emplaceBack("OCS-APIREQUEST", "true");
+    for (const auto& [name, value] : request.headers) {
+        headers.removeIf([&](const auto& common) { return common.first.compare(name, Qt::CaseInsensitive) == 0; });
+        headers.emplaceBack(name, value);
+    }
+    return headers;
+}
+
+TlsVerdict judgeCertificate(const HttpClientOptions& options, const QSslCertificate& presented)
+{
+    if (options.trustCertificates) return {.accept = true, .pinMismatch = std::nullopt};
+    if (options.pinnedCertificate.empty()) return {};
+    const std::string seen = sha256Hex(presented);
+    if (!seen.empty() && seen == normaliseFingerprint(options.pinnedCertificate))
+        return {.accept = true, .pinMismatch = std::nullopt};
+    return {.accept = false, .pinMismatch = withColons(seen)};
+}
+
+SyncError pinMismatchError(const HttpRequest& request, const HttpClientOptions& options, const std::string& seen)
+{
+    return SyncError{SyncErrorCode::UntrustedKey,
+                     "the certificate of " + hostOf(request.url) + " is not the one you accepted: it changed from SHA-256 " +
+                         withColons(normaliseFingerprint(options.pinnedCertificate)) + " to " + seen +
+                         ". If its administrator replaced the certificate, accept the new one; otherwise someone "
+                         "may be intercepting the connection, and nothing is sent until this is settled",
+                     0};
+}
+
+std::optional<std::string> unsendable(const HttpRequest& request, const HttpHeaders& headers)
+{
+    const auto breaksALine = [](const QByteArray& text) {
+        return text.contains('\r') || text.contains('\n') || text.contains('\0');
+    };
+    if (request.method.isEmpty() || breaksALine(request.method) || request.method.contains(' '))
+        return "the method is not a word";
+    for (const auto& [name, value] : headers) {
+        if (name.isEmpty() || breaksALine(name) || name.contains(':') || name.contains(' '))
+            return "a header name holds a space, a colon or a line break";
+        if (breaksALine(value)) return "the header " + name.toStdString() + " holds a line break";
+    }
+    return std::nullopt;
+}
+
+SyncError untrustedError(const HttpRequest& request, const QString& reason)
+{
+    return SyncError{SyncErrorCode::Tls,
+                     "the certificate of " + hostOf(request.url) + " is not trusted: " + reason.toStdString(), 0};
+}
+
+SyncError timeoutError(const HttpRequest& request, std::chrono::milliseconds idle)
+{
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(idle).count();
+    const std::string proxy = describeProxyFor(request.url);
+    return SyncError{SyncErrorCode::Network,
+                     describeRequest(request) + " on " + hostOf(request.url) +
+                         (proxy.empty() ? "" : " through " + proxy) + ": no answer from the server for " +
+                         std::to_string(seconds) + " s",
+                     0};
+}
+
+} // namespace http_internal
 
 QByteArray HttpResponse::header(QByteArrayView name) const
 {
@@ -229,6 +320,7 @@ Result<PeerCertificate> HttpClient::peerCertificate(const QUrl& url, std::chrono
 void HttpClient::releaseThreadResources()
 {
     t_nam.reset();
+    http_internal::releaseOwnConnection();
 }
 
 QByteArray HttpClient::defaultUserAgent()
@@ -312,13 +404,15 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) const
     // The manager is shared by every account used on this thread: cookies must not leak between them.
     q.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
     q.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
-    q.setRawHeader("User-Agent", m_options.userAgent);
-    q.setRawHeader("X-Request-ID", response.requestId);
-    // Real servers refuse the E2EE API and writes into encrypted folders to clients without it.
-    q.setRawHeader("X-E2EE-SUPPORTED", "true");
-    q.setRawHeader("Authorization", m_authorization);
-    if (request.ocs) q.setRawHeader("OCS-APIREQUEST", "true");
-    for (const auto& [name, value] : request.headers)
+    const HttpHeaders headers = http_internal::requestHeaders(request, m_options, m_authorization, response.requestId);
+    if (const auto why = http_internal::unsendable(request, headers))
+        return fail(SyncErrorCode::Protocol, describeRequest(request) + ": " + *why + "; nothing was sent");
+    // Large streamed bodies go on a connection of this thread's own, written in large blocks:
+    // QNetworkAccessManager pulls a body from this thread in 16 KiB pieces, with a wake-up of each
+    // thread for every piece, which cost more CPU than the rest of a large upload.
+    if (http_internal::fitsOwnConnection(request))
+        return http_internal::sendOnOwnConnection(request, headers, std::move(response), m_options);
+    for (const auto& [name, value] : headers)
         q.setRawHeader(name, value);
     if (request.bodyDevice) q.setHeader(QNetworkRequest::ContentLengthHeader, request.bodyDevice->size());
 
@@ -413,19 +507,12 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) const
     });
     QObject::connect(r, &QNetworkReply::downloadProgress, &loop, [&](qint64, qint64) { idle.start(); });
     QObject::connect(r, &QNetworkReply::sslErrors, &loop, [&](const QList<QSslError>& errors) {
-        if (m_options.trustCertificates) {
+        auto verdict = http_internal::judgeCertificate(m_options, r->sslConfiguration().peerCertificate());
+        if (verdict.accept) {
             r->ignoreSslErrors();
             return;
         }
-        if (!m_options.pinnedCertificate.empty()) {
-            const QSslCertificate presented = r->sslConfiguration().peerCertificate();
-            const std::string seen = sha256Hex(presented);
-            if (!seen.empty() && seen == normaliseFingerprint(m_options.pinnedCertificate)) {
-                r->ignoreSslErrors();
-                return;
-            }
-            pinMismatch = withColons(seen);
-        }
+        if (verdict.pinMismatch) pinMismatch = std::move(verdict.pinMismatch);
         for (const auto& error : errors)
             tlsErrors << error.errorString();
     });
@@ -457,28 +544,13 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) const
 
     if (sinkError) return std::unexpected(*sinkError);
     if (cancelled) return fail(SyncErrorCode::Cancelled, describeRequest(request) + ": cancelled");
-    if (timedOut) {
-        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(idle.intervalAsDuration()).count();
-        const std::string proxy = describeProxyFor(request.url);
-        return fail(SyncErrorCode::Network, describeRequest(request) + " on " + hostOf(request.url) +
-                                                (proxy.empty() ? "" : " through " + proxy) +
-                                                ": no answer from the server for " + std::to_string(seconds) + " s");
-    }
+    if (timedOut) return std::unexpected(http_internal::timeoutError(request, idle.intervalAsDuration()));
 
     const QNetworkReply::NetworkError error = r->error();
-    if (pinMismatch) {
-        return fail(SyncErrorCode::UntrustedKey,
-                    "the certificate of " + hostOf(request.url) +
-                        " is not the one you accepted: it changed from SHA-256 " +
-                        withColons(normaliseFingerprint(m_options.pinnedCertificate)) + " to " + *pinMismatch +
-                        ". If its administrator replaced the certificate, accept the new one; otherwise someone "
-                        "may be intercepting the connection, and nothing is sent until this is settled");
-    }
-    if (error == QNetworkReply::SslHandshakeFailedError || !tlsErrors.isEmpty()) {
-        const QString reason = tlsErrors.isEmpty() ? r->errorString() : tlsErrors.join("; ");
-        return fail(SyncErrorCode::Tls,
-                    "the certificate of " + hostOf(request.url) + " is not trusted: " + reason.toStdString());
-    }
+    if (pinMismatch) return std::unexpected(http_internal::pinMismatchError(request, m_options, *pinMismatch));
+    if (error == QNetworkReply::SslHandshakeFailedError || !tlsErrors.isEmpty())
+        return std::unexpected(http_internal::untrustedError(request, tlsErrors.isEmpty() ? r->errorString()
+                                                                                         : tlsErrors.join("; ")));
     response.status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     // A proxy that cannot be reached or wants credentials (407) is named, with the setting to check,
     // instead of the server being blamed.

@@ -2,6 +2,7 @@
 // shown as openssl shows it, accepted by pin for every kind of request afterwards, and a different
 // certificate in its place is refused as a changed one. Against nubo-server serving HTTPS.
 #include "account.h"
+#include "http_internal.h"
 #include "http_client.h"
 #include "login_flow.h"
 #include "server_process.h"
@@ -9,6 +10,10 @@
 
 #include <QStandardPaths>
 #include <gtest/gtest.h>
+
+#include <QBuffer>
+#include <fstream>
+#include <thread>
 
 #include <filesystem>
 
@@ -114,6 +119,69 @@ TEST_F(CertificatePin, AnotherCertificateInItsPlaceIsRefusedAsChanged)
     auto account = Account::connect(config);
     ASSERT_FALSE(account);
     EXPECT_EQ(account.error().code, SyncErrorCode::UntrustedKey) << account.error().message;
+}
+
+// A large body goes on a connection of its own (own_connection.cpp), which follows the same rules:
+// the accepted certificate carries it; with no pin it is refused as untrusted, and a different
+// certificate in its place as a changed one, before any of the body is sent.
+TEST_F(CertificatePin, LargeBodiesOnTheirOwnConnectionFollowTheSameRules)
+{
+    const auto connectWith = [&](const std::string& pin) {
+        AccountConfig config;
+        config.serverUrl = url;
+        config.user = "alice";
+        config.password = "secret";
+        config.pinnedCertificate = pin;
+        return Account::connect(config);
+    };
+    auto account = connectWith(first);
+    ASSERT_TRUE(account) << account.error().message;
+    const QByteArray body(3 * 1024 * 1024 + 5, 'b');
+    const auto put = [&](const HttpClient& http, const std::string& name) {
+        QBuffer device;
+        device.setData(body);
+        device.open(QIODevice::ReadOnly);
+        HttpRequest request;
+        request.method = "PUT";
+        request.url = QUrl(QString::fromStdString(url + "/remote.php/dav/files/alice/" + name));
+        request.bodyDevice = &device;
+        return http.send(request);
+    };
+    const std::int64_t before = http_internal::ownConnectionsOpened();
+    auto stored = put(*(*account)->http(), "pinned.bin");
+    ASSERT_TRUE(stored) << stored.error().message;
+    EXPECT_EQ(stored->status, 201);
+    EXPECT_EQ(http_internal::ownConnectionsOpened() - before, 1);
+    HttpRequest read;
+    read.url = QUrl(QString::fromStdString(url + "/remote.php/dav/files/alice/pinned.bin"));
+    auto back = (*account)->http()->send(read, {200});
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->body, body);
+
+    // Not pinned: the same certificate does not verify. (The connection the pinned client keeps
+    // is never lent to a client with other rules.)
+    HttpClientOptions unpinnedOptions;
+    unpinnedOptions.user = "alice";
+    unpinnedOptions.password = "secret";
+    const HttpClient unpinned(unpinnedOptions);
+    auto untrusted = put(unpinned, "unpinned.bin");
+    ASSERT_FALSE(untrusted);
+    EXPECT_EQ(untrusted.error().code, SyncErrorCode::Tls) << untrusted.error().message;
+    EXPECT_EQ(http_internal::ownConnectionsOpened() - before, 2);
+
+    serveWith("second");
+    server.restart();
+    url = server.baseUrl();
+    auto changed = put(*(*account)->http(), "changed.bin");
+    ASSERT_FALSE(changed);
+    EXPECT_EQ(changed.error().code, SyncErrorCode::UntrustedKey) << changed.error().message;
+    EXPECT_NE(changed.error().message.find("it changed from SHA-256 " + first + " to " + second), std::string::npos)
+        << changed.error().message;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::ifstream log(server.dataDir() / "access.log");
+    const std::string logged((std::istreambuf_iterator<char>(log)), {});
+    EXPECT_EQ(logged.find("unpinned.bin"), std::string::npos);
+    EXPECT_EQ(logged.find("changed.bin"), std::string::npos);
 }
 
 } // namespace
