@@ -222,6 +222,8 @@ Result<HttpResponse> sendOnOwnConnection(const HttpRequest& request, const HttpH
     };
     const auto start = [&] {
         idle.start();
+        // Without it the body's last segment can wait for the server's delayed acknowledgement.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         socket->write(head);
         pump();
     };
@@ -238,14 +240,23 @@ Result<HttpResponse> sendOnOwnConnection(const HttpRequest& request, const HttpH
         idle.start();
         readReply();
     });
-    QObject::connect(socket.get(), &QAbstractSocket::errorOccurred, &loop, [&](QAbstractSocket::SocketError error) {
-        readReply(); // what arrived before the connection closed (a reply and its end)
-        if (error == QAbstractSocket::RemoteHostClosedError && parser->is_header_done() && !replied) {
+    // What arrived before the connection closed: a reply, or the end of one that ends with it.
+    const auto readToTheEnd = [&] {
+        readReply();
+        if (!replied && !replyError && parser->is_header_done()) {
             boost::beast::error_code ec;
-            parser->put_eof(ec); // a reply that ends with the connection
+            parser->put_eof(ec);
             if (!ec) replied = true;
         }
-        if (!replied) {
+    };
+    QObject::connect(socket.get(), &QAbstractSocket::errorOccurred, &loop, [&](QAbstractSocket::SocketError error) {
+        if (error == QAbstractSocket::RemoteHostClosedError) {
+            closed = true;
+            readToTheEnd();
+        } else {
+            readReply();
+        }
+        if (!replied && !socketError) {
             socketError = error;
             socketErrorText = socket->errorString();
         }
@@ -253,7 +264,7 @@ Result<HttpResponse> sendOnOwnConnection(const HttpRequest& request, const HttpH
     });
     QObject::connect(socket.get(), &QAbstractSocket::disconnected, &loop, [&] {
         closed = true;
-        readReply();
+        readToTheEnd();
         stop();
     });
     QObject::connect(&idle, &QTimer::timeout, &loop, [&] {
@@ -287,7 +298,6 @@ Result<HttpResponse> sendOnOwnConnection(const HttpRequest& request, const HttpH
         ssl->connectToHostEncrypted(request.url.host(), static_cast<quint16>(request.url.port(443)));
     } else {
         QObject::connect(socket.get(), &QAbstractSocket::connected, &loop, start);
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         socket->connectToHost(request.url.host(), static_cast<quint16>(request.url.port(80)));
     }
     if (!replied && !cancelled && !timedOut && !socketError && !bodyError && !replyError) loop.exec();
